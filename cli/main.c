@@ -1,0 +1,121 @@
+/*
+ * main.c - entry point of the unrest program: dispatches to subcommands (cli.h). Thin by
+ * design: everything a subcommand does is a call into the library.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "cli.h"
+#include "unrest/unrest.h"
+
+static const cli_command commands[] = {
+    {"run", cmd_run, help_run, "run a model and write a per-tick CSV and a manifest"},
+    {"help", cmd_help, help_help, "explain a command, the parameters or the profiles"},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "unrest %s - a simulator of civil unrest built on Epstein's civil violence model\n"
+            "\n"
+            "usage: unrest COMMAND [OPTIONS]\n"
+            "\n"
+            "commands:\n",
+            UNREST_VERSION);
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out,
+            "\n"
+            "  unrest run                      run the built-in default and show what happened\n"
+            "  unrest help run                 every option of 'run'\n"
+            "  unrest help params              every model parameter, its range and default\n"
+            "  unrest help profiles            the paper, netlogo and mesa rule profiles\n"
+            "  unrest --version                print the version\n");
+}
+
+int cli_opt(int argc, char **argv, int *i, const char *name, const char **val)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n) != 0) return 0;
+    if (a[n] == '=') {
+        *val = a + n + 1;
+        return 1;
+    }
+    if (a[n] != '\0') return 0;
+    if (*i + 1 >= argc) return -1;
+    *val = argv[++*i];
+    return 1;
+}
+
+void cli_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "unrest%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void help_help(FILE *out)
+{
+    fprintf(out, "usage: unrest help [COMMAND | params | profiles]\n");
+}
+
+int cmd_help(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (argc > 2) {
+        cli_error("help", "expected one topic, got %d", argc - 1);
+        return EXIT_USAGE;
+    }
+    const char *topic = argv[1];
+    if (!strcmp(topic, "params")) {
+        help_params(stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(topic, "profiles")) {
+        help_profiles(stdout);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (!strcmp(commands[i].name, topic)) {
+            commands[i].help(stdout);
+            return EXIT_OK;
+        }
+    cli_error("help", "unknown topic '%s' (expected a command, params or profiles)", topic);
+    return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "--version")) {
+        printf("unrest %s\n", UNREST_VERSION);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (!strcmp(commands[i].name, cmd)) {
+            for (int j = 2; j < argc; j++)
+                if (!strcmp(argv[j], "--help") || !strcmp(argv[j], "-h")) {
+                    commands[i].help(stdout);
+                    return EXIT_OK;
+                }
+            return commands[i].run(argc - 1, argv + 1);
+        }
+    cli_error(NULL, "unknown command '%s' (try 'unrest --help')", cmd);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# test.sh - the whole test suite, as CI runs it: install and build (Release), run every test,
+# then rebuild with AddressSanitizer + UndefinedBehaviorSanitizer and run every test again,
+# check formatting, and fuzz the run-file parser for a bounded time.
+# Usage: scripts/test.sh        (UNREST_FUZZ_SECONDS=N to change the fuzzing time; 0 skips it)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+
+echo "== build (Release) and install dependencies"
+scripts/bootstrap.sh
+
+echo "== tests (Release)"
+ctest --test-dir build --output-on-failure -j"$jobs"
+
+echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DUNREST_SANITIZE=ON >/dev/null
+cmake --build build-asan -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j"$jobs"
+
+echo "== formatting (clang-format)"
+files=$(git ls-files '*.c' '*.h' 2>/dev/null || find include src cli tests bench -name '*.[ch]')
+clang-format --dry-run --Werror $files
+echo "formatting: ok"
+
+secs=${UNREST_FUZZ_SECONDS:-60}
+if [ "$secs" -gt 0 ]; then
+    echo "== fuzzing the run-file parser for ${secs}s (libFuzzer)"
+    CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DUNREST_FUZZ=ON \
+        -DUNREST_NATIVE=OFF >/dev/null
+    cmake --build build-fuzz --target fuzz_runspec -j"$jobs"
+    corpus=$(mktemp -d)
+    cp tests/corpus/runspec/* "$corpus/"
+    build-fuzz/tests/fuzz_runspec -max_total_time="$secs" -print_final_stats=1 "$corpus" 2>&1 |
+        tail -n 5
+    rm -rf "$corpus"
+fi
+echo "all tests: passed"

@@ -1,0 +1,620 @@
+/*
+ * model.c - Epstein's civil violence model I: citizens and cops on a torus, random sequential
+ * activation, with every rule on which the paper, NetLogo and Mesa differ taken from
+ * unrest_params.
+ *
+ * Agents are struct-of-arrays: citizens at indices [0, n_cit), cop slots at [n_cit, n_agents).
+ * The lattice (lattice.h) answers "how many cops/actives/empty cells in vision" and "the k-th
+ * of them" in a few popcounts per row. Every random draw is keyed (rng.h), so a seed fixes the
+ * run whatever the iteration order.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lattice.h"
+#include "rng.h"
+#include "unrest/unrest.h"
+
+#define NO_CELL UINT32_MAX
+
+enum { ST_QUIET = 0, ST_ACTIVE = 1, ST_JAILED = 2, ST_COP = 3, ST_COP_OFF = 4 };
+
+struct unrest_model {
+    unrest_params p;   /* parameters in force */
+    uint64_t seed;     /* run seed (Philox key) */
+    uint32_t tick;     /* ticks completed */
+    lattice L;         /* occupancy bit rows and occupant index */
+    shape cit_shape;   /* citizens' vision */
+    shape cop_shape;   /* cops' vision */
+    uint32_t n_cit;    /* citizens, indices [0, n_cit) */
+    uint32_t n_agents; /* citizens + cop slots */
+    uint32_t cap;      /* allocated agent slots */
+    uint32_t *pos;     /* position of each agent (pos_make; jailed keep their last one) */
+    float *hard;       /* hardship H, citizens only */
+    float *risk;       /* risk aversion R, citizens only */
+    uint16_t *term;    /* remaining jail term */
+    uint8_t *state;    /* ST_* */
+    uint32_t *order;   /* activation order scratch */
+    uint32_t n_active; /* free active citizens */
+    uint32_t n_jailed; /* jailed citizens */
+    uint32_t n_cops;   /* cops on the lattice */
+    uint32_t arrests;  /* during the last tick */
+    uint32_t releases; /* during the last tick */
+    uint64_t moves;    /* during the last tick */
+    double mean_h;     /* mean hardship (for tension) */
+    double mean_r;     /* mean risk aversion (for tension) */
+    double jfactor;    /* J_max^alpha */
+    char err[256];     /* last error */
+};
+
+/* ---- neighbourhood queries: fast path or brute-force twin ---- */
+
+static inline void q_count2(const unrest_model *m, const uint64_t *a, const uint64_t *b,
+                            const shape *s, uint32_t pos, uint32_t *ca, uint32_t *cb)
+{
+    uint32_t x = pos_x(pos), y = pos_y(pos);
+    if (m->p.kernel == UNREST_KERNEL_FAST) {
+        lat_count2(&m->L, a, b, s, x, y, ca, cb);
+    } else {
+        *ca = scan_count(&m->L, a, s, x, y);
+        *cb = scan_count(&m->L, b, s, x, y);
+    }
+}
+
+/* A uniformly random cell of the shape around `pos` whose bit equals want, or NO_CELL if there
+ * is none. One draw from r, and only when there is a candidate. */
+static inline uint32_t q_pick(const unrest_model *m, const uint64_t *bits, int want, const shape *s,
+                              uint32_t pos, rng *r)
+{
+    uint32_t x = pos_x(pos), y = pos_y(pos);
+    if (m->p.kernel == UNREST_KERNEL_FAST) {
+        uint32_t rc[2 * SHAPE_MAX_R + 1];
+        uint32_t n = lat_count_rows(&m->L, bits, want, s, x, y, rc);
+        return n ? lat_select_rows(&m->L, bits, want, s, x, y, rc, rng_below(r, n)) : NO_CELL;
+    }
+    uint32_t n = want ? scan_count(&m->L, bits, s, x, y) : scan_count_clear(&m->L, bits, s, x, y);
+    return n ? scan_select(&m->L, bits, want, s, x, y, rng_below(r, n)) : NO_CELL;
+}
+
+/* A uniformly random empty cell of the shape around `pos`, or NO_CELL if there is none.
+ * Rejection sampling: draw cells of the shape uniformly until one is empty (about 4 draws at
+ * the paper's density 0.74), which is exactly uniform over the empty cells; after PICK_TRIES
+ * misses, count and select exactly. Both kernels consume the same draws. */
+#define PICK_TRIES 32
+static inline uint32_t q_pick_empty(const unrest_model *m, const shape *s, uint32_t pos, rng *r)
+{
+    uint32_t x = pos_x(pos), y = pos_y(pos);
+    int fast = m->p.kernel == UNREST_KERNEL_FAST;
+    for (int i = 0; i < PICK_TRIES; i++) {
+        uint32_t k = rng_below(r, s->size);
+        uint32_t p = fast ? shape_nth(&m->L, s, x, y, k) : scan_nth(&m->L, s, x, y, k);
+        if (!bit_test(&m->L, m->L.blk, pos_x(p), pos_y(p))) return p;
+    }
+    return q_pick(m, m->L.blk, 0, s, pos, r);
+}
+
+/* ---- occupancy changes ---- */
+
+static void occupy(unrest_model *m, uint32_t a, uint32_t p)
+{
+    uint32_t x = pos_x(p), y = pos_y(p);
+    bit_set(&m->L, m->L.blk, x, y);
+    m->L.occ[pos_index(&m->L, p)] = (int32_t)a;
+    if (m->state[a] == ST_COP) bit_set(&m->L, m->L.cop, x, y);
+    if (m->state[a] == ST_ACTIVE) bit_set(&m->L, m->L.act, x, y);
+    m->pos[a] = p;
+}
+
+static void vacate(unrest_model *m, uint32_t p)
+{
+    uint32_t x = pos_x(p), y = pos_y(p);
+    bit_clear(&m->L, m->L.blk, x, y);
+    bit_clear(&m->L, m->L.cop, x, y);
+    bit_clear(&m->L, m->L.act, x, y);
+    m->L.occ[pos_index(&m->L, p)] = -1;
+}
+
+static void relocate(unrest_model *m, uint32_t a, uint32_t to)
+{
+    vacate(m, m->pos[a]);
+    occupy(m, a, to);
+    m->moves++;
+}
+
+static int is_blocked(const unrest_model *m, uint32_t p)
+{
+    return bit_test(&m->L, m->L.blk, pos_x(p), pos_y(p));
+}
+
+/* A uniformly random empty position of the whole lattice, or NO_CELL if it is full. */
+static uint32_t random_empty_cell(const unrest_model *m, rng *r)
+{
+    uint32_t w = m->L.w, h = m->L.h;
+    for (int i = 0; i < 64; i++) {
+        uint32_t p = pos_make(rng_below(r, w), rng_below(r, h));
+        if (!is_blocked(m, p)) return p;
+    }
+    /* nearly full lattice: count and pick exactly */
+    uint64_t empty = 0;
+    for (uint32_t y = 0; y < h; y++)
+        for (uint32_t x = 0; x < w; x++)
+            empty += !bit_test(&m->L, m->L.blk, x, y);
+    if (!empty) return NO_CELL;
+    uint64_t k = ((uint64_t)rng_u32(r) << 32 | rng_u32(r)) % empty;
+    for (uint32_t y = 0; y < h; y++)
+        for (uint32_t x = 0; x < w; x++)
+            if (!bit_test(&m->L, m->L.blk, x, y) && k-- == 0) return pos_make(x, y);
+    return NO_CELL;
+}
+
+/* ---- agent rules ---- */
+
+/* Rule M: move to a uniformly random empty cell within vision (stay if there is none). */
+static void move(unrest_model *m, uint32_t a, const shape *s)
+{
+    rng r;
+    rng_init(&r, m->seed, RNG_MOVE, m->tick + 1, a);
+    uint32_t to = q_pick_empty(m, s, m->pos[a], &r);
+    if (to != NO_CELL) relocate(m, a, to);
+}
+
+/* The ratio C/A as the profile reads it. */
+static double arrest_ratio(unrest_ratio rule, uint32_t c, uint32_t a)
+{
+    switch (rule) {
+    case UNREST_RATIO_LITERAL:
+        return (double)c / (double)a;
+    case UNREST_RATIO_FLOOR:
+        return (double)(c / a);
+    case UNREST_RATIO_ROUND_EVEN: {
+        uint32_t q = c / a, rem = c % a;
+        if (2 * rem > a || (2 * rem == a && (q & 1u))) q++;
+        return (double)q;
+    }
+    }
+    return 0;
+}
+
+/* Rule A: active iff G - R*P*J^alpha > T. Citizens with G <= T can never be active (N >= 0),
+ * so they skip the count: exact, not an approximation. */
+static void act(unrest_model *m, uint32_t a)
+{
+    const unrest_params *p = &m->p;
+    double g = (double)m->hard[a] * (1.0 - p->legitimacy);
+    int was = m->state[a] == ST_ACTIVE, now = 0;
+    if (g > p->threshold) {
+        uint32_t c, ain;
+        q_count2(m, m->L.cop, m->L.act, &m->cit_shape, m->pos[a], &c, &ain);
+        uint32_t acount = 1 + ain - (uint32_t)(p->self_count == UNREST_SELF_ONCE && was);
+        double ratio = c ? arrest_ratio(p->ratio, c, acount) : 0.0;
+        if (ratio == 0.0) {
+            now = 1; /* P = 0, so G - N = G > T */
+        } else {
+            double prob = 1.0 - exp(-p->k * ratio);
+            double net = (double)m->risk[a] * prob * m->jfactor;
+            now = g - net > p->threshold;
+        }
+    }
+    if (now != was) {
+        m->state[a] = now ? ST_ACTIVE : ST_QUIET;
+        if (now) {
+            bit_set(&m->L, m->L.act, pos_x(m->pos[a]), pos_y(m->pos[a]));
+            m->n_active++;
+        } else {
+            bit_clear(&m->L, m->L.act, pos_x(m->pos[a]), pos_y(m->pos[a]));
+            m->n_active--;
+        }
+    }
+}
+
+static uint16_t draw_term(const unrest_params *p, rng *r)
+{
+    uint32_t j = p->jail_max;
+    if (j == UNREST_JAIL_FOREVER) return UNREST_JAIL_FOREVER;
+    switch (p->jail_term) {
+    case UNREST_TERM_ONE_TO_MAX:
+        return (uint16_t)(j ? 1 + rng_below(r, j) : 0);
+    case UNREST_TERM_ZERO_TO_EXCL:
+        return (uint16_t)(j ? rng_below(r, j) : 0);
+    case UNREST_TERM_ZERO_TO_MAX:
+        return (uint16_t)rng_below(r, j + 1);
+    }
+    return 0;
+}
+
+/* Rule C: arrest one uniformly random active citizen within the cop's vision. */
+static void arrest(unrest_model *m, uint32_t c)
+{
+    rng r;
+    rng_init(&r, m->seed, RNG_ARREST, m->tick + 1, c);
+    uint32_t at = q_pick(m, m->L.act, 1, &m->cop_shape, m->pos[c], &r);
+    if (at == NO_CELL) return;
+    uint32_t a = (uint32_t)m->L.occ[pos_index(&m->L, at)];
+    uint16_t t = draw_term(&m->p, &r);
+    m->arrests++;
+    m->n_active--;
+    bit_clear(&m->L, m->L.act, pos_x(at), pos_y(at));
+    if (t == 0 && m->p.countdown == UNREST_COUNTDOWN_PER_TICK) {
+        m->state[a] = ST_QUIET; /* a zero term: jailed means term > 0 (NetLogo) */
+        return;
+    }
+    m->state[a] = ST_JAILED;
+    m->term[a] = t;
+    m->n_jailed++;
+    if (m->p.jail_place != UNREST_JAIL_BLOCKING) {
+        vacate(m, at); /* pos[a] keeps the cell for release and display */
+        if (m->p.cop_to_arrestee) relocate(m, c, at);
+    }
+}
+
+/* Return a jailed citizen to the lattice: its own cell if free, else a random empty cell in
+ * its vision of that cell, else anywhere. Returns 0 if the lattice is full. */
+static int release(unrest_model *m, uint32_t a)
+{
+    if (m->p.jail_place != UNREST_JAIL_BLOCKING) {
+        uint32_t home = m->pos[a], to = home;
+        if (is_blocked(m, home)) {
+            rng r;
+            rng_init(&r, m->seed, RNG_RELEASE, m->tick + 1, a);
+            to = q_pick_empty(m, &m->cit_shape, home, &r);
+            if (to == NO_CELL) to = random_empty_cell(m, &r);
+            if (to == NO_CELL) return 0;
+        }
+        m->state[a] = ST_QUIET;
+        occupy(m, a, to);
+    } else {
+        m->state[a] = ST_QUIET;
+    }
+    m->term[a] = 0;
+    m->n_jailed--;
+    m->releases++;
+    return 1;
+}
+
+static void citizen_step(unrest_model *m, uint32_t a)
+{
+    if (m->state[a] == ST_JAILED) {
+        if (m->p.countdown != UNREST_COUNTDOWN_OWN_ACTIVATION) return;
+        if (m->term[a] > 0) {
+            if (m->term[a] != UNREST_JAIL_FOREVER) m->term[a]--;
+            return;
+        }
+        if (!release(m, a)) return;
+    }
+    if (m->p.order == UNREST_ORDER_MOVE_ACT) {
+        if (m->p.movement) move(m, a, &m->cit_shape);
+        act(m, a);
+    } else {
+        act(m, a);
+        if (m->p.movement) move(m, a, &m->cit_shape);
+    }
+}
+
+static void cop_step(unrest_model *m, uint32_t c)
+{
+    int moves = m->p.movement || m->p.cops_move_static;
+    if (m->p.order == UNREST_ORDER_MOVE_ACT) {
+        if (moves) move(m, c, &m->cop_shape);
+        arrest(m, c);
+    } else {
+        arrest(m, c);
+        if (moves) move(m, c, &m->cop_shape);
+    }
+}
+
+/* End-of-tick countdown (paper, NetLogo): every term decrements; at 0 the citizen is freed. */
+static void countdown_all(unrest_model *m)
+{
+    for (uint32_t a = 0; a < m->n_cit; a++) {
+        if (m->state[a] != ST_JAILED || m->term[a] == UNREST_JAIL_FOREVER) continue;
+        if (m->term[a] > 0) m->term[a]--;
+        if (m->term[a] == 0) release(m, a);
+    }
+}
+
+unrest_status unrest_model_step(unrest_model *m)
+{
+    if (!m) return UNREST_EINVAL;
+    m->arrests = m->releases = 0;
+    m->moves = 0;
+    uint32_t n = m->n_agents;
+    rng r;
+    rng_init(&r, m->seed, RNG_ORDER, m->tick + 1, 0);
+    for (uint32_t i = 0; i < n; i++)
+        m->order[i] = i;
+    for (uint32_t i = n; i > 1; i--) {
+        uint32_t j = rng_below(&r, i);
+        uint32_t t = m->order[i - 1];
+        m->order[i - 1] = m->order[j];
+        m->order[j] = t;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t a = m->order[i];
+        if (a < m->n_cit)
+            citizen_step(m, a);
+        else if (m->state[a] == ST_COP)
+            cop_step(m, a);
+    }
+    if (m->p.countdown == UNREST_COUNTDOWN_PER_TICK) countdown_all(m);
+    m->tick++;
+    return UNREST_OK;
+}
+
+/* ---- creation ---- */
+
+static int grow(unrest_model *m, uint32_t cap)
+{
+#define GROW(f)                                                                                    \
+    do {                                                                                           \
+        void *q = realloc(m->f, (size_t)cap * sizeof *m->f);                                       \
+        if (!q) return -1;                                                                         \
+        m->f = q;                                                                                  \
+    } while (0)
+    GROW(pos);
+    GROW(hard);
+    GROW(risk);
+    GROW(term);
+    GROW(state);
+    GROW(order);
+#undef GROW
+    m->cap = cap;
+    return 0;
+}
+
+/* Kind of agent (0 none, 1 citizen, 2 cop) placed on a cell; keyed by cell, so both passes of
+ * placement see the same draws. need/cops_need/left carry Algorithm S state for exact mode. */
+typedef struct placer {
+    uint64_t need, cops_need; /* exact: agents (and cops among them) still to place */
+} placer;
+
+static int place_kind(const unrest_model *m, placer *pl, uint32_t c, uint32_t cells)
+{
+    rng r;
+    rng_init(&r, m->seed, RNG_PLACE, 0, c);
+    double u = rng_uniform(&r), v = rng_uniform(&r);
+    if (m->p.init == UNREST_INIT_BINOMIAL) {
+        if (u < m->p.citizen_density) return 1;
+        if (u < m->p.citizen_density + m->p.cop_density) return 2;
+        return 0;
+    }
+    /* Algorithm S (Knuth): select this cell with probability need / cells left; then make it a
+     * cop with probability cops still needed / selections left. */
+    if (pl->need == 0 || u * (double)(cells - c) >= (double)pl->need) return 0;
+    int kind = v * (double)pl->need < (double)pl->cops_need ? 2 : 1;
+    pl->need--;
+    if (kind == 2) pl->cops_need--;
+    return kind;
+}
+
+unrest_status unrest_model_create(unrest_model **out, const unrest_params *p, uint64_t seed,
+                                  char *err, size_t errlen)
+{
+    *out = NULL;
+    unrest_status st = unrest_params_validate(p, err, errlen);
+    if (st != UNREST_OK) return st;
+    unrest_model *m = calloc(1, sizeof *m);
+    if (!m) return UNREST_ENOMEM;
+    m->p = *p;
+    m->seed = seed;
+    m->jfactor = p->alpha > 0 ? pow((double)p->jail_max, p->alpha) : 1.0;
+    if (shape_build(&m->cit_shape, p->hood, p->citizen_vision) ||
+        shape_build(&m->cop_shape, p->hood, p->cop_vision)) {
+        if (err) snprintf(err, errlen, "vision too large (at most %d)", SHAPE_MAX_R);
+        unrest_model_destroy(m);
+        return UNREST_ERANGE;
+    }
+    if (lattice_init(&m->L, p->width, p->height)) goto nomem;
+    uint32_t cells = p->width * p->height;
+
+    /* pass 1: count kinds */
+    placer pl = {0, 0};
+    if (p->init == UNREST_INIT_EXACT) {
+        uint64_t nc = (uint64_t)llround(p->citizen_density * cells);
+        uint64_t nk = (uint64_t)llround(p->cop_density * cells);
+        if (nc + nk > cells) nk = cells - nc;
+        pl.need = nc + nk;
+        pl.cops_need = nk;
+    }
+    placer start = pl;
+    uint32_t ncit = 0, ncop = 0;
+    for (uint32_t c = 0; c < cells; c++) {
+        int k = place_kind(m, &pl, c, cells);
+        ncit += k == 1;
+        ncop += k == 2;
+    }
+    if (grow(m, ncit + ncop ? ncit + ncop : 1)) goto nomem;
+    m->n_cit = ncit;
+    m->n_agents = ncit + ncop;
+    m->n_cops = ncop;
+
+    /* pass 2: assign indices in cell order, citizens first */
+    pl = start;
+    uint32_t ic = 0, ik = ncit;
+    for (uint32_t c = 0; c < cells; c++) {
+        int k = place_kind(m, &pl, c, cells);
+        if (!k) continue;
+        uint32_t a = k == 1 ? ic++ : ik++;
+        m->state[a] = k == 1 ? ST_QUIET : ST_COP;
+        m->term[a] = 0;
+        occupy(m, a, pos_make(c % p->width, c / p->width));
+    }
+    double sh = 0, sr = 0;
+    for (uint32_t a = 0; a < ncit; a++) {
+        rng r;
+        rng_init(&r, seed, RNG_ATTR, 0, a);
+        m->hard[a] = (float)rng_uniform(&r);
+        m->risk[a] = (float)rng_uniform(&r);
+        sh += m->hard[a];
+        sr += m->risk[a];
+    }
+    for (uint32_t a = ncit; a < m->n_agents; a++)
+        m->hard[a] = m->risk[a] = 0;
+    m->mean_h = ncit ? sh / ncit : 0;
+    m->mean_r = ncit ? sr / ncit : 0;
+    *out = m;
+    return UNREST_OK;
+nomem:
+    if (err) snprintf(err, errlen, "out of memory building a %ux%u lattice", p->width, p->height);
+    unrest_model_destroy(m);
+    return UNREST_ENOMEM;
+}
+
+void unrest_model_destroy(unrest_model *m)
+{
+    if (!m) return;
+    lattice_free(&m->L);
+    shape_free(&m->cit_shape);
+    shape_free(&m->cop_shape);
+    free(m->pos);
+    free(m->hard);
+    free(m->risk);
+    free(m->term);
+    free(m->state);
+    free(m->order);
+    free(m);
+}
+
+/* ---- observation and control ---- */
+
+void unrest_model_counts(const unrest_model *m, unrest_counts *c)
+{
+    memset(c, 0, sizeof *c);
+    c->tick = m->tick;
+    c->citizens = m->n_cit;
+    c->active = m->n_active;
+    c->jailed = m->n_jailed;
+    c->quiet = m->n_cit - m->n_active - m->n_jailed;
+    c->cops = m->n_cops;
+    c->arrests = m->arrests;
+    c->releases = m->releases;
+    c->moves = m->moves;
+    c->legitimacy = m->p.legitimacy;
+    double gbar = (1.0 - m->p.legitimacy) * m->mean_h;
+    double bbar = m->n_cit ? (double)c->quiet / m->n_cit : 0;
+    c->tension = m->mean_r > 0 ? gbar * bbar / m->mean_r : 0;
+}
+
+const unrest_params *unrest_model_params(const unrest_model *m)
+{
+    return &m->p;
+}
+
+uint64_t unrest_model_seed(const unrest_model *m)
+{
+    return m->seed;
+}
+
+const char *unrest_model_error(const unrest_model *m)
+{
+    return m ? m->err : "no model";
+}
+
+unrest_status unrest_model_set_legitimacy(unrest_model *m, double legitimacy)
+{
+    if (!(legitimacy >= 0.0 && legitimacy <= 1.0)) {
+        snprintf(m->err, sizeof m->err, "legitimacy must be in [0, 1], got %g", legitimacy);
+        return UNREST_ERANGE;
+    }
+    m->p.legitimacy = legitimacy;
+    return UNREST_OK;
+}
+
+unrest_status unrest_model_set_cops(unrest_model *m, uint32_t ncops)
+{
+    rng r;
+    rng_init(&r, m->seed, RNG_COPS, m->tick + 1, 0);
+    if (ncops < m->n_cops) {
+        /* remove a uniformly random subset (partial Fisher-Yates over the cops on duty) */
+        uint32_t n = 0;
+        for (uint32_t a = m->n_cit; a < m->n_agents; a++)
+            if (m->state[a] == ST_COP) m->order[n++] = a;
+        uint32_t drop = m->n_cops - ncops;
+        for (uint32_t i = 0; i < drop; i++) {
+            uint32_t j = i + rng_below(&r, n - i);
+            uint32_t c = m->order[j];
+            m->order[j] = m->order[i];
+            m->order[i] = c;
+            vacate(m, m->pos[c]);
+            m->state[c] = ST_COP_OFF;
+        }
+        m->n_cops = ncops;
+        return UNREST_OK;
+    }
+    uint32_t cells = m->L.w * m->L.h, free_cells = cells;
+    for (uint32_t y = 0; y < m->L.h; y++)
+        for (uint32_t i = 0; i < m->L.nw; i++)
+            free_cells -= (uint32_t)__builtin_popcountll(m->L.blk[(size_t)y * m->L.nw + i]);
+    if (ncops - m->n_cops > free_cells) {
+        snprintf(m->err, sizeof m->err, "%u more cops do not fit: only %u empty cells",
+                 ncops - m->n_cops, free_cells);
+        return UNREST_ERANGE;
+    }
+    uint32_t slots = m->n_agents - m->n_cit; /* cop slots, on or off duty */
+    if (ncops > slots && m->n_cit + ncops > m->cap) {
+        if (grow(m, m->n_cit + ncops)) {
+            snprintf(m->err, sizeof m->err, "out of memory adding cops");
+            return UNREST_ENOMEM;
+        }
+    }
+    for (uint32_t a = m->n_cit; a < m->n_cit + ncops && m->n_cops < ncops; a++) {
+        if (a < m->n_agents && m->state[a] == ST_COP) continue;
+        if (a >= m->n_agents) m->n_agents = a + 1;
+        m->state[a] = ST_COP;
+        m->term[a] = 0;
+        m->hard[a] = m->risk[a] = 0;
+        occupy(m, a, random_empty_cell(m, &r)); /* fits: checked above */
+        m->n_cops++;
+    }
+    return UNREST_OK;
+}
+
+unrest_status unrest_model_set(unrest_model *m, const char *name, const char *value)
+{
+    const unrest_param_info *info = unrest_param_find(name);
+    if (!info) {
+        snprintf(m->err, sizeof m->err, "unknown parameter '%s'", name);
+        return UNREST_EUNKNOWN;
+    }
+    if (!info->runtime) {
+        snprintf(m->err, sizeof m->err, "parameter '%s' cannot change during a run", name);
+        return UNREST_ESTATE;
+    }
+    unrest_params q = m->p;
+    unrest_status st = unrest_params_set(&q, name, value, m->err, sizeof m->err);
+    if (st == UNREST_OK) st = unrest_params_validate(&q, m->err, sizeof m->err);
+    if (st != UNREST_OK) return st;
+    if (strcmp(name, "cop_density") == 0) {
+        double want = q.cop_density * (double)m->L.w * (double)m->L.h;
+        st = unrest_model_set_cops(m, (uint32_t)llround(want));
+        if (st != UNREST_OK) return st;
+    }
+    m->p = q;
+    m->jfactor = q.alpha > 0 ? pow((double)q.jail_max, q.alpha) : 1.0;
+    return UNREST_OK;
+}
+
+void unrest_model_snapshot(const unrest_model *m, uint8_t *out)
+{
+    uint32_t cells = m->L.w * m->L.h;
+    memset(out, UNREST_CELL_EMPTY, cells);
+    for (uint32_t a = 0; a < m->n_agents; a++) {
+        uint8_t s = m->state[a];
+        if (s == ST_COP_OFF) continue;
+        if (s == ST_JAILED && m->p.jail_place == UNREST_JAIL_REMOVED) continue;
+        size_t c = pos_index(&m->L, m->pos[a]);
+        if (s == ST_JAILED && m->L.occ[c] >= 0 && (uint32_t)m->L.occ[c] != a) continue;
+        out[c] = s == ST_QUIET    ? UNREST_CELL_QUIET
+                 : s == ST_ACTIVE ? UNREST_CELL_ACTIVE
+                 : s == ST_JAILED ? UNREST_CELL_JAILED
+                                  : UNREST_CELL_COP;
+    }
+}
+
+size_t unrest_model_bytes(const unrest_model *m)
+{
+    size_t per = sizeof *m->pos + sizeof *m->hard + sizeof *m->risk + sizeof *m->term +
+                 sizeof *m->state + sizeof *m->order;
+    return sizeof *m + (size_t)m->cap * per + lattice_bytes(&m->L);
+}

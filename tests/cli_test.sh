@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# cli_test.sh - the unrest program as a user meets it: a table of malformed command lines, each
+# with the message it must print and exit code 2 and no output files; reproducibility of the
+# per-tick CSV (same seed byte-identical, different seeds differ); outputs and help texts.
+# usage: cli_test.sh PATH/TO/unrest
+set -u
+U=${1:?usage: cli_test.sh PATH/TO/unrest}
+U=$(cd "$(dirname "$U")" && pwd)/$(basename "$U")
+[ -x "$U" ] || { echo "cli: $U is not an executable"; echo "cli: 0 passed, 1 failed"; exit 1; }
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect_error EXPECTED_SUBSTRING ARGS... : exit code 2, message on stderr, no output files.
+expect_error() {
+    local want=$1
+    shift
+    local out="$T/o$pass$fail"
+    # --out goes right after the subcommand so that a trailing option keeps its missing value
+    if [ "$1" = run ]; then
+        (cd "$T" && "$U" run --out "$out" "${@:2}" >"$T/stdout" 2>"$T/stderr")
+    else
+        (cd "$T" && "$U" "$@" >"$T/stdout" 2>"$T/stderr")
+    fi
+    local rc=$?
+    if [ $rc -ne 2 ]; then
+        bad "'$*': exit $rc, expected 2 ($(head -c 300 "$T/stderr"))"
+    elif ! grep -qF -- "$want" "$T/stderr"; then
+        bad "'$*': message lacks '$want': $(head -c 300 "$T/stderr")"
+    elif [ -e "$out/series.csv" ] || [ -e "$out/manifest.json" ] || ls "$out"/.*.tmp >/dev/null 2>&1; then
+        bad "'$*': left output files"
+    else
+        ok
+    fi
+}
+
+cat >"$T/bad.yaml" <<'Y'
+seed: 3
+params:
+  legitimacy: 1.5
+Y
+cat >"$T/typo.yaml" <<'Y'
+sede: 3
+Y
+cat >"$T/good.yaml" <<'Y'
+profile: mesa
+seed: 5
+ticks: 50
+params:
+  legitimacy: 0.8
+events:
+  - at: 10
+    set: {legitimacy: 0.7}
+Y
+
+# --- the table: arguments -> expected message (exit 2, nothing written) ---
+expect_error "unknown option '--sed'" run --sed 3
+expect_error "unknown parameter 'legitimcy'" run --set legitimcy=0.5
+expect_error "parameter 'legitimacy' must be a number in [0, 1], got '1.5'" run --set legitimacy=1.5
+expect_error "parameter 'legitimacy' must be a number in [0, 1], got '-0.1'" run --set legitimacy=-0.1
+expect_error "parameter 'legitimacy' must be a number in [0, 1], got 'high'" run --set legitimacy=high
+expect_error "parameter 'citizen_vision' must be a number in [0, 64], got '-1'" run --set citizen_vision=-1
+expect_error "parameter 'citizen_vision' must be below half the shorter side (< 20 on a 40x40" run --set citizen_vision=25
+expect_error "citizen_density + cop_density = 1.04 exceeds 1" run --set citizen_density=1
+expect_error "parameter 'cop_density' must be a number in [0, 1], got '2'" run --set cop_density=2
+expect_error "parameter 'width' must be an integer in [3, 65535], got '2'" run --set width=2
+expect_error "parameter 'width' must be an integer in [3, 65535], got '-40'" run --set width=-40
+expect_error "parameter 'height' must be an integer in [3, 65535], got '4.5'" run --set height=4.5
+expect_error "parameter 'jail_max' must be an integer in [0, 65534] or inf, got 'forever'" run --set jail_max=forever
+expect_error "parameter 'hood' must be one of von_neumann|moore|euclidean, got 'hex'" run --set hood=hex
+expect_error "parameter 'ratio' must be one of literal|floor|round_even, got 'round'" run --set ratio=round
+expect_error "parameter 'movement' must be true or false, got 'maybe'" run --set movement=maybe
+expect_error "--set 'legitimacy': expected NAME=VALUE" run --set legitimacy
+expect_error "--set '=0.5': expected NAME=VALUE" run --set =0.5
+expect_error "parameter 'k' needs a value" run --set k=
+expect_error "alpha' must be 0 when jail_max is inf" run --set jail_max=inf --set alpha=1
+expect_error "cop_to_arrestee=true needs jail_place removed or transparent" run --profile mesa --set cop_to_arrestee=true
+expect_error "unknown profile 'neltogo'" run --profile neltogo
+expect_error "--seed must be an integer in [0, 18446744073709551615], got '-1'" run --seed -1
+expect_error "--seed must be an integer in [0, 18446744073709551615], got '18446744073709551616'" run --seed 18446744073709551616
+expect_error "--seed must be an integer in [0, 18446744073709551615], got 'abc'" run --seed abc
+expect_error "--ticks must be an integer in [0, 1000000000], got '1e3'" run --ticks 1e3
+expect_error "--ticks must be an integer in [0, 1000000000], got '2000000000'" run --ticks 2000000000
+expect_error "option '--seed' needs a value" run --seed
+expect_error "more than one run file given" run a.yaml b.yaml
+expect_error "nonexistent.yaml: cannot open" run nonexistent.yaml
+expect_error "bad.yaml:3:15: parameter 'legitimacy' must be a number in [0, 1], got '1.5'" run "$T/bad.yaml"
+expect_error "typo.yaml:1:1: unknown key 'sede'" run "$T/typo.yaml"
+expect_error "unknown parameter 'legitimcy'" run --at 5:legitimcy=0.3
+expect_error "cannot change during a run" run --at 5:width=30
+expect_error "--ramp" run --ramp legitimacy=0.9:0.2:50
+expect_error "unknown command 'rnu'" rnu
+expect_error "unknown topic 'parms'" help parms
+
+# an unwritable output location is bad input too (exit 2, nothing half-written)
+touch "$T/afile"
+(cd "$T" && "$U" run --ticks 5 --out "$T/afile/sub" >/dev/null 2>"$T/stderr")
+rc=$?
+if [ $rc -eq 2 ] && grep -q "cannot create folder" "$T/stderr"; then ok; else bad "unwritable --out: rc $rc $(cat "$T/stderr")"; fi
+
+# --- a good run writes both files and a summary ---
+if "$U" run --ticks 200 --seed 3 --out "$T/a" >"$T/stdout" 2>&1 && [ -s "$T/a/series.csv" ] && [ -s "$T/a/manifest.json" ]; then ok; else bad "good run failed: $(cat "$T/stdout")"; fi
+[ "$(wc -l <"$T/a/series.csv")" -eq 202 ] && ok || bad "series.csv should have a header and ticks 0..200"
+head -1 "$T/a/series.csv" | grep -q '^tick,citizens,quiescent,active,jailed,cops,arrests,releases,moves,legitimacy,tension$' && ok || bad "CSV header"
+grep -q '"seed": 3' "$T/a/manifest.json" && grep -q '"legitimacy": 0.82' "$T/a/manifest.json" && grep -q '"version": "' "$T/a/manifest.json" && ok || bad "manifest lacks seed/params/version"
+grep -q 'outbursts' "$T/stdout" && grep -q 'seed 3' "$T/stdout" && ok || bad "summary lacks outbursts or seed"
+if command -v python3 >/dev/null; then python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$T/a/manifest.json" && ok || bad "manifest is not valid JSON"; fi
+
+# --- reproducibility: same seed byte-identical, different seed differs, for each profile ---
+for prof in paper netlogo mesa; do
+    "$U" run --quiet --profile $prof --ticks 300 --seed 42 --out "$T/r1" &&
+        "$U" run --quiet --profile $prof --ticks 300 --seed 42 --out "$T/r2" &&
+        "$U" run --quiet --profile $prof --ticks 300 --seed 43 --out "$T/r3" || bad "$prof runs failed"
+    cmp -s "$T/r1/series.csv" "$T/r2/series.csv" && ok || bad "$prof: same seed gave different CSV"
+    if [ -s "$T/r3/series.csv" ] && ! cmp -s "$T/r1/series.csv" "$T/r3/series.csv"; then ok; else bad "$prof: seeds 42 and 43 gave the same CSV"; fi
+    # the brute-force scan kernel is a twin of the fast one: identical runs
+    "$U" run --quiet --profile $prof --ticks 300 --seed 42 --set kernel=scan --out "$T/r4" || bad "scan run failed"
+    cmp -s "$T/r1/series.csv" "$T/r4/series.csv" && ok || bad "$prof: kernel=scan differs from kernel=fast"
+    rm -rf "$T/r1" "$T/r2" "$T/r3" "$T/r4"
+done
+
+# --- a run file with events; options override the file ---
+"$U" run "$T/good.yaml" --quiet --out "$T/g" && ok || bad "good.yaml run failed"
+awk -F, 'NR==11 && $10=="0.800000" {a=1} NR==12 && $10=="0.700000" {b=1} END {exit !(a&&b)}' "$T/g/series.csv" && ok || bad "event at tick 10 not applied at tick 10"
+grep -q '"seed": 5' "$T/g/manifest.json" && grep -q '"hood": "von_neumann"' "$T/g/manifest.json" && ok || bad "file's seed/profile not used"
+"$U" run "$T/good.yaml" --seed 9 --quiet --out "$T/g2" && grep -q '"seed": 9' "$T/g2/manifest.json" && ok || bad "--seed does not override the file"
+"$U" run --quiet --ticks 100 --set legitimacy=0.9 --ramp legitimacy=0.9:0.5:11:50 --out "$T/ramp" && awk -F, 'NR==52 && $10=="0.500000" {a=1} NR==12 && $10=="0.900000" {b=1} END {exit !(a&&b)}' "$T/ramp/series.csv" && ok || bad "ramp"
+
+# --- help ---
+"$U" --help | grep -q "usage: unrest COMMAND" && ok || bad "--help"
+"$U" help run | grep -q -- "--seed N" && ok || bad "help run"
+"$U" run --help | grep -q -- "--ramp" && ok || bad "run --help"
+[ "$("$U" help params | grep -c '^  [a-z_]')" -ge 25 ] && ok || bad "help params lists every parameter"
+"$U" help profiles | grep -q "round_even" && ok || bad "help profiles"
+"$U" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "no command should exit 2"
+
+echo "cli: $pass passed, $fail failed"
+[ $fail -eq 0 ]
