@@ -19,6 +19,8 @@ int shape_build(shape *s, unrest_hood hood, double v)
     s->r = r;
     s->size = 0;
     s->dx = s->dy = NULL;
+    s->lin = NULL;
+    s->dx = s->dy = NULL;
     for (int dy = -r; dy <= r; dy++) {
         int32_t hw = 0;
         int ady = dy < 0 ? -dy : dy;
@@ -39,6 +41,7 @@ int shape_build(shape *s, unrest_hood hood, double v)
         s->hw[dy + r] = hw;
         s->size += (uint32_t)(2 * hw + 1);
     }
+    s->reject16 = 65536u % s->size;
     s->dx = malloc(s->size * sizeof *s->dx);
     s->dy = malloc(s->size * sizeof *s->dy);
     if (!s->dx || !s->dy) {
@@ -59,7 +62,33 @@ void shape_free(shape *s)
 {
     free(s->dx);
     free(s->dy);
+    free(s->lin);
     s->dx = s->dy = NULL;
+    s->lin = NULL;
+}
+
+int shape_link(shape *s, const lattice *L)
+{
+    if ((uint32_t)s->r > L->R) return -1;
+    free(s->lin);
+    s->lin = malloc(s->size * sizeof *s->lin);
+    if (!s->lin) return -1;
+    for (uint32_t k = 0; k < s->size; k++)
+        s->lin[k] = (int32_t)s->dy[k] * (int32_t)L->pw + s->dx[k];
+    return 0;
+}
+
+int lattice_pad_init(lattice *L, uint32_t R)
+{
+    free(L->pad);
+    L->R = R;
+    L->pw = L->w + 2 * R;
+    L->pad = calloc((size_t)(L->h + 2 * R) * L->pw, 1);
+    if (!L->pad) return -1;
+    for (uint32_t y = 0; y < L->h; y++)
+        for (uint32_t x = 0; x < L->w; x++)
+            if (bit_test(L, L->blk, x, y)) pad_write(L, x, y, 1);
+    return 0;
 }
 
 uint32_t scan_nth(const lattice *L, const shape *s, uint32_t x, uint32_t y, uint32_t k)
@@ -95,6 +124,7 @@ int lattice_init(lattice *L, uint32_t w, uint32_t h)
     if (L->nw == 1) {
         /* masks of the interval [x - hw, x + hw] on the ring of w columns, for hw < w/2 */
         uint32_t nhw = (w + 1) / 2;
+        L->nhw = nhw;
         L->mask1 = calloc((size_t)nhw * w, sizeof(uint64_t));
         if (!L->mask1) {
             lattice_free(L);
@@ -105,7 +135,7 @@ int lattice_init(lattice *L, uint32_t w, uint32_t h)
                 uint64_t m = 0;
                 for (uint32_t d = 0; d <= 2 * hw && d < w; d++)
                     m |= 1ull << ((x + w - hw + d) % w);
-                L->mask1[(size_t)hw * w + x] = m;
+                L->mask1[(size_t)x * nhw + hw] = m;
             }
     }
     return 0;
@@ -118,15 +148,18 @@ void lattice_free(lattice *L)
     free(L->act);
     free(L->occ);
     free(L->mask1);
+    free(L->pad);
+    L->pad = NULL;
     L->blk = L->cop = L->act = L->mask1 = NULL;
     L->occ = NULL;
 }
 
 size_t lattice_bytes(const lattice *L)
 {
-    size_t masks = L->mask1 ? (size_t)((L->w + 1) / 2) * L->w * sizeof(uint64_t) : 0;
+    size_t masks = L->mask1 ? (size_t)L->nhw * L->w * sizeof(uint64_t) : 0;
+    size_t pad = L->pad ? (size_t)(L->h + 2 * L->R) * L->pw : 0;
     return (size_t)L->nw * L->h * 3 * sizeof(uint64_t) + (size_t)L->w * L->h * sizeof(int32_t) +
-           masks;
+           masks + pad;
 }
 
 /* Set bits of row in [a, b), 0 <= a < b <= w. */
@@ -203,9 +236,12 @@ uint32_t lat_count(const lattice *L, const uint64_t *bits, const shape *s, uint3
 {
     uint32_t c = 0, seg[4];
     if (L->nw == 1) {
-        for (int dy = -s->r; dy <= s->r; dy++)
-            c += (uint32_t)__builtin_popcountll(bits[wrap_row(L, y, dy)] &
-                                                L->mask1[(size_t)s->hw[dy + s->r] * L->w + x]);
+        const uint64_t *mk = L->mask1 + (size_t)x * L->nhw;
+        uint32_t ry = wrap_row(L, y, -s->r);
+        for (int i = 0; i <= 2 * s->r; i++) {
+            c += (uint32_t)__builtin_popcountll(bits[ry] & mk[s->hw[i]]);
+            if (++ry == L->h) ry = 0;
+        }
         return c;
     }
     for (int dy = -s->r; dy <= s->r; dy++) {
@@ -222,11 +258,13 @@ void lat_count2(const lattice *L, const uint64_t *a, const uint64_t *b, const sh
 {
     uint32_t na = 0, nb = 0, seg[4];
     if (L->nw == 1) {
-        for (int dy = -s->r; dy <= s->r; dy++) {
-            uint32_t ry = wrap_row(L, y, dy);
-            uint64_t m = L->mask1[(size_t)s->hw[dy + s->r] * L->w + x];
+        const uint64_t *mk = L->mask1 + (size_t)x * L->nhw;
+        uint32_t ry = wrap_row(L, y, -s->r);
+        for (int i = 0; i <= 2 * s->r; i++) {
+            uint64_t m = mk[s->hw[i]];
             na += (uint32_t)__builtin_popcountll(a[ry] & m);
             nb += (uint32_t)__builtin_popcountll(b[ry] & m);
+            if (++ry == L->h) ry = 0;
         }
         *ca = na;
         *cb = nb;
@@ -280,7 +318,7 @@ uint32_t lat_count_rows(const lattice *L, const uint64_t *bits, int want, const 
         int32_t hw = s->hw[dy + s->r];
         if (L->nw == 1) {
             uint64_t v = want ? bits[ry] : ~bits[ry];
-            c = (uint32_t)__builtin_popcountll(v & L->mask1[(size_t)hw * L->w + x]);
+            c = (uint32_t)__builtin_popcountll(v & L->mask1[(size_t)x * L->nhw + (uint32_t)hw]);
         } else {
             const uint64_t *row = bits + (size_t)ry * L->nw;
             int n = segments(L->w, x, hw, seg);
@@ -306,7 +344,7 @@ uint32_t lat_select_rows(const lattice *L, const uint64_t *bits, int want, const
     int n = segments(L->w, x, hw, seg);
     if (L->nw == 1) {
         /* dx order: the segment starting at lo comes first, then the wrapped part from 0 */
-        uint64_t v = (want ? bits[ry] : ~bits[ry]) & L->mask1[(size_t)hw * L->w + x];
+        uint64_t v = (want ? bits[ry] : ~bits[ry]) & L->mask1[(size_t)x * L->nhw + (uint32_t)hw];
         uint64_t first = v & (~0ull << seg[0]);
         uint32_t pc = (uint32_t)__builtin_popcountll(first);
         if (k < pc) return pos_make(word_select(first, k), ry);

@@ -21,7 +21,9 @@ typedef struct shape {
     int r;                           /* rows above and below the centre */
     int32_t hw[2 * SHAPE_MAX_R + 1]; /* half-width of the interval at dy (index dy + r) */
     uint32_t size;                   /* cells in the shape, centre included */
+    uint32_t reject16;               /* 65536 % size: Lemire rejection bound for 16-bit draws */
     int16_t *dx, *dy;                /* offsets of the size cells in canonical order (owned) */
+    int32_t *lin;                    /* the same offsets in the padded grid (shape_link) */
 } shape;
 
 typedef struct lattice {
@@ -31,8 +33,41 @@ typedef struct lattice {
     uint64_t *cop;   /* cell holds a cop */
     uint64_t *act;   /* cell holds an active citizen */
     int32_t *occ;    /* agent index of the blocking occupant, -1 if none */
-    uint64_t *mask1; /* one-word rows (w <= 64): interval mask at [hw * w + x], wrap included */
+    uint64_t *mask1; /* one-word rows (w <= 64): interval mask at [x * nhw + hw], wrap included */
+    uint32_t nhw;    /* half-widths with a mask: 0 .. (w + 1) / 2 - 1 */
+    uint8_t *pad;    /* blk as bytes on a (h + 2R) x (w + 2R) grid whose halo of width R repeats
+                      * the opposite edges: a cell within R of (x, y) is pad[base + offset],
+                      * with no wrap arithmetic (lattice_pad_init) */
+    uint32_t R;      /* halo width */
+    uint32_t pw;     /* padded row length w + 2R */
 } lattice;
+
+/* Allocate the padded byte grid for shapes of radius up to R (R < min(w, h) / 2), copying blk. */
+int lattice_pad_init(lattice *L, uint32_t R);
+
+/* Offsets of a shape's cells in the padded grid of L. */
+int shape_link(shape *s, const lattice *L);
+
+static inline size_t pad_base(const lattice *L, uint32_t x, uint32_t y)
+{
+    return (size_t)(y + L->R) * L->pw + (x + L->R);
+}
+
+/* Write the padded copy of cell (x, y) and its halo copies. Branch-free: a cell with no halo
+ * copy in a direction writes the same byte twice (near the edges is a coin toss on small
+ * lattices, and a mispredicted branch costs more than a store). */
+static inline void pad_write(const lattice *L, uint32_t x, uint32_t y, uint8_t v)
+{
+    uint32_t R = L->R;
+    int64_t pw = L->pw, w = L->w, h = L->h;
+    uint8_t *c = L->pad + (size_t)(y + R) * (size_t)pw + x + R;
+    int64_t dx = w * ((int64_t)(x < R) - (int64_t)(x + R >= L->w));
+    int64_t dy = h * pw * ((int64_t)(y < R) - (int64_t)(y + R >= L->h));
+    c[0] = v;
+    c[dx] = v;
+    c[dy] = v;
+    c[dy + dx] = v;
+}
 
 /* Build the shape of a neighbourhood of radius v; returns 0, or -1 if v is too large or memory
  * runs out. shape_free releases the offset table. */
@@ -79,6 +114,12 @@ static inline size_t pos_index(const lattice *L, uint32_t pos)
     return (size_t)pos_y(pos) * L->w + pos_x(pos);
 }
 
+/* Set bit (x, y) to v (0 or 1) without a branch. */
+static inline void bit_put(const lattice *L, uint64_t *bits, uint32_t x, uint32_t y, uint64_t v)
+{
+    uint64_t *w = &bits[(size_t)y * L->nw + (x >> 6)];
+    *w = (*w & ~(1ull << (x & 63))) | v << (x & 63);
+}
 static inline void bit_set(const lattice *L, uint64_t *bits, uint32_t x, uint32_t y)
 {
     bits[(size_t)y * L->nw + (x >> 6)] |= 1ull << (x & 63);

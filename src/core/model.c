@@ -19,6 +19,8 @@
 
 #define NO_CELL UINT32_MAX
 
+#define PTAB 64
+
 enum { ST_QUIET = 0, ST_ACTIVE = 1, ST_JAILED = 2, ST_COP = 3, ST_COP_OFF = 4 };
 
 struct unrest_model {
@@ -46,7 +48,9 @@ struct unrest_model {
     double mean_h;     /* mean hardship (for tension) */
     double mean_r;     /* mean risk aversion (for tension) */
     double jfactor;    /* J_max^alpha */
-    char err[256];     /* last error */
+    double ptab[PTAB]; /* P = 1 - exp(-k n) for integer ratios n < PTAB */
+    const philox4x32_ctr_t *premove; /* first RNG_MOVE block of the agent being activated */
+    char err[256];                   /* last error */
 };
 
 /* ---- neighbourhood queries: fast path or brute-force twin ---- */
@@ -79,18 +83,32 @@ static inline uint32_t q_pick(const unrest_model *m, const uint64_t *bits, int w
 }
 
 /* A uniformly random empty cell of the shape around `pos`, or NO_CELL if there is none.
- * Rejection sampling: draw cells of the shape uniformly until one is empty (about 4 draws at
- * the paper's density 0.74), which is exactly uniform over the empty cells; after PICK_TRIES
- * misses, count and select exactly. Both kernels consume the same draws. */
-#define PICK_TRIES 32
+ * Rejection sampling: candidate cells are drawn uniformly from the shape (16-bit Lemire draws,
+ * eight per Philox block) and the first empty one in draw order wins: about 4 candidates at the
+ * paper's density 0.74, exactly uniform over the empty cells. The fast kernel tests a block of
+ * eight candidates without branches; the scan twin tests them one by one, enumerating the
+ * shape, and must choose the same cell. After PICK_BLOCKS blocks of misses it counts and
+ * selects exactly. */
+#define PICK_BLOCKS 4
 static inline uint32_t q_pick_empty(const unrest_model *m, const shape *s, uint32_t pos, rng *r)
 {
-    uint32_t x = pos_x(pos), y = pos_y(pos);
+    uint32_t x = pos_x(pos), y = pos_y(pos), size = s->size;
+    uint32_t reject = s->reject16; /* Lemire: a 16-bit draw is biased iff its low half < this */
+    const uint8_t *pad = m->L.pad + pad_base(&m->L, x, y);
     int fast = m->p.kernel == UNREST_KERNEL_FAST;
-    for (int i = 0; i < PICK_TRIES; i++) {
-        uint32_t k = rng_below(r, s->size);
-        uint32_t p = fast ? shape_nth(&m->L, s, x, y, k) : scan_nth(&m->L, s, x, y, k);
-        if (!bit_test(&m->L, m->L.blk, pos_x(p), pos_y(p))) return p;
+    for (int b = 0; b < PICK_BLOCKS; b++) {
+        uint32_t w[4] = {rng_u32(r), rng_u32(r), rng_u32(r), rng_u32(r)};
+        for (uint32_t j = 0; j < 8; j++) {
+            uint32_t prod = ((w[j >> 1] >> (16 * (j & 1))) & 0xffffu) * size;
+            if ((prod & 0xffffu) < reject) continue;
+            uint32_t k = prod >> 16;
+            if (fast) {
+                if (!pad[s->lin[k]]) return shape_nth(&m->L, s, x, y, k);
+            } else {
+                uint32_t p = scan_nth(&m->L, s, x, y, k);
+                if (!bit_test(&m->L, m->L.blk, pos_x(p), pos_y(p))) return p;
+            }
+        }
     }
     return q_pick(m, m->L.blk, 0, s, pos, r);
 }
@@ -101,9 +119,10 @@ static void occupy(unrest_model *m, uint32_t a, uint32_t p)
 {
     uint32_t x = pos_x(p), y = pos_y(p);
     bit_set(&m->L, m->L.blk, x, y);
+    pad_write(&m->L, x, y, 1);
     m->L.occ[pos_index(&m->L, p)] = (int32_t)a;
-    if (m->state[a] == ST_COP) bit_set(&m->L, m->L.cop, x, y);
-    if (m->state[a] == ST_ACTIVE) bit_set(&m->L, m->L.act, x, y);
+    bit_put(&m->L, m->L.cop, x, y, m->state[a] == ST_COP);
+    bit_put(&m->L, m->L.act, x, y, m->state[a] == ST_ACTIVE);
     m->pos[a] = p;
 }
 
@@ -111,6 +130,7 @@ static void vacate(unrest_model *m, uint32_t p)
 {
     uint32_t x = pos_x(p), y = pos_y(p);
     bit_clear(&m->L, m->L.blk, x, y);
+    pad_write(&m->L, x, y, 0);
     bit_clear(&m->L, m->L.cop, x, y);
     bit_clear(&m->L, m->L.act, x, y);
     m->L.occ[pos_index(&m->L, p)] = -1;
@@ -156,6 +176,11 @@ static void move(unrest_model *m, uint32_t a, const shape *s)
 {
     rng r;
     rng_init(&r, m->seed, RNG_MOVE, m->tick + 1, a);
+    if (m->premove) { /* the same block, computed ahead (unrest_model_step) */
+        r.out = *m->premove;
+        r.ctr.v[3] = 1;
+        r.left = 4;
+    }
     uint32_t to = q_pick_empty(m, s, m->pos[a], &r);
     if (to != NO_CELL) relocate(m, a, to);
 }
@@ -192,7 +217,9 @@ static void act(unrest_model *m, uint32_t a)
         if (ratio == 0.0) {
             now = 1; /* P = 0, so G - N = G > T */
         } else {
-            double prob = 1.0 - exp(-p->k * ratio);
+            double prob = ratio < PTAB && ratio == (double)(uint32_t)ratio
+                              ? m->ptab[(uint32_t)ratio]
+                              : 1.0 - exp(-p->k * ratio);
             double net = (double)m->risk[a] * prob * m->jfactor;
             now = g - net > p->threshold;
         }
@@ -330,13 +357,28 @@ unrest_status unrest_model_step(unrest_model *m)
         m->order[i - 1] = m->order[j];
         m->order[j] = t;
     }
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t a = m->order[i];
-        if (a < m->n_cit)
-            citizen_step(m, a);
-        else if (m->state[a] == ST_COP)
-            cop_step(m, a);
+    /* Activate in order. The first movement block of each agent is computed MOVE_AHEAD agents
+     * at a time: independent Philox calls overlap in the CPU, where one per move would wait
+     * for its own result. Same keys, same numbers. */
+    enum { MOVE_AHEAD = 32 };
+    philox4x32_ctr_t pre[MOVE_AHEAD];
+    philox4x32_key_t key = {{(uint32_t)m->seed, (uint32_t)(m->seed >> 32)}};
+    for (uint32_t i0 = 0; i0 < n; i0 += MOVE_AHEAD) {
+        uint32_t nb = n - i0 < MOVE_AHEAD ? n - i0 : MOVE_AHEAD;
+        for (uint32_t j = 0; j < nb; j++) {
+            philox4x32_ctr_t c = {{m->order[i0 + j], m->tick + 1, RNG_MOVE, 0}};
+            pre[j] = philox4x32(c, key);
+        }
+        for (uint32_t j = 0; j < nb; j++) {
+            uint32_t a = m->order[i0 + j];
+            m->premove = &pre[j];
+            if (a < m->n_cit)
+                citizen_step(m, a);
+            else if (m->state[a] == ST_COP)
+                cop_step(m, a);
+        }
     }
+    m->premove = NULL;
     if (m->p.countdown == UNREST_COUNTDOWN_PER_TICK) countdown_all(m);
     m->tick++;
     return UNREST_OK;
@@ -399,6 +441,8 @@ unrest_status unrest_model_create(unrest_model **out, const unrest_params *p, ui
     m->p = *p;
     m->seed = seed;
     m->jfactor = p->alpha > 0 ? pow((double)p->jail_max, p->alpha) : 1.0;
+    for (int i = 0; i < PTAB; i++)
+        m->ptab[i] = 1.0 - exp(-p->k * (double)i);
     if (shape_build(&m->cit_shape, p->hood, p->citizen_vision) ||
         shape_build(&m->cop_shape, p->hood, p->cop_vision)) {
         if (err) snprintf(err, errlen, "vision too large (at most %d)", SHAPE_MAX_R);
@@ -406,6 +450,12 @@ unrest_status unrest_model_create(unrest_model **out, const unrest_params *p, ui
         return UNREST_ERANGE;
     }
     if (lattice_init(&m->L, p->width, p->height)) goto nomem;
+    {
+        uint32_t R = (uint32_t)(m->cit_shape.r > m->cop_shape.r ? m->cit_shape.r : m->cop_shape.r);
+        if (lattice_pad_init(&m->L, R) || shape_link(&m->cit_shape, &m->L) ||
+            shape_link(&m->cop_shape, &m->L))
+            goto nomem;
+    }
     uint32_t cells = p->width * p->height;
 
     /* pass 1: count kinds */
@@ -592,6 +642,8 @@ unrest_status unrest_model_set(unrest_model *m, const char *name, const char *va
     }
     m->p = q;
     m->jfactor = q.alpha > 0 ? pow((double)q.jail_max, q.alpha) : 1.0;
+    for (int i = 0; i < PTAB; i++)
+        m->ptab[i] = 1.0 - exp(-q.k * (double)i);
     return UNREST_OK;
 }
 

@@ -1,0 +1,331 @@
+/*
+ * test_model.c - the model's rules and bookkeeping: seeds fix runs bit for bit; the fast kernel
+ * and its brute-force scan twin give identical runs under every profile and lattice shape;
+ * counts agree with the lattice every tick; the rules' limiting cases hold (G <= T never
+ * active, no cops means active iff G > T, J = 0 and J = inf); cops can be removed and added.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "unrest/unrest.h"
+
+static unrest_model *make(const unrest_params *p, uint64_t seed)
+{
+    unrest_model *m = NULL;
+    char err[256];
+    unrest_status st = unrest_model_create(&m, p, seed, err, sizeof err);
+    if (st != UNREST_OK) fail_msg("create: %s", err);
+    return m;
+}
+
+static void set(unrest_params *p, const char *name, const char *value)
+{
+    char err[256];
+    if (unrest_params_set(p, name, value, err, sizeof err) != UNREST_OK) fail_msg("%s", err);
+}
+
+/* The counts must match what the lattice shows. */
+static void check_invariants(const unrest_model *m, uint8_t *snap)
+{
+    const unrest_params *p = unrest_model_params(m);
+    unrest_counts c;
+    unrest_model_counts(m, &c);
+    unrest_model_snapshot(m, snap);
+    uint32_t n[5] = {0};
+    for (uint32_t i = 0; i < p->width * p->height; i++)
+        n[snap[i]]++;
+    assert_int_equal(c.quiet + c.active + c.jailed, c.citizens);
+    assert_int_equal(n[UNREST_CELL_ACTIVE], c.active);
+    assert_int_equal(n[UNREST_CELL_QUIET], c.quiet);
+    assert_int_equal(n[UNREST_CELL_COP], c.cops);
+    if (p->jail_place == UNREST_JAIL_BLOCKING) assert_int_equal(n[UNREST_CELL_JAILED], c.jailed);
+    if (p->jail_place == UNREST_JAIL_REMOVED) assert_int_equal(n[UNREST_CELL_JAILED], 0);
+    assert_true(c.arrests <= c.cops);
+}
+
+/* Run two models side by side and require identical counts and lattices every tick. */
+static void run_pair(const unrest_params *a, const unrest_params *b, uint64_t sa, uint64_t sb,
+                     int ticks, int expect_same)
+{
+    unrest_model *m1 = make(a, sa), *m2 = make(b, sb);
+    size_t cells = (size_t)a->width * a->height;
+    uint8_t *s1 = malloc(cells), *s2 = malloc(cells);
+    int differ = 0;
+    for (int t = 0; t < ticks; t++) {
+        unrest_model_step(m1);
+        unrest_model_step(m2);
+        unrest_counts c1, c2;
+        unrest_model_counts(m1, &c1);
+        unrest_model_counts(m2, &c2);
+        check_invariants(m1, s1);
+        check_invariants(m2, s2);
+        int same = c1.active == c2.active && c1.jailed == c2.jailed && c1.moves == c2.moves &&
+                   c1.arrests == c2.arrests && memcmp(s1, s2, cells) == 0;
+        if (expect_same && !same) fail_msg("runs diverge at tick %d", t + 1);
+        differ |= !same;
+    }
+    if (!expect_same) assert_true(differ);
+    free(s1);
+    free(s2);
+    unrest_model_destroy(m1);
+    unrest_model_destroy(m2);
+}
+
+static void test_same_seed_same_run(void **state)
+{
+    (void)state;
+    unrest_params p;
+    unrest_params_default(&p);
+    run_pair(&p, &p, 7, 7, 300, 1);
+    run_pair(&p, &p, 7, 8, 300, 0);
+}
+
+/* The fast kernel and the scan twin consume the same draws and must agree exactly. */
+static void test_fast_equals_scan(void **state)
+{
+    (void)state;
+    const char *const *profiles = unrest_profile_names();
+    for (int i = 0; profiles[i]; i++) {
+        unrest_params f, s;
+        unrest_params_default(&f);
+        unrest_params_profile(&f, profiles[i]);
+        s = f;
+        set(&s, "kernel", "scan");
+        run_pair(&f, &s, 11, 11, 200, 1);
+        /* multi-word rows, a non-square torus and the paper's v = 1.7 */
+        set(&f, "width", "130");
+        set(&f, "height", "37");
+        set(&f, "citizen_vision", "1.7");
+        set(&f, "cop_vision", "5");
+        set(&f, "legitimacy", "0.7");
+        s = f;
+        set(&s, "kernel", "scan");
+        run_pair(&f, &s, 12, 12, 60, 1);
+    }
+    /* Moore and von Neumann shapes, movement off */
+    unrest_params f, s;
+    unrest_params_default(&f);
+    set(&f, "hood", "moore");
+    set(&f, "citizen_vision", "3");
+    set(&f, "movement", "false");
+    s = f;
+    set(&s, "kernel", "scan");
+    run_pair(&f, &s, 13, 13, 100, 1);
+}
+
+/* Legitimacy 0.9: G = H(1 - L) <= 0.1 = T, so nobody can be active. */
+static void test_high_legitimacy_inert(void **state)
+{
+    (void)state;
+    unrest_params p;
+    unrest_params_default(&p);
+    set(&p, "legitimacy", "0.9");
+    unrest_model *m = make(&p, 3);
+    for (int t = 0; t < 200; t++) {
+        unrest_model_step(m);
+        unrest_counts c;
+        unrest_model_counts(m, &c);
+        assert_int_equal(c.active, 0);
+        assert_int_equal(c.jailed, 0);
+    }
+    unrest_model_destroy(m);
+}
+
+/* No cops: P = 0, so a citizen is active iff H(1 - L) > T, i.e. H > 0.1 / 0.18: a binomial
+ * share 1 - 5/9 of the citizens after every citizen has acted once. */
+static void test_no_cops(void **state)
+{
+    (void)state;
+    unrest_params p;
+    unrest_params_default(&p);
+    set(&p, "cop_density", "0");
+    unrest_model *m = make(&p, 5);
+    unrest_model_step(m);
+    unrest_counts c;
+    unrest_model_counts(m, &c);
+    double q = 1.0 - 0.1 / 0.18, n = c.citizens;
+    double sd = sqrt(n * q * (1 - q));
+    assert_int_equal(c.cops, 0);
+    assert_true(fabs(c.active - n * q) < 5 * sd);
+    for (int t = 0; t < 20; t++) {
+        unrest_counts d;
+        unrest_model_step(m);
+        unrest_model_counts(m, &d);
+        assert_int_equal(d.active, c.active); /* nothing changes without cops */
+    }
+    unrest_model_destroy(m);
+}
+
+static void test_jail_limits(void **state)
+{
+    (void)state;
+    unrest_params p;
+    unrest_params_default(&p);
+    set(&p, "legitimacy", "0.7");
+    /* J = inf: nobody is ever released */
+    set(&p, "jail_max", "inf");
+    unrest_model *m = make(&p, 9);
+    uint32_t last = 0;
+    for (int t = 0; t < 200; t++) {
+        unrest_model_step(m);
+        unrest_counts c;
+        unrest_model_counts(m, &c);
+        assert_int_equal(c.releases, 0);
+        assert_true(c.jailed >= last);
+        last = c.jailed;
+    }
+    assert_true(last > 0);
+    unrest_model_destroy(m);
+    /* J = 0 with the end-of-tick countdown: arrests only silence (jailed means term > 0) */
+    set(&p, "jail_max", "0");
+    set(&p, "jail_term", "zero_to_excl");
+    m = make(&p, 9);
+    uint32_t arrests = 0;
+    for (int t = 0; t < 100; t++) {
+        unrest_model_step(m);
+        unrest_counts c;
+        unrest_model_counts(m, &c);
+        assert_int_equal(c.jailed, 0);
+        arrests += c.arrests;
+    }
+    assert_true(arrests > 0);
+    unrest_model_destroy(m);
+}
+
+/* Mesa: a term counts down on the citizen's own activations; jailed block their cells. */
+static void test_mesa_jail(void **state)
+{
+    (void)state;
+    unrest_params p;
+    unrest_params_default(&p);
+    unrest_params_profile(&p, "mesa");
+    set(&p, "legitimacy", "0.7");
+    set(&p, "jail_max", "3");
+    unrest_model *m = make(&p, 21);
+    uint8_t *snap = malloc(1600);
+    uint32_t rel = 0, jailed_max = 0;
+    for (int t = 0; t < 300; t++) {
+        unrest_model_step(m);
+        check_invariants(m, snap);
+        unrest_counts c;
+        unrest_model_counts(m, &c);
+        rel += c.releases;
+        if (c.jailed > jailed_max) jailed_max = c.jailed;
+    }
+    assert_true(rel > 0);
+    assert_true(jailed_max > 0);
+    free(snap);
+    unrest_model_destroy(m);
+}
+
+static void test_cops_change(void **state)
+{
+    (void)state;
+    unrest_params p;
+    unrest_params_default(&p);
+    unrest_model *m = make(&p, 4);
+    uint8_t *snap = malloc(1600);
+    unrest_counts c;
+    unrest_model_counts(m, &c);
+    assert_int_equal(c.cops, 64); /* round(0.04 * 1600) */
+    assert_int_equal(unrest_model_set_cops(m, 10), UNREST_OK);
+    unrest_model_step(m);
+    check_invariants(m, snap);
+    unrest_model_counts(m, &c);
+    assert_int_equal(c.cops, 10);
+    assert_int_equal(unrest_model_set(m, "cop_density", "0.0625"), UNREST_OK);
+    unrest_model_step(m);
+    check_invariants(m, snap);
+    unrest_model_counts(m, &c);
+    assert_int_equal(c.cops, 100);
+    assert_int_equal(unrest_model_set_cops(m, 2000), UNREST_ERANGE);
+    assert_non_null(strstr(unrest_model_error(m), "do not fit"));
+    assert_int_equal(unrest_model_set(m, "width", "50"), UNREST_ESTATE);
+    assert_int_equal(unrest_model_set(m, "nope", "1"), UNREST_EUNKNOWN);
+    assert_int_equal(unrest_model_set(m, "legitimacy", "2"), UNREST_ERANGE);
+    assert_non_null(strstr(unrest_model_error(m), "legitimacy"));
+    assert_int_equal(unrest_model_set(m, "legitimacy", "0.5"), UNREST_OK);
+    unrest_model_counts(m, &c);
+    assert_true(c.legitimacy == 0.5);
+    free(snap);
+    unrest_model_destroy(m);
+}
+
+static void test_create_rejects_bad_params(void **state)
+{
+    (void)state;
+    unrest_params p;
+    unrest_params_default(&p);
+    p.citizen_vision = 20;
+    unrest_model *m = (unrest_model *)&p;
+    char err[256];
+    assert_int_equal(unrest_model_create(&m, &p, 1, err, sizeof err), UNREST_ERANGE);
+    assert_null(m);
+    assert_non_null(strstr(err, "citizen_vision"));
+    unrest_model_destroy(NULL); /* a no-op */
+}
+
+/* Exact initialisation: round(d * cells) of each kind; binomial: around it. */
+static void test_initial_counts(void **state)
+{
+    (void)state;
+    unrest_params p;
+    unrest_params_default(&p);
+    unrest_model *m = make(&p, 1);
+    unrest_counts c;
+    unrest_model_counts(m, &c);
+    assert_int_equal(c.citizens, 1120);
+    assert_int_equal(c.cops, 64);
+    unrest_model_destroy(m);
+    unrest_params_profile(&p, "mesa");
+    double mean = 0;
+    for (uint64_t s = 1; s <= 50; s++) {
+        m = make(&p, s);
+        unrest_model_counts(m, &c);
+        mean += c.citizens / 50.0;
+        unrest_model_destroy(m);
+    }
+    /* binomial(1600, 0.7): sd 18.3 per seed, 2.6 for the mean of 50 */
+    assert_true(fabs(mean - 1120) < 5 * 2.6);
+}
+
+/* The memory budget of the national-scale issue: at most 32 bytes per agent, lattice included. */
+static void test_bytes_per_agent(void **state)
+{
+    (void)state;
+    unrest_params p;
+    unrest_params_default(&p);
+    set(&p, "width", "1000");
+    set(&p, "height", "1000");
+    unrest_model *m = make(&p, 1);
+    unrest_counts c;
+    unrest_model_counts(m, &c);
+    double per = (double)unrest_model_bytes(m) / (c.citizens + c.cops);
+    print_message("bytes per agent at 1000x1000: %.2f\n", per);
+    assert_true(per <= 32.0);
+    unrest_model_destroy(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_same_seed_same_run),
+        cmocka_unit_test(test_fast_equals_scan),
+        cmocka_unit_test(test_high_legitimacy_inert),
+        cmocka_unit_test(test_no_cops),
+        cmocka_unit_test(test_jail_limits),
+        cmocka_unit_test(test_mesa_jail),
+        cmocka_unit_test(test_cops_change),
+        cmocka_unit_test(test_create_rejects_bad_params),
+        cmocka_unit_test(test_initial_counts),
+        cmocka_unit_test(test_bytes_per_agent),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
