@@ -52,6 +52,51 @@ static void test_layout(void **state)
     assert_int_equal(rng_u32(&g), r.v[3]);
 }
 
+/* The vectorised batch gives Random123's numbers for every batch length and lane. */
+static void test_batch(void **state)
+{
+    (void)state;
+    uint32_t c0[41] = {0}, c3[41] = {0};
+    philox4x32_ctr_t out[41];
+    philox4x32_key_t k = {{0x12345678u, 0x9abcdef0u}};
+    rng g;
+    rng_init(&g, 1, 2, 3, 4);
+    for (uint32_t n = 0; n <= 41; n++) {
+        for (uint32_t i = 0; i < n; i++) {
+            c0[i] = rng_u32(&g);
+            c3[i] = rng_u32(&g);
+        }
+        philox_batch(c0, 0xdeadbeefu, 7, c3, k, out, n);
+        for (uint32_t i = 0; i < n; i++) {
+            philox4x32_ctr_t c = {{c0[i], 0xdeadbeefu, 7, c3[i]}};
+            philox4x32_ctr_t r = philox4x32(c, k);
+            for (int j = 0; j < 4; j++)
+                assert_int_equal(out[i].v[j], r.v[j]);
+        }
+    }
+}
+
+/* rng_fill returns exactly the words rng_u32 would, whatever the buffer's phase. */
+static void test_fill(void **state)
+{
+    (void)state;
+    for (uint32_t skip = 0; skip < 6; skip++)
+        for (uint32_t n = 0; n < 19; n++) {
+            rng a, b;
+            rng_init(&a, 99, 3, 4, 5);
+            rng_init(&b, 99, 3, 4, 5);
+            for (uint32_t i = 0; i < skip; i++) {
+                rng_u32(&a);
+                rng_u32(&b);
+            }
+            uint32_t buf[19];
+            rng_fill(&a, buf, n);
+            for (uint32_t i = 0; i < n; i++)
+                assert_int_equal(buf[i], rng_u32(&b));
+            assert_int_equal(rng_u32(&a), rng_u32(&b));
+        }
+}
+
 static void test_keys_independent(void **state)
 {
     (void)state;
@@ -125,8 +170,12 @@ static void test_uniform(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_philox_kat),       cmocka_unit_test(test_layout),
-        cmocka_unit_test(test_keys_independent), cmocka_unit_test(test_below_uniform),
+        cmocka_unit_test(test_philox_kat),
+        cmocka_unit_test(test_fill),
+        cmocka_unit_test(test_batch),
+        cmocka_unit_test(test_layout),
+        cmocka_unit_test(test_keys_independent),
+        cmocka_unit_test(test_below_uniform),
         cmocka_unit_test(test_uniform),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -89,7 +89,8 @@ typedef enum unrest_kernel {
 } unrest_kernel;
 
 typedef enum unrest_update {
-    UNREST_UPDATE_SEQUENTIAL /* random sequential (asynchronous) activation, as in the paper */
+    UNREST_UPDATE_SEQUENTIAL, /* random sequential (asynchronous) activation, as in the paper */
+    UNREST_UPDATE_PARALLEL    /* blocked: random sequential within blocks, blocks in parallel */
 } unrest_update;
 
 #define UNREST_JAIL_FOREVER 65535u /* jail_max value meaning "never released" (J = infinity) */
@@ -202,6 +203,12 @@ uint64_t unrest_model_seed(const unrest_model *m);
 unrest_status unrest_model_set(unrest_model *m, const char *name, const char *value);
 unrest_status unrest_model_set_legitimacy(unrest_model *m, double legitimacy);
 unrest_status unrest_model_set_cops(unrest_model *m, uint32_t ncops);
+
+/* Threads used by the parallel update (1..1024; default 1). Results do not depend on it. */
+unrest_status unrest_model_set_threads(unrest_model *m, unsigned threads);
+
+/* Blocks of the parallel update across and down (1 x 1 when the lattice is too small). */
+void unrest_model_blocks(const unrest_model *m, uint32_t *nbx, uint32_t *nby);
 
 /* Message for the last error on m ("" if none). */
 const char *unrest_model_error(const unrest_model *m);

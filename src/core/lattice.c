@@ -175,6 +175,23 @@ static inline uint32_t range_pop(const uint64_t *row, uint32_t a, uint32_t b)
     return c + (uint32_t)__builtin_popcountll(row[wb] & mb);
 }
 
+/* The 64 bits of row starting at column a (a + 64 may run past the row: the excess reads the
+ * next word, which exists as long as a + len <= w for the caller's len). */
+static inline uint64_t window64(const uint64_t *row, uint32_t a, uint32_t nw)
+{
+    uint32_t i = a >> 6, sh = a & 63;
+    uint64_t lo = row[i] >> sh;
+    if (sh && i + 1 < nw) lo |= row[i + 1] << (64 - sh);
+    return lo;
+}
+
+/* Set bits of row in [a, a + len), len <= 64, not wrapping. */
+static inline uint32_t short_pop(const uint64_t *row, uint32_t a, uint32_t len, uint32_t nw)
+{
+    uint64_t m = len == 64 ? ~0ull : (1ull << len) - 1;
+    return (uint32_t)__builtin_popcountll(window64(row, a, nw) & m);
+}
+
 /* Position of the k-th set bit of x (k < popcount(x)). */
 static inline uint32_t word_select(uint64_t x, uint32_t k)
 {
@@ -270,9 +287,19 @@ void lat_count2(const lattice *L, const uint64_t *a, const uint64_t *b, const sh
         *cb = nb;
         return;
     }
+    int inside = x >= (uint32_t)s->r && x + (uint32_t)s->r < L->w && s->r < 32;
+    uint32_t ry = wrap_row(L, y, -s->r);
     for (int dy = -s->r; dy <= s->r; dy++) {
-        size_t off = (size_t)wrap_row(L, y, dy) * L->nw;
-        int n = segments(L->w, x, s->hw[dy + s->r], seg);
+        size_t off = (size_t)ry * L->nw;
+        int32_t hw = s->hw[dy + s->r];
+        if (++ry == L->h) ry = 0;
+        if (inside) { /* no wrap: one 64-bit window per row */
+            uint32_t lo = x - (uint32_t)hw, len = (uint32_t)(2 * hw + 1);
+            na += short_pop(a + off, lo, len, L->nw);
+            nb += short_pop(b + off, lo, len, L->nw);
+            continue;
+        }
+        int n = segments(L->w, x, hw, seg);
         na += range_pop(a + off, seg[0], seg[1]);
         nb += range_pop(b + off, seg[0], seg[1]);
         if (n == 2) {

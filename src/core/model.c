@@ -49,9 +49,38 @@ struct unrest_model {
     double mean_r;     /* mean risk aversion (for tension) */
     double jfactor;    /* J_max^alpha */
     double ptab[PTAB]; /* P = 1 - exp(-k n) for integer ratios n < PTAB */
-    const philox4x32_ctr_t *premove; /* first RNG_MOVE block of the agent being activated */
-    char err[256];                   /* last error */
+    uint8_t *mark;     /* parity of the last tick in which the agent acted (parallel update) */
+    uint32_t nbx, nby; /* parallel update: blocks across and down */
+    unsigned threads;  /* threads for the parallel update (results do not depend on it) */
+    char err[256];     /* last error */
 };
+
+/* What one thread does to a model during a tick: counter changes are tallied here and summed
+ * after the phase (integer sums: the same whatever the thread count or schedule). */
+typedef struct worker {
+    unrest_model *m;                 /* the model */
+    const philox4x32_ctr_t *premove; /* first RNG_MOVE block of the agent being activated */
+    int64_t d_active;                /* change in free active citizens */
+    int64_t d_jailed;                /* change in jailed citizens */
+    uint64_t arrests, releases;      /* events */
+    uint64_t moves;                  /* agents that changed cell */
+} worker;
+
+static void worker_init(worker *w, unrest_model *m)
+{
+    memset(w, 0, sizeof *w);
+    w->m = m;
+}
+
+/* Add a worker's tallies to the model's counters. */
+static void worker_merge(unrest_model *m, const worker *w)
+{
+    m->n_active = (uint32_t)((int64_t)m->n_active + w->d_active);
+    m->n_jailed = (uint32_t)((int64_t)m->n_jailed + w->d_jailed);
+    m->arrests += (uint32_t)w->arrests;
+    m->releases += (uint32_t)w->releases;
+    m->moves += w->moves;
+}
 
 /* ---- neighbourhood queries: fast path or brute-force twin ---- */
 
@@ -98,16 +127,23 @@ static inline uint32_t q_pick_empty(const unrest_model *m, const shape *s, uint3
     int fast = m->p.kernel == UNREST_KERNEL_FAST;
     for (int b = 0; b < PICK_BLOCKS; b++) {
         uint32_t w[4] = {rng_u32(r), rng_u32(r), rng_u32(r), rng_u32(r)};
+        if (fast) {
+            /* all eight candidates without branches; the first empty one in draw order */
+            uint32_t ok = 0, prod[8];
+#pragma GCC unroll 8
+            for (uint32_t j = 0; j < 8; j++) {
+                prod[j] = ((w[j >> 1] >> (16 * (j & 1))) & 0xffffu) * size;
+                ok |= (uint32_t)(!pad[s->lin[prod[j] >> 16]] & ((prod[j] & 0xffffu) >= reject))
+                      << j;
+            }
+            if (ok) return shape_nth(&m->L, s, x, y, prod[__builtin_ctz(ok)] >> 16);
+            continue;
+        }
         for (uint32_t j = 0; j < 8; j++) {
             uint32_t prod = ((w[j >> 1] >> (16 * (j & 1))) & 0xffffu) * size;
             if ((prod & 0xffffu) < reject) continue;
-            uint32_t k = prod >> 16;
-            if (fast) {
-                if (!pad[s->lin[k]]) return shape_nth(&m->L, s, x, y, k);
-            } else {
-                uint32_t p = scan_nth(&m->L, s, x, y, k);
-                if (!bit_test(&m->L, m->L.blk, pos_x(p), pos_y(p))) return p;
-            }
+            uint32_t p = scan_nth(&m->L, s, x, y, prod >> 16);
+            if (!bit_test(&m->L, m->L.blk, pos_x(p), pos_y(p))) return p;
         }
     }
     return q_pick(m, m->L.blk, 0, s, pos, r);
@@ -136,11 +172,27 @@ static void vacate(unrest_model *m, uint32_t p)
     m->L.occ[pos_index(&m->L, p)] = -1;
 }
 
-static void relocate(unrest_model *m, uint32_t a, uint32_t to)
+/* Move agent a to the empty cell `to`, touching only the planes its kind is marked in. */
+static void relocate(worker *w, uint32_t a, uint32_t to)
 {
-    vacate(m, m->pos[a]);
-    occupy(m, a, to);
-    m->moves++;
+    unrest_model *m = w->m;
+    lattice *L = &m->L;
+    uint32_t from = m->pos[a];
+    uint32_t fx = pos_x(from), fy = pos_y(from), tx = pos_x(to), ty = pos_y(to);
+    bit_clear(L, L->blk, fx, fy);
+    bit_set(L, L->blk, tx, ty);
+    pad_write(L, fx, fy, 0);
+    pad_write(L, tx, ty, 1);
+    L->occ[pos_index(L, from)] = -1;
+    L->occ[pos_index(L, to)] = (int32_t)a;
+    uint8_t st = m->state[a];
+    if (st == ST_COP || st == ST_ACTIVE) {
+        uint64_t *plane = st == ST_COP ? L->cop : L->act;
+        bit_clear(L, plane, fx, fy);
+        bit_set(L, plane, tx, ty);
+    }
+    m->pos[a] = to;
+    w->moves++;
 }
 
 static int is_blocked(const unrest_model *m, uint32_t p)
@@ -172,17 +224,18 @@ static uint32_t random_empty_cell(const unrest_model *m, rng *r)
 /* ---- agent rules ---- */
 
 /* Rule M: move to a uniformly random empty cell within vision (stay if there is none). */
-static void move(unrest_model *m, uint32_t a, const shape *s)
+static void move(worker *w, uint32_t a, const shape *s)
 {
+    unrest_model *m = w->m;
     rng r;
     rng_init(&r, m->seed, RNG_MOVE, m->tick + 1, a);
-    if (m->premove) { /* the same block, computed ahead (unrest_model_step) */
-        r.out = *m->premove;
+    if (w->premove) { /* the same block, computed ahead (activate_list) */
+        r.out = *w->premove;
         r.ctr.v[3] = 1;
         r.left = 4;
     }
     uint32_t to = q_pick_empty(m, s, m->pos[a], &r);
-    if (to != NO_CELL) relocate(m, a, to);
+    if (to != NO_CELL) relocate(w, a, to);
 }
 
 /* The ratio C/A as the profile reads it. */
@@ -204,8 +257,9 @@ static double arrest_ratio(unrest_ratio rule, uint32_t c, uint32_t a)
 
 /* Rule A: active iff G - R*P*J^alpha > T. Citizens with G <= T can never be active (N >= 0),
  * so they skip the count: exact, not an approximation. */
-static void act(unrest_model *m, uint32_t a)
+static void act(worker *w, uint32_t a)
 {
+    unrest_model *m = w->m;
     const unrest_params *p = &m->p;
     double g = (double)m->hard[a] * (1.0 - p->legitimacy);
     int was = m->state[a] == ST_ACTIVE, now = 0;
@@ -228,10 +282,10 @@ static void act(unrest_model *m, uint32_t a)
         m->state[a] = now ? ST_ACTIVE : ST_QUIET;
         if (now) {
             bit_set(&m->L, m->L.act, pos_x(m->pos[a]), pos_y(m->pos[a]));
-            m->n_active++;
+            w->d_active++;
         } else {
             bit_clear(&m->L, m->L.act, pos_x(m->pos[a]), pos_y(m->pos[a]));
-            m->n_active--;
+            w->d_active--;
         }
     }
 }
@@ -252,16 +306,17 @@ static uint16_t draw_term(const unrest_params *p, rng *r)
 }
 
 /* Rule C: arrest one uniformly random active citizen within the cop's vision. */
-static void arrest(unrest_model *m, uint32_t c)
+static void arrest(worker *w, uint32_t c)
 {
+    unrest_model *m = w->m;
     rng r;
     rng_init(&r, m->seed, RNG_ARREST, m->tick + 1, c);
     uint32_t at = q_pick(m, m->L.act, 1, &m->cop_shape, m->pos[c], &r);
     if (at == NO_CELL) return;
     uint32_t a = (uint32_t)m->L.occ[pos_index(&m->L, at)];
     uint16_t t = draw_term(&m->p, &r);
-    m->arrests++;
-    m->n_active--;
+    w->arrests++;
+    w->d_active--;
     bit_clear(&m->L, m->L.act, pos_x(at), pos_y(at));
     if (t == 0 && m->p.countdown == UNREST_COUNTDOWN_PER_TICK) {
         m->state[a] = ST_QUIET; /* a zero term: jailed means term > 0 (NetLogo) */
@@ -269,17 +324,18 @@ static void arrest(unrest_model *m, uint32_t c)
     }
     m->state[a] = ST_JAILED;
     m->term[a] = t;
-    m->n_jailed++;
+    w->d_jailed++;
     if (m->p.jail_place != UNREST_JAIL_BLOCKING) {
         vacate(m, at); /* pos[a] keeps the cell for release and display */
-        if (m->p.cop_to_arrestee) relocate(m, c, at);
+        if (m->p.cop_to_arrestee) relocate(w, c, at);
     }
 }
 
 /* Return a jailed citizen to the lattice: its own cell if free, else a random empty cell in
  * its vision of that cell, else anywhere. Returns 0 if the lattice is full. */
-static int release(unrest_model *m, uint32_t a)
+static int release(worker *w, uint32_t a)
 {
+    unrest_model *m = w->m;
     if (m->p.jail_place != UNREST_JAIL_BLOCKING) {
         uint32_t home = m->pos[a], to = home;
         if (is_blocked(m, home)) {
@@ -295,49 +351,221 @@ static int release(unrest_model *m, uint32_t a)
         m->state[a] = ST_QUIET;
     }
     m->term[a] = 0;
-    m->n_jailed--;
-    m->releases++;
+    m->mark[a] = (uint8_t)((m->tick + 1) & 1u); /* acts from the next tick on */
+    w->d_jailed--;
+    w->releases++;
     return 1;
 }
 
-static void citizen_step(unrest_model *m, uint32_t a)
+static void citizen_step(worker *w, uint32_t a)
 {
+    unrest_model *m = w->m;
     if (m->state[a] == ST_JAILED) {
         if (m->p.countdown != UNREST_COUNTDOWN_OWN_ACTIVATION) return;
         if (m->term[a] > 0) {
             if (m->term[a] != UNREST_JAIL_FOREVER) m->term[a]--;
             return;
         }
-        if (!release(m, a)) return;
+        if (!release(w, a)) return;
     }
     if (m->p.order == UNREST_ORDER_MOVE_ACT) {
-        if (m->p.movement) move(m, a, &m->cit_shape);
-        act(m, a);
+        if (m->p.movement) move(w, a, &m->cit_shape);
+        act(w, a);
     } else {
-        act(m, a);
-        if (m->p.movement) move(m, a, &m->cit_shape);
+        act(w, a);
+        if (m->p.movement) move(w, a, &m->cit_shape);
     }
 }
 
-static void cop_step(unrest_model *m, uint32_t c)
+static void cop_step(worker *w, uint32_t c)
 {
+    unrest_model *m = w->m;
     int moves = m->p.movement || m->p.cops_move_static;
     if (m->p.order == UNREST_ORDER_MOVE_ACT) {
-        if (moves) move(m, c, &m->cop_shape);
-        arrest(m, c);
+        if (moves) move(w, c, &m->cop_shape);
+        arrest(w, c);
     } else {
-        arrest(m, c);
-        if (moves) move(m, c, &m->cop_shape);
+        arrest(w, c);
+        if (moves) move(w, c, &m->cop_shape);
     }
 }
 
 /* End-of-tick countdown (paper, NetLogo): every term decrements; at 0 the citizen is freed. */
-static void countdown_all(unrest_model *m)
+static void countdown_all(worker *w)
 {
+    unrest_model *m = w->m;
     for (uint32_t a = 0; a < m->n_cit; a++) {
         if (m->state[a] != ST_JAILED || m->term[a] == UNREST_JAIL_FOREVER) continue;
         if (m->term[a] > 0) m->term[a]--;
-        if (m->term[a] == 0) release(m, a);
+        if (m->term[a] == 0) release(w, a);
+    }
+}
+
+/* Fisher-Yates shuffle of v[0..n) with keyed draws: the same draws as rng_below(r, i) for
+ * i = n .. 2, taken from a buffer filled ahead (rng_fill). */
+static void shuffle(uint32_t *v, uint32_t n, rng *r)
+{
+    enum { BUF = 256 };
+    uint32_t buf[BUF], at = BUF;
+    for (uint32_t i = n; i > 1; i--) {
+        if (at == BUF) {
+            rng_fill(r, buf, BUF);
+            at = 0;
+        }
+        uint64_t prod = (uint64_t)buf[at++] * i;
+        if ((uint32_t)prod < i) { /* Lemire's rejection, rarely taken */
+            uint32_t t = (uint32_t)(-i) % i;
+            while ((uint32_t)prod < t) {
+                if (at == BUF) {
+                    rng_fill(r, buf, BUF);
+                    at = 0;
+                }
+                prod = (uint64_t)buf[at++] * i;
+            }
+        }
+        uint32_t j = (uint32_t)(prod >> 32);
+        uint32_t tmp = v[i - 1];
+        v[i - 1] = v[j];
+        v[j] = tmp;
+    }
+}
+
+/* Activate the agents of list[0..n) in that order. The first movement block of each agent is
+ * computed MOVE_AHEAD agents at a time: independent Philox calls overlap in the CPU, where one
+ * per move would wait for its own result. Same keys, same numbers. */
+static void activate_list(worker *w, const uint32_t *list, uint32_t n)
+{
+    unrest_model *m = w->m;
+    enum { MOVE_AHEAD = 32 };
+    philox4x32_ctr_t pre[MOVE_AHEAD];
+    philox4x32_key_t key = {{(uint32_t)m->seed, (uint32_t)(m->seed >> 32)}};
+    static const uint32_t zeros[MOVE_AHEAD] = {0};
+    for (uint32_t i0 = 0; i0 < n; i0 += MOVE_AHEAD) {
+        uint32_t nb = n - i0 < MOVE_AHEAD ? n - i0 : MOVE_AHEAD;
+        philox_batch(list + i0, m->tick + 1, RNG_MOVE, zeros, key, pre, nb);
+        for (uint32_t j = 0; j < nb; j++) {
+            uint32_t a = list[i0 + j];
+            if (i0 + j + 8 < n) { /* the agent eight ahead: its columns are likely cold */
+                uint32_t f = list[i0 + j + 8];
+                __builtin_prefetch(&m->pos[f]);
+                __builtin_prefetch(&m->state[f]);
+                __builtin_prefetch(&m->hard[f]);
+                __builtin_prefetch(&m->risk[f]);
+            }
+            w->premove = &pre[j];
+            if (a < m->n_cit)
+                citizen_step(w, a);
+            else if (m->state[a] == ST_COP)
+                cop_step(w, a);
+        }
+    }
+    w->premove = NULL;
+}
+
+/* Random sequential activation (the paper): one uniformly random permutation of all agents. */
+static void step_sequential(unrest_model *m, worker *w)
+{
+    uint32_t n = m->n_agents;
+    rng r;
+    rng_init(&r, m->seed, RNG_ORDER, m->tick + 1, 0);
+    for (uint32_t i = 0; i < n; i++)
+        m->order[i] = i;
+    shuffle(m->order, n, &r);
+    activate_list(w, m->order, n);
+}
+
+/* Gather the agents standing on block b's cells that have not been activated this tick, mark
+ * them, and return how many were written to buf. */
+static uint32_t gather_block(unrest_model *m, uint32_t b, uint8_t parity, uint32_t *buf)
+{
+    uint32_t bx = b % m->nbx, by = b / m->nbx;
+    uint32_t x0 = (uint32_t)((uint64_t)bx * m->L.w / m->nbx);
+    uint32_t x1 = (uint32_t)((uint64_t)(bx + 1) * m->L.w / m->nbx);
+    uint32_t y0 = (uint32_t)((uint64_t)by * m->L.h / m->nby);
+    uint32_t y1 = (uint32_t)((uint64_t)(by + 1) * m->L.h / m->nby);
+    uint32_t n = 0;
+    for (uint32_t y = y0; y < y1; y++) {
+        const int32_t *occ = m->L.occ + (size_t)y * m->L.w;
+        for (uint32_t x = x0; x < x1; x++) {
+            int32_t a = occ[x];
+            if (a >= 0 && m->mark[a] != parity) {
+                m->mark[a] = parity;
+                buf[n++] = (uint32_t)a;
+            }
+        }
+    }
+    return n;
+}
+
+/* Blocked parallel activation. The lattice is cut into nbx x nby blocks, an even number along
+ * each axis (or one), each at least 2R + 512 columns and 2R + 1 rows, and coloured 2 x 2. The
+ * colours run one after another in a keyed random order; the blocks of one colour run at the
+ * same time, because everything an activation reads or writes lies within R of its block and
+ * the regions of two blocks of one colour share no cell and no 64-bit word. Inside a block the
+ * agents on its cells at the start of its phase act in a keyed random order; an agent that
+ * moved in from a block of an earlier phase has already acted (mark) and is skipped. Nothing
+ * depends on the number of threads or on scheduling. */
+static void step_parallel(unrest_model *m, worker *total)
+{
+    uint32_t t = m->tick + 1;
+    uint8_t parity = (uint8_t)(t & 1u);
+    uint32_t cx = m->nbx > 1 ? 2 : 1, cy = m->nby > 1 ? 2 : 1, ncol = cx * cy;
+    uint32_t colours[4] = {0, 1, 2, 3};
+    rng r;
+    rng_init(&r, m->seed, RNG_ORDER, t, UINT32_MAX);
+    shuffle(colours, ncol, &r);
+    uint32_t nblocks = m->nbx * m->nby;
+    size_t bcap = ((size_t)m->L.w / m->nbx + 1) * ((size_t)m->L.h / m->nby + 1);
+    for (uint32_t ci = 0; ci < ncol; ci++) {
+        uint32_t col = colours[ci];
+        int fail = 0;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(m->threads) reduction(| : fail)
+#endif
+        {
+            worker w;
+            worker_init(&w, m);
+            uint32_t *buf = malloc(bcap * sizeof *buf);
+            if (!buf) fail = 1;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+            for (uint32_t b = 0; b < nblocks; b++) {
+                uint32_t bx = b % m->nbx, by = b / m->nbx;
+                if (!buf || (bx % cx) + cx * (by % cy) != col) continue;
+                uint32_t n = gather_block(m, b, parity, buf);
+                rng br;
+                rng_init(&br, m->seed, RNG_ORDER, t, b + 1);
+                shuffle(buf, n, &br);
+                activate_list(&w, buf, n);
+            }
+            free(buf);
+#ifdef _OPENMP
+#pragma omp critical(unrest_merge)
+#endif
+            {
+                total->d_active += w.d_active;
+                total->d_jailed += w.d_jailed;
+                total->arrests += w.arrests;
+                total->releases += w.releases;
+                total->moves += w.moves;
+            }
+        }
+        if (fail) {
+            /* out of memory for a block buffer: finish the phase on this thread */
+            uint32_t *buf = malloc(bcap * sizeof *buf);
+            if (!buf) continue;
+            for (uint32_t b = 0; b < nblocks; b++) {
+                uint32_t bx = b % m->nbx, by = b / m->nbx;
+                if ((bx % cx) + cx * (by % cy) != col) continue;
+                uint32_t n = gather_block(m, b, parity, buf);
+                rng br;
+                rng_init(&br, m->seed, RNG_ORDER, t, b + 1);
+                shuffle(buf, n, &br);
+                activate_list(total, buf, n);
+            }
+            free(buf);
+        }
     }
 }
 
@@ -346,41 +574,22 @@ unrest_status unrest_model_step(unrest_model *m)
     if (!m) return UNREST_EINVAL;
     m->arrests = m->releases = 0;
     m->moves = 0;
-    uint32_t n = m->n_agents;
-    rng r;
-    rng_init(&r, m->seed, RNG_ORDER, m->tick + 1, 0);
-    for (uint32_t i = 0; i < n; i++)
-        m->order[i] = i;
-    for (uint32_t i = n; i > 1; i--) {
-        uint32_t j = rng_below(&r, i);
-        uint32_t t = m->order[i - 1];
-        m->order[i - 1] = m->order[j];
-        m->order[j] = t;
-    }
-    /* Activate in order. The first movement block of each agent is computed MOVE_AHEAD agents
-     * at a time: independent Philox calls overlap in the CPU, where one per move would wait
-     * for its own result. Same keys, same numbers. */
-    enum { MOVE_AHEAD = 32 };
-    philox4x32_ctr_t pre[MOVE_AHEAD];
-    philox4x32_key_t key = {{(uint32_t)m->seed, (uint32_t)(m->seed >> 32)}};
-    for (uint32_t i0 = 0; i0 < n; i0 += MOVE_AHEAD) {
-        uint32_t nb = n - i0 < MOVE_AHEAD ? n - i0 : MOVE_AHEAD;
-        for (uint32_t j = 0; j < nb; j++) {
-            philox4x32_ctr_t c = {{m->order[i0 + j], m->tick + 1, RNG_MOVE, 0}};
-            pre[j] = philox4x32(c, key);
-        }
-        for (uint32_t j = 0; j < nb; j++) {
-            uint32_t a = m->order[i0 + j];
-            m->premove = &pre[j];
-            if (a < m->n_cit)
-                citizen_step(m, a);
-            else if (m->state[a] == ST_COP)
-                cop_step(m, a);
-        }
-    }
-    m->premove = NULL;
-    if (m->p.countdown == UNREST_COUNTDOWN_PER_TICK) countdown_all(m);
+    worker w;
+    worker_init(&w, m);
+    if (m->p.update == UNREST_UPDATE_PARALLEL)
+        step_parallel(m, &w);
+    else
+        step_sequential(m, &w);
+    if (m->p.countdown == UNREST_COUNTDOWN_PER_TICK) countdown_all(&w);
+    worker_merge(m, &w);
     m->tick++;
+    return UNREST_OK;
+}
+
+unrest_status unrest_model_set_threads(unrest_model *m, unsigned threads)
+{
+    if (!m || threads < 1 || threads > 1024) return UNREST_ERANGE;
+    m->threads = threads;
     return UNREST_OK;
 }
 
@@ -400,6 +609,7 @@ static int grow(unrest_model *m, uint32_t cap)
     GROW(term);
     GROW(state);
     GROW(order);
+    GROW(mark);
 #undef GROW
     m->cap = cap;
     return 0;
@@ -452,13 +662,22 @@ unrest_status unrest_model_create(unrest_model **out, const unrest_params *p, ui
     if (lattice_init(&m->L, p->width, p->height)) goto nomem;
     {
         uint32_t R = (uint32_t)(m->cit_shape.r > m->cop_shape.r ? m->cit_shape.r : m->cop_shape.r);
+        /* parallel blocks: >= 2R + 512 columns, so that the regions two same-colour blocks touch
+         * share no 64-byte cache line of a bit row (no false sharing, let alone a shared word);
+         * >= 2R + 1 and >= 32 rows; an even number per axis so the wrap-around keeps colours
+         * apart */
+        uint32_t bw = 2 * R + 512, bh = 2 * R + 1 > 32 ? 2 * R + 1 : 32;
+        m->nbx = p->width / bw >= 2 ? (p->width / bw) & ~1u : 1;
+        m->nby = p->height / bh >= 2 ? (p->height / bh) & ~1u : 1;
+        m->threads = 1;
         if (lattice_pad_init(&m->L, R) || shape_link(&m->cit_shape, &m->L) ||
             shape_link(&m->cop_shape, &m->L))
             goto nomem;
     }
     uint32_t cells = p->width * p->height;
 
-    /* pass 1: count kinds */
+    /* pass 1, in cell order (Algorithm S needs it): the kind of agent on each cell, kept in
+     * occ as -2 (citizen) or -3 (cop) until pass 2 numbers them */
     placer pl = {0, 0};
     if (p->init == UNREST_INIT_EXACT) {
         uint64_t nc = (uint64_t)llround(p->citizen_density * cells);
@@ -467,29 +686,38 @@ unrest_status unrest_model_create(unrest_model **out, const unrest_params *p, ui
         pl.need = nc + nk;
         pl.cops_need = nk;
     }
-    placer start = pl;
     uint32_t ncit = 0, ncop = 0;
     for (uint32_t c = 0; c < cells; c++) {
         int k = place_kind(m, &pl, c, cells);
         ncit += k == 1;
         ncop += k == 2;
+        if (k) m->L.occ[c] = -1 - k;
     }
     if (grow(m, ncit + ncop ? ncit + ncop : 1)) goto nomem;
     m->n_cit = ncit;
     m->n_agents = ncit + ncop;
     m->n_cops = ncop;
 
-    /* pass 2: assign indices in cell order, citizens first */
-    pl = start;
+    /* pass 2: number the agents block by block (the parallel update's blocks), citizens
+     * first, so that the agents one thread works on lie together in memory */
     uint32_t ic = 0, ik = ncit;
-    for (uint32_t c = 0; c < cells; c++) {
-        int k = place_kind(m, &pl, c, cells);
-        if (!k) continue;
-        uint32_t a = k == 1 ? ic++ : ik++;
-        m->state[a] = k == 1 ? ST_QUIET : ST_COP;
-        m->term[a] = 0;
-        occupy(m, a, pos_make(c % p->width, c / p->width));
-    }
+    for (uint32_t by = 0; by < m->nby; by++)
+        for (uint32_t bx = 0; bx < m->nbx; bx++) {
+            uint32_t x0 = (uint32_t)((uint64_t)bx * p->width / m->nbx);
+            uint32_t x1 = (uint32_t)((uint64_t)(bx + 1) * p->width / m->nbx);
+            uint32_t y0 = (uint32_t)((uint64_t)by * p->height / m->nby);
+            uint32_t y1 = (uint32_t)((uint64_t)(by + 1) * p->height / m->nby);
+            for (uint32_t y = y0; y < y1; y++)
+                for (uint32_t x = x0; x < x1; x++) {
+                    int32_t k = m->L.occ[(size_t)y * p->width + x];
+                    if (k > -2) continue;
+                    uint32_t a = k == -2 ? ic++ : ik++;
+                    m->state[a] = k == -2 ? ST_QUIET : ST_COP;
+                    m->term[a] = 0;
+                    m->mark[a] = 0;
+                    occupy(m, a, pos_make(x, y));
+                }
+        }
     double sh = 0, sr = 0;
     for (uint32_t a = 0; a < ncit; a++) {
         rng r;
@@ -523,6 +751,7 @@ void unrest_model_destroy(unrest_model *m)
     free(m->term);
     free(m->state);
     free(m->order);
+    free(m->mark);
     free(m);
 }
 
@@ -613,6 +842,7 @@ unrest_status unrest_model_set_cops(unrest_model *m, uint32_t ncops)
         if (a >= m->n_agents) m->n_agents = a + 1;
         m->state[a] = ST_COP;
         m->term[a] = 0;
+        m->mark[a] = (uint8_t)(m->tick & 1u); /* acts from the next tick on */
         m->hard[a] = m->risk[a] = 0;
         occupy(m, a, random_empty_cell(m, &r)); /* fits: checked above */
         m->n_cops++;
@@ -669,4 +899,10 @@ size_t unrest_model_bytes(const unrest_model *m)
     size_t per = sizeof *m->pos + sizeof *m->hard + sizeof *m->risk + sizeof *m->term +
                  sizeof *m->state + sizeof *m->order;
     return sizeof *m + (size_t)m->cap * per + lattice_bytes(&m->L);
+}
+
+void unrest_model_blocks(const unrest_model *m, uint32_t *nbx, uint32_t *nby)
+{
+    *nbx = m->nbx;
+    *nby = m->nby;
 }

@@ -22,7 +22,7 @@ static const char *const countdown_names[] = {"per_tick", "own_activation", NULL
 static const char *const order_names[] = {"move_act", "act_move", NULL};
 static const char *const init_names[] = {"exact", "binomial", NULL};
 static const char *const kernel_names[] = {"fast", "scan", NULL};
-static const char *const update_names[] = {"sequential", NULL};
+static const char *const update_names[] = {"sequential", "parallel", NULL};
 
 typedef struct param_def {
     unrest_param_info info; /* public description */
@@ -351,6 +351,10 @@ unrest_status unrest_params_validate(const unrest_params *p, char *err, size_t e
     if (p->alpha > 0 && p->jail_max == UNREST_JAIL_FOREVER)
         FAIL(UNREST_ERANGE, "parameter 'alpha' must be 0 when jail_max is inf (J^alpha would "
                             "be infinite)");
+    if (p->update == UNREST_UPDATE_PARALLEL && p->countdown == UNREST_COUNTDOWN_OWN_ACTIVATION &&
+        p->jail_place != UNREST_JAIL_BLOCKING)
+        FAIL(UNREST_EINVAL, "update=parallel with countdown=own_activation needs "
+                            "jail_place=blocking: the parallel update activates agents on cells");
     if (p->cop_to_arrestee && p->jail_place == UNREST_JAIL_BLOCKING)
         FAIL(UNREST_EINVAL, "cop_to_arrestee=true needs jail_place removed or transparent: a "
                             "blocking jailed citizen keeps its cell");

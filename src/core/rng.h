@@ -54,6 +54,40 @@ static inline __attribute__((always_inline)) uint32_t rng_u32(rng *r)
     return r->out.v[--r->left];
 }
 
+/* Philox4x32-10 of n counters (c0[i], c1, c2, c3[i]) under key k, into out[i]: the same
+ * numbers as philox4x32() block by block, computed 8 (AVX-512) or 4 (AVX2) blocks per
+ * instruction where the CPU has them (rng.c). */
+void philox_batch(const uint32_t *c0, uint32_t c1, uint32_t c2, const uint32_t *c3,
+                  philox4x32_key_t k, philox4x32_ctr_t *out, uint32_t n);
+
+/* Write the next n words of the stream to out: exactly what n calls of rng_u32 return, but the
+ * Philox blocks are computed back to back, so the CPU overlaps them. */
+static inline void rng_fill(rng *r, uint32_t *out, uint32_t n)
+{
+    uint32_t i = 0;
+    while (i < n && r->left)
+        out[i++] = r->out.v[--r->left];
+    enum { B = 32 };
+    while (n - i >= 4) {
+        uint32_t nb = (n - i) / 4 < B ? (n - i) / 4 : B, c0[B], c3[B];
+        philox4x32_ctr_t blk[B];
+        for (uint32_t j = 0; j < nb; j++) {
+            c0[j] = r->ctr.v[0];
+            c3[j] = r->ctr.v[3] + j;
+        }
+        philox_batch(c0, r->ctr.v[1], r->ctr.v[2], c3, r->key, blk, nb);
+        r->ctr.v[3] += nb;
+        for (uint32_t j = 0; j < nb; j++, i += 4) {
+            out[i] = blk[j].v[3];
+            out[i + 1] = blk[j].v[2];
+            out[i + 2] = blk[j].v[1];
+            out[i + 3] = blk[j].v[0];
+        }
+    }
+    while (i < n)
+        out[i++] = rng_u32(r);
+}
+
 static inline uint64_t rng_u64(rng *r)
 {
     uint64_t hi = rng_u32(r);
