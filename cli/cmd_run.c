@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "unrest/runspec.h"
@@ -165,7 +166,8 @@ static void json_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
-/* A text chart of a series: rows x cols cells, max-pooled over ticks. */
+/* A text chart of a series: ROWS x COLS cells, each column the maximum over its ticks; a row
+ * is filled where the column reaches the row's threshold, printed on the left. */
 static void chart(FILE *out, const uint32_t *v, size_t n, const char *label)
 {
     enum { COLS = 64, ROWS = 6 };
@@ -179,21 +181,14 @@ static void chart(FILE *out, const uint32_t *v, size_t n, const char *label)
     size_t used = n < COLS ? n : COLS;
     fprintf(out, "  %s (max %u)\n", label, top);
     for (int r = ROWS; r >= 1; r--) {
-        fprintf(out, "  %6u |",
-                r == ROWS ? top
-                : r == 1  ? 0
-                          : (uint32_t)(top * (uint64_t)r / ROWS));
-        for (size_t c = 0; c < used; c++)
-            fputc(top && col[c] * (uint64_t)ROWS >= (uint64_t)top * (uint64_t)r - top / 2 &&
-                          col[c] > 0
-                      ? '#'
-                      : ' ',
-                  out);
+        uint64_t at = ((uint64_t)top * (uint64_t)(2 * r - 1) + ROWS) / (2 * ROWS);
+        if (at == 0) at = 1;
+        fprintf(out, "  %6llu |", (unsigned long long)at);
+        for (size_t c = 0; c < used; c++) fputc(col[c] >= at ? '#' : ' ', out);
         fputc('\n', out);
     }
     fprintf(out, "         +");
-    for (size_t c = 0; c < used; c++)
-        fputc('-', out);
+    for (size_t c = 0; c < used; c++) fputc('-', out);
     fprintf(out, "\n          tick 1%*s%zu\n", (int)(used > 12 ? used - 7 : 1), "", n);
 }
 
@@ -204,6 +199,8 @@ int cmd_run(int argc, char **argv)
     unrest_runspec_init(&rs);
     const char *file = NULL, *out_dir = "out", *profile = NULL, *val;
     int quiet = 0, rc = EXIT_USAGE;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = ncpu > 0 && ncpu <= 1024 ? (unsigned)ncpu : 1;
     char err[512];
     unrest_model *m = NULL;
     uint32_t *act = NULL, *jail = NULL;
@@ -240,7 +237,8 @@ int cmd_run(int argc, char **argv)
                    (r = cli_opt(argc, argv, &i, "--ticks", &val)) != 0 ||
                    (r = cli_opt(argc, argv, &i, "--at", &val)) != 0 ||
                    (r = cli_opt(argc, argv, &i, "--ramp", &val)) != 0 ||
-                   (r = cli_opt(argc, argv, &i, "--out", &val)) != 0) {
+                   (r = cli_opt(argc, argv, &i, "--out", &val)) != 0 ||
+                   (r = cli_opt(argc, argv, &i, "--threads", &val)) != 0) {
             if (r < 0) goto missing;
         } else {
             cli_error(C, "unknown option '%s' (try 'unrest help run')", argv[i]);
@@ -283,6 +281,13 @@ int cmd_run(int argc, char **argv)
                 goto done;
             }
             rs.ticks = (uint32_t)t;
+        } else if (cli_opt(argc, argv, &i, "--threads", &val) == 1) {
+            uint64_t t;
+            if (parse_u64(val, 1024, &t) || t == 0) {
+                cli_error(C, "--threads must be an integer in [1, 1024], got '%s'", val);
+                goto done;
+            }
+            threads = (unsigned)t;
         } else if (cli_opt(argc, argv, &i, "--out", &val) == 1) {
             if (!*val) {
                 cli_error(C, "--out needs a folder name");
@@ -319,6 +324,8 @@ int cmd_run(int argc, char **argv)
         cli_error(C, "%s", err);
         goto done;
     }
+
+    unrest_model_set_threads(m, threads);
 
     /* everything validated: now the disk */
     rc = EXIT_FAIL;
@@ -425,9 +432,9 @@ int cmd_run(int argc, char **argv)
             "\"mean_active\": %.6f, \"max_active\": %u, \"outbursts\": %zu, \"mean_peak\": %.3f, "
             "\"mean_total_activation\": %.3f, \"mean_wait\": %.3f, \"sd_wait\": %.3f, "
             "\"mean_jailed\": %.3f, \"final_jailed\": %u},\n"
-            "  \"wall_seconds\": %.6f,\n  \"outputs\": [\"series.csv\"]\n}\n",
+            "  \"threads\": %u,\n  \"wall_seconds\": %.6f,\n  \"outputs\": [\"series.csv\"]\n}\n",
             c0.citizens, c0.cops, s.mean_active, s.max_active, s.outbursts, s.mean_peak,
-            s.mean_total, s.mean_wait, s.sd_wait, s.mean_jailed, s.final_jailed, secs);
+            s.mean_total, s.mean_wait, s.sd_wait, s.mean_jailed, s.final_jailed, threads, secs);
     if (fclose(man) != 0) {
         man = NULL;
         cli_error(C, "cannot write '%s': %s", man_tmp, strerror(errno));
@@ -447,8 +454,11 @@ int cmd_run(int argc, char **argv)
         printf("unrest %s: %s rules, seed %" PRIu64 ", %ux%u torus, %u citizens, %u cops\n",
                UNREST_VERSION, rs.profile[0] ? rs.profile : "paper", rs.seed, p->width, p->height,
                c0.citizens, c0.cops);
-        printf("%u ticks in %.3f s (%.4f ms/tick)\n\n", rs.ticks, secs,
-               rs.ticks ? 1e3 * secs / rs.ticks : 0.0);
+        printf("%u ticks in %.3f s (%.4f ms/tick, %s update", rs.ticks, secs,
+               rs.ticks ? 1e3 * secs / rs.ticks : 0.0,
+               p->update == UNREST_UPDATE_PARALLEL ? "parallel" : "sequential");
+        if (p->update == UNREST_UPDATE_PARALLEL) printf(", %u threads", threads);
+        printf(")\n\n");
         chart(stdout, act + 1, rs.ticks, "active citizens per tick");
         printf("\n  active    mean %.1f, max %u\n", s.mean_active, s.max_active);
         printf("  outbursts %zu (active > %u)", s.outbursts, p->outburst_threshold);

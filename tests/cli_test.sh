@@ -92,6 +92,8 @@ expect_error "typo.yaml:1:1: unknown key 'sede'" run "$T/typo.yaml"
 expect_error "unknown parameter 'legitimcy'" run --at 5:legitimcy=0.3
 expect_error "cannot change during a run" run --at 5:width=30
 expect_error "--ramp" run --ramp legitimacy=0.9:0.2:50
+expect_error "--threads must be an integer in [1, 1024], got '0'" run --threads 0
+expect_error "update=parallel with countdown=own_activation needs jail_place=blocking" run --profile mesa --set update=parallel --set jail_place=removed
 expect_error "unknown command 'rnu'" rnu
 expect_error "unknown topic 'parms'" help parms
 
@@ -121,6 +123,12 @@ for prof in paper netlogo mesa; do
     cmp -s "$T/r1/series.csv" "$T/r4/series.csv" && ok || bad "$prof: kernel=scan differs from kernel=fast"
     rm -rf "$T/r1" "$T/r2" "$T/r3" "$T/r4"
 done
+
+# --- the parallel update: same output for any number of threads ---
+for th in 1 2 4; do
+    "$U" run --quiet --set width=1100 --set height=128 --set update=parallel --threads $th --ticks 20 --seed 5 --out "$T/p$th" || bad "parallel run with $th threads failed"
+done
+cmp -s "$T/p1/series.csv" "$T/p2/series.csv" && cmp -s "$T/p1/series.csv" "$T/p4/series.csv" && ok || bad "parallel update differs between 1, 2 and 4 threads"
 
 # --- a run file with events; options override the file ---
 "$U" run "$T/good.yaml" --quiet --out "$T/g" && ok || bad "good.yaml run failed"
