@@ -1,17 +1,23 @@
 /*
- * bench_tick.c - milliseconds per tick and agent-updates per second of the sequential model,
- * for lattices from the textbook 40x40 to 2000x2000 (Run-2 densities), as a markdown table.
- * Each figure is the median of several repetitions after a warm-up, so a shared, noisy machine
- * still gives stable numbers. With --mesa-ref DIR it reads the Mesa reference runs' own timing
- * (mean s/step in each .err file, measured on this kind of machine) and prints the speed-up.
+ * bench_tick.c - milliseconds per tick and agent-updates per second, for lattices from the
+ * textbook 40x40 to a whole country, for both update schemes and any thread counts, as a
+ * markdown table. Each figure is the median of several repetitions after a warm-up past the
+ * initial transient, so a shared, noisy machine still gives stable numbers. The model's bytes
+ * per agent and the process's peak resident memory are reported too. With --mesa-ref DIR it
+ * reads the Mesa reference runs' own timing (mean s/step in each .err file, measured on this kind
+ * of machine) and prints the speed-up.
  *
- * usage: bench_tick [--sizes 40,200,1000] [--profiles paper,mesa] [--reps 5] [--seconds 0.5]
- *                   [--mesa-ref DIR]
+ * usage: bench_tick [--sizes 40,200,1000] [--citizens N,...] [--profiles paper,mesa]
+ *                   [--updates sequential,parallel] [--threads 1,2] [--reps 5]
+ *                   [--seconds 0.5] [--warmup 50] [--mesa-ref DIR]
+ * A --citizens entry N picks the square lattice whose cells hold N citizens at the density.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "unrest/unrest.h"
@@ -54,103 +60,170 @@ static double mesa_seconds_per_step(const char *dir, const char *sub, const char
     return n ? median(v, n) : 0;
 }
 
-int main(int argc, char **argv)
+/* Peak resident set of this process so far, MiB. */
+static double peak_rss_mib(void)
 {
-    const char *sizes = "40,100,200,500,1000,2000", *profiles = "paper,mesa", *ref = NULL;
-    int reps = 5;
-    double budget = 0.5; /* seconds per repetition */
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--sizes") && i + 1 < argc)
-            sizes = argv[++i];
-        else if (!strcmp(argv[i], "--profiles") && i + 1 < argc)
-            profiles = argv[++i];
-        else if (!strcmp(argv[i], "--reps") && i + 1 < argc)
-            reps = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
-            budget = atof(argv[++i]);
-        else if (!strcmp(argv[i], "--mesa-ref") && i + 1 < argc)
-            ref = argv[++i];
-        else {
-            fprintf(stderr, "usage: bench_tick [--sizes 40,200] [--profiles paper,mesa] "
-                            "[--reps N] [--seconds S] [--mesa-ref DIR]\n");
-            return 2;
-        }
-    }
-    if (reps < 1 || reps > 101 || budget <= 0) {
-        fprintf(stderr, "bench_tick: --reps must be 1..101 and --seconds > 0\n");
-        return 2;
-    }
-    double mesa40 = ref ? mesa_seconds_per_step(ref, "mesa-run2", "run2") : 0;
-    if (ref && mesa40 <= 0) {
-        fprintf(stderr, "bench_tick: no Mesa timings found under %s\n", ref);
-        return 2;
-    }
-    printf("| profile | lattice | agents | ms/tick (median of %d) | agent-updates/s |%s\n", reps,
-           ref ? " vs Mesa |" : "");
-    printf("|---|---|---|---|---|%s\n", ref ? "---|" : "");
-    char prof_list[256];
-    snprintf(prof_list, sizeof prof_list, "%s", profiles);
-    for (char *pp = strtok(prof_list, ","); pp; pp = strtok(NULL, ",")) {
-        char prof[32];
-        snprintf(prof, sizeof prof, "%s", pp);
-        char size_list[256];
-        snprintf(size_list, sizeof size_list, "%s", sizes);
-        char *save = NULL;
-        for (char *sp = strtok_r(size_list, ",", &save); sp; sp = strtok_r(NULL, ",", &save)) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_maxrss / 1024.0;
+}
+
+typedef struct opts {
+    const char *profiles, *updates, *threads, *ref;
+    int reps, warmup;
+    double budget;
+    double mesa40;
+} opts;
+
+/* Benchmark one lattice side under every profile x update x thread count. */
+static int bench_side(const opts *o, uint32_t side)
+{
+    char plist[256];
+    snprintf(plist, sizeof plist, "%s", o->profiles);
+    char *s1 = NULL;
+    for (char *prof = strtok_r(plist, ",", &s1); prof; prof = strtok_r(NULL, ",", &s1)) {
+        char ulist[256];
+        snprintf(ulist, sizeof ulist, "%s", o->updates);
+        char *s2 = NULL;
+        for (char *upd = strtok_r(ulist, ",", &s2); upd; upd = strtok_r(NULL, ",", &s2)) {
             unrest_params p;
-            char err[256];
+            char err[256], sz[16];
             unrest_params_default(&p);
+            snprintf(sz, sizeof sz, "%u", side);
             if (unrest_params_profile(&p, prof) != UNREST_OK ||
-                unrest_params_set(&p, "width", sp, err, sizeof err) != UNREST_OK ||
-                unrest_params_set(&p, "height", sp, err, sizeof err) != UNREST_OK) {
-                fprintf(stderr, "bench_tick: bad profile '%s' or size '%s'\n", prof, sp);
+                unrest_params_set(&p, "width", sz, err, sizeof err) != UNREST_OK ||
+                unrest_params_set(&p, "height", sz, err, sizeof err) != UNREST_OK ||
+                unrest_params_set(&p, "update", upd, err, sizeof err) != UNREST_OK) {
+                fprintf(stderr, "bench_tick: bad profile '%s', size %u or update '%s'\n", prof,
+                        side, upd);
                 return 2;
             }
             unrest_model *m;
+            double t0 = now();
             if (unrest_model_create(&m, &p, 1, err, sizeof err) != UNREST_OK) {
                 fprintf(stderr, "bench_tick: %s\n", err);
                 return 2;
             }
+            double create = now() - t0;
             unrest_counts c;
             unrest_model_counts(m, &c);
             double agents = (double)c.citizens + c.cops;
-            /* warm-up: past the initial transient, and calibrate ticks per repetition */
-            double t0 = now();
-            int warm = 0;
-            while (warm < 50 && now() - t0 < budget) {
-                unrest_model_step(m);
-                warm++;
-            }
-            double per = (now() - t0) / warm;
-            int ticks = (int)(budget / per);
-            if (ticks < 1) ticks = 1;
-            double ms[101];
-            for (int r = 0; r < reps; r++) {
-                double a = now();
-                for (int t = 0; t < ticks; t++)
+            double bpa = (double)unrest_model_bytes(m) / agents;
+            char tlist[256];
+            snprintf(tlist, sizeof tlist, "%s", o->threads);
+            char *s3 = NULL;
+            int warmed = 0;
+            for (char *th = strtok_r(tlist, ",", &s3); th; th = strtok_r(NULL, ",", &s3)) {
+                unsigned nth = (unsigned)atoi(th);
+                if (!strcmp(upd, "sequential") && nth != 1) continue; /* threads are unused */
+                if (unrest_model_set_threads(m, nth ? nth : 1) != UNREST_OK) return 2;
+                /* warm-up past the initial transient (once per model), calibrating the ticks
+                 * per repetition */
+                double w0 = now();
+                int wt = 0;
+                while (!warmed ? (wt < o->warmup && now() - w0 < 20 * o->budget)
+                               : (wt < 2 && now() - w0 < o->budget)) {
                     unrest_model_step(m);
-                ms[r] = 1e3 * (now() - a) / ticks;
+                    wt++;
+                }
+                warmed = 1;
+                double per = wt ? (now() - w0) / wt : o->budget;
+                int ticks = (int)(o->budget / per);
+                if (ticks < 1) ticks = 1;
+                double ms[101];
+                for (int r = 0; r < o->reps; r++) {
+                    double a = now();
+                    for (int t = 0; t < ticks; t++)
+                        unrest_model_step(m);
+                    ms[r] = 1e3 * (now() - a) / ticks;
+                }
+                double med = median(ms, o->reps);
+                printf("| %s | %s | %u | %ux%u | %.0f | %.4g | %.3g | %.1f | %.0f | %.1f |", prof,
+                       upd, nth, side, side, agents, med, agents / (med * 1e-3), bpa,
+                       peak_rss_mib(), create);
+                if (o->ref) {
+                    double mesa = side == 40 ? o->mesa40 * 1e3 : side == 200 ? 4500 : 0;
+                    if (mesa > 0)
+                        printf(" %.0fx |", mesa / med);
+                    else
+                        printf(" |");
+                }
+                printf("\n");
+                fflush(stdout);
             }
-            double med = median(ms, reps);
-            printf("| %s | %sx%s | %.0f | %.4f | %.3g |", prof, sp, sp, agents, med,
-                   agents / (med * 1e-3));
-            if (ref) {
-                /* Mesa's time grows with agents (the reference measured 40x40 and quotes 4.5 s
-                 * at 200x200); only the sizes Mesa was timed at get a ratio */
-                double mesa = !strcmp(sp, "40") ? mesa40 * 1e3 : !strcmp(sp, "200") ? 4500 : 0;
-                if (mesa > 0)
-                    printf(" %.0fx |", mesa / med);
-                else
-                    printf(" |");
-            }
-            printf("\n");
-            fflush(stdout);
             unrest_model_destroy(m);
         }
     }
-    if (ref)
-        printf("\nMesa 3.3.1 reference: %.1f ms/step at 40x40 (median over the mesa-run2 runs' "
-               ".err files); 4500 ms/step at 200x200 (epstein-model.md).\n",
-               mesa40 * 1e3);
     return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *sizes = NULL, *citizens = NULL;
+    opts o = {"paper,mesa", "sequential", "1", NULL, 5, 50, 0.5, 0};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!v) goto usage;
+        if (!strcmp(a, "--sizes"))
+            sizes = v;
+        else if (!strcmp(a, "--citizens"))
+            citizens = v;
+        else if (!strcmp(a, "--profiles"))
+            o.profiles = v;
+        else if (!strcmp(a, "--updates"))
+            o.updates = v;
+        else if (!strcmp(a, "--threads"))
+            o.threads = v;
+        else if (!strcmp(a, "--reps"))
+            o.reps = atoi(v);
+        else if (!strcmp(a, "--warmup"))
+            o.warmup = atoi(v);
+        else if (!strcmp(a, "--seconds"))
+            o.budget = atof(v);
+        else if (!strcmp(a, "--mesa-ref"))
+            o.ref = v;
+        else
+            goto usage;
+        i++;
+    }
+    if (o.reps < 1 || o.reps > 101 || o.budget <= 0 || o.warmup < 0) goto usage;
+    if (!sizes && !citizens) sizes = "40,100,200,500,1000,2000";
+    if (o.ref) {
+        o.mesa40 = mesa_seconds_per_step(o.ref, "mesa-run2", "run2");
+        if (o.mesa40 <= 0) {
+            fprintf(stderr, "bench_tick: no Mesa timings found under %s\n", o.ref);
+            return 2;
+        }
+    }
+    printf("| profile | update | threads | lattice | agents | ms/tick (median of %d) | "
+           "agent-updates/s | bytes/agent | peak RSS MiB | create s |%s\n",
+           o.reps, o.ref ? " vs Mesa |" : "");
+    printf("|---|---|---|---|---|---|---|---|---|---|%s\n", o.ref ? "---|" : "");
+    char list[512];
+    if (sizes) {
+        snprintf(list, sizeof list, "%s", sizes);
+        char *s = NULL;
+        for (char *t = strtok_r(list, ",", &s); t; t = strtok_r(NULL, ",", &s))
+            if (bench_side(&o, (uint32_t)atoi(t))) return 2;
+    }
+    if (citizens) {
+        snprintf(list, sizeof list, "%s", citizens);
+        char *s = NULL;
+        for (char *t = strtok_r(list, ",", &s); t; t = strtok_r(NULL, ",", &s)) {
+            double n = atof(t);
+            uint32_t side = (uint32_t)ceil(sqrt(n / 0.7)); /* default citizen density */
+            if (bench_side(&o, side)) return 2;
+        }
+    }
+    if (o.ref)
+        printf("\nMesa 3.3.1 reference: %.1f ms/step at 40x40 (median over the mesa-run2 runs' "
+               ".err files); 4500 ms/step at 200x200 (the issue's figure).\n",
+               o.mesa40 * 1e3);
+    return 0;
+usage:
+    fprintf(stderr,
+            "usage: bench_tick [--sizes 40,200] [--citizens 19200000] [--profiles paper,mesa]"
+            " [--updates sequential,parallel] [--threads 1,2] [--reps N] [--seconds S]"
+            " [--warmup N] [--mesa-ref DIR]\n");
+    return 2;
 }

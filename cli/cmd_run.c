@@ -184,11 +184,13 @@ static void chart(FILE *out, const uint32_t *v, size_t n, const char *label)
         uint64_t at = ((uint64_t)top * (uint64_t)(2 * r - 1) + ROWS) / (2 * ROWS);
         if (at == 0) at = 1;
         fprintf(out, "  %6llu |", (unsigned long long)at);
-        for (size_t c = 0; c < used; c++) fputc(col[c] >= at ? '#' : ' ', out);
+        for (size_t c = 0; c < used; c++)
+            fputc(col[c] >= at ? '#' : ' ', out);
         fputc('\n', out);
     }
     fprintf(out, "         +");
-    for (size_t c = 0; c < used; c++) fputc('-', out);
+    for (size_t c = 0; c < used; c++)
+        fputc('-', out);
     fprintf(out, "\n          tick 1%*s%zu\n", (int)(used > 12 ? used - 7 : 1), "", n);
 }
 

@@ -1,9 +1,8 @@
 /*
- * test_parallel.c - the blocked parallel update (update=parallel). (1) Bit-identical runs with
- * 1, 2, 3 and 4 threads (4 oversubscribes the blocks) under every profile. (2) Statistical
- * equivalence to the random sequential update: per-seed outburst statistics over the same
- * seeds, Mann-Whitney U and two-sample KS, Bonferroni family-wise 0.01, plus a power check.
- * (3) Memory: at most 32 bytes per agent, lattice included, by unrest_model_bytes and by RSS.
+ * test_parallel.c - the blocked parallel update (update=parallel): bit-identical runs with 1, 2
+ * and 4 threads under every profile; statistical equivalence to the sequential update (per-seed
+ * outburst statistics, Mann-Whitney U and KS, Bonferroni family-wise 0.01, with a power check);
+ * and memory within 32 bytes per agent, lattice included, by unrest_model_bytes and by RSS.
  */
 #include <math.h>
 #include <stdio.h>
@@ -239,8 +238,8 @@ static void test_block_layout(void **state)
 #define DET_SEED 20240611u
 
 /* Thread schedules: the count in force for ticks 1-10, 11-20 and 21-30. The first is the
- * reference; the last changes the count during the run. The lattices below have two blocks of
- * each colour, so 4 threads oversubscribe them (and the 2 cores of a small CI machine). */
+ * reference; the last changes the count during the run. A colour has at most two blocks on the
+ * lattices below, so 4 threads oversubscribe them (and the cores of a small CI machine). */
 #define N_SCHED 4
 static const unsigned schedules[N_SCHED][3] = {{1, 1, 1}, {2, 2, 2}, {4, 4, 4}, {4, 1, 3}};
 
@@ -447,7 +446,7 @@ static void test_determinism_shapes(void **state)
  * initial transient included: both modes start from the same state). */
 #define EQ_W 100
 #define EQ_H 128
-#define EQ_SEEDS 30
+#define EQ_SEEDS 20
 #define EQ_TICKS 300
 #define THR_PAPER 50u /* the paper's outburst threshold */
 /* the same threshold per cell: 50 actives on 40 x 40 cells */
@@ -609,7 +608,7 @@ static int compare_stat(const arm *x, const arm *y, int k, stat_id st, size_t mi
     size_t nx = extract(x, k, st, vx), ny = extract(y, k, st, vy);
     double pm = mann_whitney_p(vx, nx, vy, ny), pk = ks_p(vx, nx, vy, ny, &d);
     int bad = (pm < ALPHA_EACH) + (pk < ALPHA_EACH);
-    printf("  %-13s %5u %4zu %10.2f %4zu %10.2f %10.2e %10.2e %8s\n", stat_names[st],
+    printf("  %-13s %5u %5zu %10.2f %5zu %10.2f %10.2e %10.2e %8s\n", stat_names[st],
            k ? THR_AREA : THR_PAPER, nx, median(vx, nx), ny, median(vy, ny), pm, pk,
            bad ? "REJECT" : "ok");
     if (nx < min_n || ny < min_n)
@@ -623,7 +622,7 @@ static int compare_pool(const char *what, int k, const pool *x, const pool *y)
 {
     double d, pk = ks_p(x->v, x->n, y->v, y->n, &d);
     int bad = pk < ALPHA_EACH;
-    printf("  %-13s %5u %5zu %9.1f %5zu %9.1f %10s %10.2e %8s\n", what, k ? THR_AREA : THR_PAPER,
+    printf("  %-13s %5u %5zu %10.2f %5zu %10.2f %10s %10.2e %8s\n", what, k ? THR_AREA : THR_PAPER,
            x->n, median(x->v, x->n), y->n, median(y->v, y->n), "-", pk, bad ? "REJECT" : "ok");
     return bad;
 }
@@ -636,8 +635,8 @@ static int compare_arms(const char *title, const arm *x, const arm *y)
            "test %.2e (Bonferroni %.2f / %d)\n",
            title, x->name, y->name, EQ_W, EQ_H, EQ_SEEDS, EQ_TICKS, THR_PAPER, THR_AREA, ALPHA_EACH,
            FAMILY_ALPHA, (int)N_COMPARISONS);
-    printf("  %-13s %5s %4s %10s %4s %10s %10s %10s %8s\n", "statistic", "thr", "n_x", "med_x",
-           "n_y", "med_y", "p_MWU", "p_KS", "verdict");
+    printf("  %-13s %5s %5s %10s %5s %10s %10s %10s %8s\n", "statistic", "thr", "n_par", "med_par",
+           "n_seq", "med_seq", "p_MWU", "p_KS", "verdict");
     for (int st = 0; st < ST_COUNT; st++)
         rejected += compare_stat(x, y, 0, (stat_id)st, EQ_SEEDS / 2);
     for (size_t i = 0; i < N_BURST_STATS; i++)
@@ -701,23 +700,37 @@ static void test_equivalence(void **state)
     assert_int_equal(rejected, 0);
 }
 
-/* Power: the same comparison must reject a parallel run at legitimacy 0.80 against the
- * sequential run at 0.82, or the agreement above would be vacuous. */
+/* Power: the same comparison must reject a parallel run at legitimacy 0.81 against the
+ * sequential run at 0.82, or the agreement above would be vacuous. (0.80 is rejected by 21 of
+ * the 26 comparisons; 0.81 is the finer check.) */
 static void test_power_legitimacy(void **state)
 {
     (void)state;
     const arm *seq = sequential_arm();
     static arm par;
     unrest_params p;
-    eq_params(&p, UNREST_UPDATE_PARALLEL, 0.80);
-    run_arm(&par, "parallel L0.80", &p);
+    eq_params(&p, UNREST_UPDATE_PARALLEL, 0.81);
+    run_arm(&par, "parallel L 0.81", &p);
     int rejected =
-        compare_arms("Power check: legitimacy 0.80 vs 0.82 (must be rejected)", &par, seq);
+        compare_arms("Power check: legitimacy 0.81 vs 0.82 (must be rejected)", &par, seq);
     arm_free(&par);
-    if (rejected == 0) fail_msg("no statistic rejected at L 0.80 vs 0.82: the test has no power");
+    if (rejected == 0) fail_msg("no statistic rejected at L 0.81 vs 0.82: the test has no power");
 }
 
 /* ---- 3. memory ------------------------------------------------------------------------------ */
+
+/* Sanitizers keep shadow memory and redzones: RSS says nothing about the model there. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define UNDER_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) ||                         \
+    __has_feature(memory_sanitizer)
+#define UNDER_SANITIZER 1
+#endif
+#endif
+#ifndef UNDER_SANITIZER
+#define UNDER_SANITIZER 0
+#endif
 
 #define MEM_W 2048
 #define MEM_H 2048
@@ -787,7 +800,14 @@ static void check_memory(unrest_update update)
     double g2 = rss2 > rss0 ? (double)(rss2 - rss0) / agents : 0;
     printf("  RSS %zu kB before; growth %.2f bytes per agent after create, %.2f after one tick\n",
            rss0 / 1024, g1, g2);
+    if (g2 > per + 0.5)
+        printf("  note: RSS grew %.2f bytes per agent more than unrest_model_bytes reports\n",
+               g2 - per);
     fflush(stdout);
+    if (UNDER_SANITIZER) {
+        printf("  sanitizer build: RSS printed, not checked\n");
+        return;
+    }
     assert_true(g1 <= BYTES_PER_AGENT);
     assert_true(g2 <= BYTES_PER_AGENT);
 }

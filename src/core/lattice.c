@@ -5,6 +5,7 @@
  * (any r < 64); a selection adds one in-word select. The scan twins cost O(shape size).
  */
 #include "lattice.h"
+#include "mem.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -83,7 +84,7 @@ int lattice_pad_init(lattice *L, uint32_t R)
     free(L->pad);
     L->R = R;
     L->pw = L->w + 2 * R;
-    L->pad = calloc((size_t)(L->h + 2 * R) * L->pw, 1);
+    L->pad = mem_zalloc((size_t)(L->h + 2 * R) * L->pw, 1);
     if (!L->pad) return -1;
     for (uint32_t y = 0; y < L->h; y++)
         for (uint32_t x = 0; x < L->w; x++)
@@ -112,10 +113,10 @@ int lattice_init(lattice *L, uint32_t w, uint32_t h)
     L->h = h;
     L->nw = (w + 63) / 64;
     size_t words = (size_t)L->nw * h;
-    L->blk = calloc(words, sizeof(uint64_t));
-    L->cop = calloc(words, sizeof(uint64_t));
-    L->act = calloc(words, sizeof(uint64_t));
-    L->occ = malloc((size_t)w * h * sizeof(int32_t));
+    L->blk = mem_zalloc(words, sizeof(uint64_t));
+    L->cop = mem_zalloc(words, sizeof(uint64_t));
+    L->act = mem_zalloc(words, sizeof(uint64_t));
+    L->occ = mem_zalloc((size_t)w * h, sizeof(int32_t));
     if (!L->blk || !L->cop || !L->act || !L->occ) {
         lattice_free(L);
         return -1;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lattice.h"
+#include "mem.h"
 #include "rng.h"
 #include "unrest/unrest.h"
 
@@ -24,35 +25,36 @@
 enum { ST_QUIET = 0, ST_ACTIVE = 1, ST_JAILED = 2, ST_COP = 3, ST_COP_OFF = 4 };
 
 struct unrest_model {
-    unrest_params p;   /* parameters in force */
-    uint64_t seed;     /* run seed (Philox key) */
-    uint32_t tick;     /* ticks completed */
-    lattice L;         /* occupancy bit rows and occupant index */
-    shape cit_shape;   /* citizens' vision */
-    shape cop_shape;   /* cops' vision */
-    uint32_t n_cit;    /* citizens, indices [0, n_cit) */
-    uint32_t n_agents; /* citizens + cop slots */
-    uint32_t cap;      /* allocated agent slots */
-    uint32_t *pos;     /* position of each agent (pos_make; jailed keep their last one) */
-    float *hard;       /* hardship H, citizens only */
-    float *risk;       /* risk aversion R, citizens only */
-    uint16_t *term;    /* remaining jail term */
-    uint8_t *state;    /* ST_* */
-    uint32_t *order;   /* activation order scratch */
-    uint32_t n_active; /* free active citizens */
-    uint32_t n_jailed; /* jailed citizens */
-    uint32_t n_cops;   /* cops on the lattice */
-    uint32_t arrests;  /* during the last tick */
-    uint32_t releases; /* during the last tick */
-    uint64_t moves;    /* during the last tick */
-    double mean_h;     /* mean hardship (for tension) */
-    double mean_r;     /* mean risk aversion (for tension) */
-    double jfactor;    /* J_max^alpha */
-    double ptab[PTAB]; /* P = 1 - exp(-k n) for integer ratios n < PTAB */
-    uint8_t *mark;     /* parity of the last tick in which the agent acted (parallel update) */
-    uint32_t nbx, nby; /* parallel update: blocks across and down */
-    unsigned threads;  /* threads for the parallel update (results do not depend on it) */
-    char err[256];     /* last error */
+    unrest_params p;    /* parameters in force */
+    uint64_t seed;      /* run seed (Philox key) */
+    uint32_t tick;      /* ticks completed */
+    lattice L;          /* occupancy bit rows and occupant index */
+    shape cit_shape;    /* citizens' vision */
+    shape cop_shape;    /* cops' vision */
+    uint32_t n_cit;     /* citizens, indices [0, n_cit) */
+    uint32_t n_agents;  /* citizens + cop slots */
+    uint32_t cap;       /* allocated agent slots */
+    uint32_t *pos;      /* position of each agent (pos_make; jailed keep their last one) */
+    float *hard;        /* hardship H, citizens only */
+    float *risk;        /* risk aversion R, citizens only */
+    uint16_t *term;     /* remaining jail term */
+    uint8_t *state;     /* ST_* */
+    uint32_t *order;    /* sequential update's activation order (allocated on first use) */
+    uint32_t order_cap; /* entries allocated in order */
+    uint32_t n_active;  /* free active citizens */
+    uint32_t n_jailed;  /* jailed citizens */
+    uint32_t n_cops;    /* cops on the lattice */
+    uint32_t arrests;   /* during the last tick */
+    uint32_t releases;  /* during the last tick */
+    uint64_t moves;     /* during the last tick */
+    double mean_h;      /* mean hardship (for tension) */
+    double mean_r;      /* mean risk aversion (for tension) */
+    double jfactor;     /* J_max^alpha */
+    double ptab[PTAB];  /* P = 1 - exp(-k n) for integer ratios n < PTAB */
+    uint8_t *mark;      /* parity of the last tick in which the agent acted (parallel update) */
+    uint32_t nbx, nby;  /* parallel update: blocks across and down */
+    unsigned threads;   /* threads for the parallel update (results do not depend on it) */
+    char err[256];      /* last error */
 };
 
 /* What one thread does to a model during a tick: counter changes are tallied here and summed
@@ -463,15 +465,22 @@ static void activate_list(worker *w, const uint32_t *list, uint32_t n)
 }
 
 /* Random sequential activation (the paper): one uniformly random permutation of all agents. */
-static void step_sequential(unrest_model *m, worker *w)
+static int step_sequential(unrest_model *m, worker *w)
 {
     uint32_t n = m->n_agents;
+    if (m->order_cap < n) {
+        void *o = m->order;
+        if (mem_grow(&o, m->order_cap, n, sizeof *m->order)) return -1;
+        m->order = o;
+        m->order_cap = n;
+    }
     rng r;
     rng_init(&r, m->seed, RNG_ORDER, m->tick + 1, 0);
     for (uint32_t i = 0; i < n; i++)
         m->order[i] = i;
     shuffle(m->order, n, &r);
     activate_list(w, m->order, n);
+    return 0;
 }
 
 /* Gather the agents standing on block b's cells that have not been activated this tick, mark
@@ -576,10 +585,12 @@ unrest_status unrest_model_step(unrest_model *m)
     m->moves = 0;
     worker w;
     worker_init(&w, m);
-    if (m->p.update == UNREST_UPDATE_PARALLEL)
+    if (m->p.update == UNREST_UPDATE_PARALLEL) {
         step_parallel(m, &w);
-    else
-        step_sequential(m, &w);
+    } else if (step_sequential(m, &w)) {
+        snprintf(m->err, sizeof m->err, "out of memory for the activation order");
+        return UNREST_ENOMEM;
+    }
     if (m->p.countdown == UNREST_COUNTDOWN_PER_TICK) countdown_all(&w);
     worker_merge(m, &w);
     m->tick++;
@@ -599,8 +610,8 @@ static int grow(unrest_model *m, uint32_t cap)
 {
 #define GROW(f)                                                                                    \
     do {                                                                                           \
-        void *q = realloc(m->f, (size_t)cap * sizeof *m->f);                                       \
-        if (!q) return -1;                                                                         \
+        void *q = m->f;                                                                            \
+        if (mem_grow(&q, m->cap, cap, sizeof *m->f)) return -1;                                    \
         m->f = q;                                                                                  \
     } while (0)
     GROW(pos);
@@ -608,7 +619,6 @@ static int grow(unrest_model *m, uint32_t cap)
     GROW(risk);
     GROW(term);
     GROW(state);
-    GROW(order);
     GROW(mark);
 #undef GROW
     m->cap = cap;
@@ -806,18 +816,23 @@ unrest_status unrest_model_set_cops(unrest_model *m, uint32_t ncops)
     rng_init(&r, m->seed, RNG_COPS, m->tick + 1, 0);
     if (ncops < m->n_cops) {
         /* remove a uniformly random subset (partial Fisher-Yates over the cops on duty) */
-        uint32_t n = 0;
+        uint32_t *duty = malloc((size_t)m->n_cops * sizeof *duty), n = 0;
+        if (!duty) {
+            snprintf(m->err, sizeof m->err, "out of memory removing cops");
+            return UNREST_ENOMEM;
+        }
         for (uint32_t a = m->n_cit; a < m->n_agents; a++)
-            if (m->state[a] == ST_COP) m->order[n++] = a;
+            if (m->state[a] == ST_COP) duty[n++] = a;
         uint32_t drop = m->n_cops - ncops;
         for (uint32_t i = 0; i < drop; i++) {
             uint32_t j = i + rng_below(&r, n - i);
-            uint32_t c = m->order[j];
-            m->order[j] = m->order[i];
-            m->order[i] = c;
+            uint32_t c = duty[j];
+            duty[j] = duty[i];
+            duty[i] = c;
             vacate(m, m->pos[c]);
             m->state[c] = ST_COP_OFF;
         }
+        free(duty);
         m->n_cops = ncops;
         return UNREST_OK;
     }
@@ -897,8 +912,11 @@ void unrest_model_snapshot(const unrest_model *m, uint8_t *out)
 size_t unrest_model_bytes(const unrest_model *m)
 {
     size_t per = sizeof *m->pos + sizeof *m->hard + sizeof *m->risk + sizeof *m->term +
-                 sizeof *m->state + sizeof *m->order;
-    return sizeof *m + (size_t)m->cap * per + lattice_bytes(&m->L);
+                 sizeof *m->state + sizeof *m->mark;
+    size_t shapes =
+        (size_t)(m->cit_shape.size + m->cop_shape.size) * (2 * sizeof(int16_t) + sizeof(int32_t));
+    return sizeof *m + (size_t)m->cap * per + (size_t)m->order_cap * sizeof *m->order +
+           lattice_bytes(&m->L) + shapes;
 }
 
 void unrest_model_blocks(const unrest_model *m, uint32_t *nbx, uint32_t *nby)
