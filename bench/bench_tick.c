@@ -108,7 +108,6 @@ static int bench_side(const opts *o, uint32_t side)
             unrest_counts c;
             unrest_model_counts(m, &c);
             double agents = (double)c.citizens + c.cops;
-            double bpa = (double)unrest_model_bytes(m) / agents;
             char tlist[256];
             snprintf(tlist, sizeof tlist, "%s", o->threads);
             char *s3 = NULL;
@@ -138,6 +137,7 @@ static int bench_side(const opts *o, uint32_t side)
                     ms[r] = 1e3 * (now() - a) / ticks;
                 }
                 double med = median(ms, o->reps);
+                double bpa = (double)unrest_model_bytes(m) / agents; /* after ticks: all buffers */
                 printf("| %s | %s | %u | %ux%u | %.0f | %.4g | %.3g | %.1f | %.0f | %.1f |", prof,
                        upd, nth, side, side, agents, med, agents / (med * 1e-3), bpa,
                        peak_rss_mib(), create);

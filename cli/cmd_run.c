@@ -367,7 +367,10 @@ int cmd_run(int argc, char **argv)
             cli_error(C, "tick %u: %s", t + 1, err);
             goto done;
         }
-        unrest_model_step(m);
+        if (unrest_model_step(m) != UNREST_OK) {
+            cli_error(C, "tick %u: %s", t + 1, unrest_model_error(m));
+            goto done;
+        }
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);

@@ -250,27 +250,6 @@ static inline uint32_t wrap_row(const lattice *L, uint32_t y, int dy)
     return (uint32_t)r;
 }
 
-uint32_t lat_count(const lattice *L, const uint64_t *bits, const shape *s, uint32_t x, uint32_t y)
-{
-    uint32_t c = 0, seg[4];
-    if (L->nw == 1) {
-        const uint64_t *mk = L->mask1 + (size_t)x * L->nhw;
-        uint32_t ry = wrap_row(L, y, -s->r);
-        for (int i = 0; i <= 2 * s->r; i++) {
-            c += (uint32_t)__builtin_popcountll(bits[ry] & mk[s->hw[i]]);
-            if (++ry == L->h) ry = 0;
-        }
-        return c;
-    }
-    for (int dy = -s->r; dy <= s->r; dy++) {
-        const uint64_t *row = bits + (size_t)wrap_row(L, y, dy) * L->nw;
-        int n = segments(L->w, x, s->hw[dy + s->r], seg);
-        c += range_pop(row, seg[0], seg[1]);
-        if (n == 2) c += range_pop(row, seg[2], seg[3]);
-    }
-    return c;
-}
-
 void lat_count2(const lattice *L, const uint64_t *a, const uint64_t *b, const shape *s, uint32_t x,
                 uint32_t y, uint32_t *ca, uint32_t *cb)
 {
@@ -310,31 +289,6 @@ void lat_count2(const lattice *L, const uint64_t *a, const uint64_t *b, const sh
     }
     *ca = na;
     *cb = nb;
-}
-
-uint32_t lat_count_clear(const lattice *L, const uint64_t *bits, const shape *s, uint32_t x,
-                         uint32_t y)
-{
-    return s->size - lat_count(L, bits, s, x, y);
-}
-
-uint32_t lat_select(const lattice *L, const uint64_t *bits, int want, const shape *s, uint32_t x,
-                    uint32_t y, uint32_t k)
-{
-    uint32_t seg[4];
-    for (int dy = -s->r; dy <= s->r; dy++) {
-        uint32_t ry = wrap_row(L, y, dy);
-        const uint64_t *row = bits + (size_t)ry * L->nw;
-        int n = segments(L->w, x, s->hw[dy + s->r], seg);
-        for (int i = 0; i < n; i++) {
-            uint32_t a = seg[2 * i], b = seg[2 * i + 1];
-            uint32_t pc = range_pop(row, a, b);
-            if (!want) pc = (b - a) - pc;
-            if (k < pc) return pos_make(range_select(row, a, b, want, &k), ry);
-            k -= pc;
-        }
-    }
-    return UINT32_MAX;
 }
 
 uint32_t lat_count_rows(const lattice *L, const uint64_t *bits, int want, const shape *s,

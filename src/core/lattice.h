@@ -134,16 +134,8 @@ static inline int bit_test(const lattice *L, const uint64_t *bits, uint32_t x, u
 }
 
 /* Fast paths. Counts include the centre cell. */
-uint32_t lat_count(const lattice *L, const uint64_t *bits, const shape *s, uint32_t x, uint32_t y);
 void lat_count2(const lattice *L, const uint64_t *a, const uint64_t *b, const shape *s, uint32_t x,
                 uint32_t y, uint32_t *ca, uint32_t *cb);
-uint32_t lat_count_clear(const lattice *L, const uint64_t *bits, const shape *s, uint32_t x,
-                         uint32_t y);
-/* Position of the k-th set (want = 1) or clear (want = 0) cell of the shape, canonical order.
- * k must be below the matching count. */
-uint32_t lat_select(const lattice *L, const uint64_t *bits, int want, const shape *s, uint32_t x,
-                    uint32_t y, uint32_t k);
-
 /* Count matching cells (want = 1 set, 0 clear) row by row into rowcnt[dy + r], returning the
  * total; lat_select_rows then finds the k-th without recounting. */
 uint32_t lat_count_rows(const lattice *L, const uint64_t *bits, int want, const shape *s,

@@ -273,7 +273,8 @@ static void act(worker *w, uint32_t a)
         if (ratio == 0.0) {
             now = 1; /* P = 0, so G - N = G > T */
         } else {
-            double prob = ratio < PTAB && ratio == (double)(uint32_t)ratio
+            /* integer ratios (floor, round_even) read P from the table: same expression */
+            double prob = p->ratio != UNREST_RATIO_LITERAL && ratio < PTAB
                               ? m->ptab[(uint32_t)ratio]
                               : 1.0 - exp(-p->k * ratio);
             double net = (double)m->risk[a] * prob * m->jfactor;
@@ -442,12 +443,13 @@ static void activate_list(worker *w, const uint32_t *list, uint32_t n)
     philox4x32_ctr_t pre[MOVE_AHEAD];
     philox4x32_key_t key = {{(uint32_t)m->seed, (uint32_t)(m->seed >> 32)}};
     static const uint32_t zeros[MOVE_AHEAD] = {0};
+    int prefetch = (uint64_t)m->n_agents * 16 > (1u << 20); /* columns beyond the L2 cache */
     for (uint32_t i0 = 0; i0 < n; i0 += MOVE_AHEAD) {
         uint32_t nb = n - i0 < MOVE_AHEAD ? n - i0 : MOVE_AHEAD;
         philox_batch(list + i0, m->tick + 1, RNG_MOVE, zeros, key, pre, nb);
         for (uint32_t j = 0; j < nb; j++) {
             uint32_t a = list[i0 + j];
-            if (i0 + j + 8 < n) { /* the agent eight ahead: its columns are likely cold */
+            if (prefetch && i0 + j + 8 < n) { /* the agent eight ahead: its columns are cold */
                 uint32_t f = list[i0 + j + 8];
                 __builtin_prefetch(&m->pos[f]);
                 __builtin_prefetch(&m->state[f]);
@@ -506,6 +508,16 @@ static uint32_t gather_block(unrest_model *m, uint32_t b, uint8_t parity, uint32
     return n;
 }
 
+/* Activate block b of tick t: gather, shuffle by the block's key, act. buf holds a block. */
+static void run_block(unrest_model *m, worker *w, uint32_t b, uint32_t t, uint32_t *buf)
+{
+    uint32_t n = gather_block(m, b, (uint8_t)(t & 1u), buf);
+    rng br;
+    rng_init(&br, m->seed, RNG_ORDER, t, b + 1);
+    shuffle(buf, n, &br);
+    activate_list(w, buf, n);
+}
+
 /* Blocked parallel activation. The lattice is cut into nbx x nby blocks, an even number along
  * each axis (or one), each at least 2R + 512 columns and 2R + 1 rows, and coloured 2 x 2. The
  * colours run one after another in a keyed random order; the blocks of one colour run at the
@@ -514,10 +526,9 @@ static uint32_t gather_block(unrest_model *m, uint32_t b, uint8_t parity, uint32
  * agents on its cells at the start of its phase act in a keyed random order; an agent that
  * moved in from a block of an earlier phase has already acted (mark) and is skipped. Nothing
  * depends on the number of threads or on scheduling. */
-static void step_parallel(unrest_model *m, worker *total)
+static int step_parallel(unrest_model *m, worker *total)
 {
     uint32_t t = m->tick + 1;
-    uint8_t parity = (uint8_t)(t & 1u);
     uint32_t cx = m->nbx > 1 ? 2 : 1, cy = m->nby > 1 ? 2 : 1, ncol = cx * cy;
     uint32_t colours[4] = {0, 1, 2, 3};
     rng r;
@@ -541,12 +552,7 @@ static void step_parallel(unrest_model *m, worker *total)
 #endif
             for (uint32_t b = 0; b < nblocks; b++) {
                 uint32_t bx = b % m->nbx, by = b / m->nbx;
-                if (!buf || (bx % cx) + cx * (by % cy) != col) continue;
-                uint32_t n = gather_block(m, b, parity, buf);
-                rng br;
-                rng_init(&br, m->seed, RNG_ORDER, t, b + 1);
-                shuffle(buf, n, &br);
-                activate_list(&w, buf, n);
+                if (buf && (bx % cx) + cx * (by % cy) == col) run_block(m, &w, b, t, buf);
             }
             free(buf);
 #ifdef _OPENMP
@@ -561,21 +567,18 @@ static void step_parallel(unrest_model *m, worker *total)
             }
         }
         if (fail) {
-            /* out of memory for a block buffer: finish the phase on this thread */
+            /* a thread had no memory for its block buffer: finish the phase here (blocks
+             * already done find their agents marked and do nothing) */
             uint32_t *buf = malloc(bcap * sizeof *buf);
-            if (!buf) continue;
+            if (!buf) return -1;
             for (uint32_t b = 0; b < nblocks; b++) {
                 uint32_t bx = b % m->nbx, by = b / m->nbx;
-                if ((bx % cx) + cx * (by % cy) != col) continue;
-                uint32_t n = gather_block(m, b, parity, buf);
-                rng br;
-                rng_init(&br, m->seed, RNG_ORDER, t, b + 1);
-                shuffle(buf, n, &br);
-                activate_list(total, buf, n);
+                if ((bx % cx) + cx * (by % cy) == col) run_block(m, total, b, t, buf);
             }
             free(buf);
         }
     }
+    return 0;
 }
 
 unrest_status unrest_model_step(unrest_model *m)
@@ -585,10 +588,10 @@ unrest_status unrest_model_step(unrest_model *m)
     m->moves = 0;
     worker w;
     worker_init(&w, m);
-    if (m->p.update == UNREST_UPDATE_PARALLEL) {
-        step_parallel(m, &w);
-    } else if (step_sequential(m, &w)) {
-        snprintf(m->err, sizeof m->err, "out of memory for the activation order");
+    int failed =
+        m->p.update == UNREST_UPDATE_PARALLEL ? step_parallel(m, &w) : step_sequential(m, &w);
+    if (failed) { /* the tick is incomplete: the model must not be used further */
+        snprintf(m->err, sizeof m->err, "out of memory during tick %u", m->tick + 1);
         return UNREST_ENOMEM;
     }
     if (m->p.countdown == UNREST_COUNTDOWN_PER_TICK) countdown_all(&w);
