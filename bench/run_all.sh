@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# run_all.sh - every figure in docs/PERFORMANCE.md: build (Release) and run bench_tick for the
+# textbook lattice up to a whole country. Takes about 15 minutes and 2.5 GB of memory at the end.
+# usage: bench/run_all.sh [build dir, default build]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${1:-build}
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$BUILD" --target bench_tick -j"$(nproc)" >/dev/null
+B="$BUILD/bench/bench_tick"
+REF=${UNREST_REFERENCE_DIR:-../shared/reference}
+echo "## A: 40x40 .. 2000x2000, sequential update, both profiles"
+$B --sizes 40,100,200,500,1000,2000 --profiles paper,mesa --updates sequential --reps 7 \
+    --seconds 1 --warmup 50 --mesa-ref "$REF"
+echo "## B: parallel update, 1 and 2 threads"
+$B --sizes 200,1000,2000 --profiles paper --updates parallel --threads 1,2 --reps 5 --seconds 1 \
+    --warmup 30
+echo "## C: 19.2 million citizens"
+$B --citizens 19200000 --profiles paper --updates parallel,sequential --threads 1,2 --reps 5 \
+    --seconds 4 --warmup 15
+echo "## D: 100 million citizens"
+$B --citizens 100000000 --profiles paper --updates parallel --threads 1,2 --reps 3 --seconds 8 \
+    --warmup 3
