@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "stats.h"
 #include "unrest/unrest.h"
 
 #ifndef UNREST_REFERENCE_DIR
@@ -122,114 +123,6 @@ static size_t extract(const sample_set *set, stat_id st, double *out)
 
 /* ---- two-sample tests ---------------------------------------------------------------------- */
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-typedef struct tagged {
-    double v;
-    int group;
-} tagged;
-
-static int cmp_tagged(const void *a, const void *b)
-{
-    return cmp_double(&((const tagged *)a)->v, &((const tagged *)b)->v);
-}
-
-/* Mann-Whitney U, two-sided, normal approximation with tie correction and continuity
- * correction. Returns 1 when the combined sample is constant (no evidence of a shift). */
-static double mann_whitney_p(const double *x, size_t nx, const double *y, size_t ny)
-{
-    size_t n = nx + ny;
-    tagged t[2 * MAX_SEEDS];
-    if (!nx || !ny) return 1.0;
-    assert_true(nx <= MAX_SEEDS && ny <= MAX_SEEDS);
-    for (size_t i = 0; i < nx; i++)
-        t[i] = (tagged){x[i], 0};
-    for (size_t i = 0; i < ny; i++)
-        t[nx + i] = (tagged){y[i], 1};
-    qsort(t, n, sizeof *t, cmp_tagged);
-    double rank_x = 0, ties = 0;
-    for (size_t i = 0; i < n;) {
-        size_t j = i;
-        while (j < n && t[j].v == t[i].v)
-            j++;
-        double mid = (double)(i + 1 + j) / 2.0; /* mean of ranks i+1..j */
-        double tc = (double)(j - i);
-        ties += tc * tc * tc - tc;
-        for (size_t k = i; k < j; k++)
-            if (t[k].group == 0) rank_x += mid;
-        i = j;
-    }
-    double dx = (double)nx, dy = (double)ny, dn = (double)n;
-    double u = rank_x - dx * (dx + 1) / 2.0;
-    double mu = dx * dy / 2.0;
-    double var = dx * dy / 12.0 * ((dn + 1) - ties / (dn * (dn - 1)));
-    if (var <= 0) return 1.0;
-    double z = (fabs(u - mu) - 0.5) / sqrt(var);
-    if (z < 0) z = 0;
-    return erfc(z / sqrt(2.0));
-}
-
-/* Kolmogorov's limiting distribution: Q(lambda) = 2 sum_{j>=1} (-1)^(j-1) exp(-2 j^2 lambda^2). */
-static double kolmogorov_q(double lambda)
-{
-    if (lambda < 0.2) return 1.0; /* Q(0.2) = 1 - 2e-21: the series converges slowly below */
-    double sum = 0, sign = 2.0;
-    for (int j = 1; j <= 100; j++) {
-        double term = sign * exp(-2.0 * (double)j * (double)j * lambda * lambda);
-        sum += term;
-        if (fabs(term) <= 1e-12 * fabs(sum)) break;
-        sign = -sign;
-    }
-    return sum < 0 ? 0 : sum > 1 ? 1 : sum;
-}
-
-/* Two-sample Kolmogorov-Smirnov, two-sided, asymptotic p-value with Stephens' small-sample
- * correction lambda = (sqrt(ne) + 0.12 + 0.11 / sqrt(ne)) D, ne = nx ny / (nx + ny). Ties (the
- * integer statistics) make it conservative. */
-static double ks_p(const double *x, size_t nx, const double *y, size_t ny, double *d_out)
-{
-    if (!nx || !ny) {
-        if (d_out) *d_out = 0;
-        return 1.0;
-    }
-    double a[MAX_SEEDS], b[MAX_SEEDS];
-    assert_true(nx <= MAX_SEEDS && ny <= MAX_SEEDS);
-    memcpy(a, x, nx * sizeof *a);
-    memcpy(b, y, ny * sizeof *b);
-    qsort(a, nx, sizeof *a, cmp_double);
-    qsort(b, ny, sizeof *b, cmp_double);
-    size_t i = 0, j = 0;
-    double d = 0;
-    while (i < nx && j < ny) {
-        double v = a[i] < b[j] ? a[i] : b[j];
-        while (i < nx && a[i] == v)
-            i++;
-        while (j < ny && b[j] == v)
-            j++;
-        double diff = fabs((double)i / (double)nx - (double)j / (double)ny);
-        if (diff > d) d = diff;
-    }
-    double ne = (double)nx * (double)ny / (double)(nx + ny);
-    double sq = sqrt(ne);
-    if (d_out) *d_out = d;
-    return kolmogorov_q((sq + 0.12 + 0.11 / sq) * d);
-}
-
-static double median(const double *x, size_t n)
-{
-    if (!n) return NAN;
-    double a[MAX_SEEDS];
-    assert_true(n <= MAX_SEEDS);
-    memcpy(a, x, n * sizeof *a);
-    qsort(a, n, sizeof *a, cmp_double);
-    return n % 2 ? a[n / 2] : (a[n / 2 - 1] + a[n / 2]) / 2.0;
-}
-
-/* log C(n, k) */
 static double log_choose(double n, double k)
 {
     return lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1);
@@ -518,31 +411,11 @@ static size_t seeds_with_outburst(const sample_set *set)
 /* ---- tests --------------------------------------------------------------------------------- */
 
 /* The two-sample helpers against values known in closed form or from tables. */
-static void test_stat_helpers(void **state)
+/* Fisher's exact test (here); the shared two-sample helpers are checked by stats_selftest. */
+static void test_fisher(void **state)
 {
     (void)state;
-    /* Kolmogorov distribution: Q(1.0) = 0.2700, Q(1.358) = 0.0500, Q(1.628) = 0.0100. */
-    assert_true(fabs(kolmogorov_q(1.0) - 0.26999967) < 1e-6);
-    assert_true(fabs(kolmogorov_q(1.358) - 0.0500) < 2e-4);
-    assert_true(fabs(kolmogorov_q(1.628) - 0.0100) < 1e-4);
-    double a[10], b[10];
-    for (int i = 0; i < 10; i++) {
-        a[i] = i;
-        b[i] = 10 + i;
-    }
-    /* Separated samples, 10 vs 10: U = 0, mu = 50, var = 175, z = 49.5 / sqrt(175). */
-    assert_true(fabs(mann_whitney_p(a, 10, b, 10) - erfc(49.5 / sqrt(175.0) / sqrt(2.0))) < 1e-12);
-    double d;
-    double pk = ks_p(a, 10, b, 10, &d);
-    assert_true(d == 1.0);
-    assert_true(fabs(pk - kolmogorov_q(sqrt(5.0) + 0.12 + 0.11 / sqrt(5.0))) < 1e-12);
-    /* Identical samples: no evidence. */
-    assert_true(mann_whitney_p(a, 10, a, 10) > 0.99);
-    assert_true(ks_p(a, 10, a, 10, &d) > 0.99 && d == 0);
-    /* All values tied: variance 0, p = 1. */
-    double z[4] = {0, 0, 0, 0};
-    assert_true(mann_whitney_p(z, 2, z + 2, 2) == 1.0);
-    /* Fisher: 0 of 10 vs 1 of 20 gives C(29,10)/C(30,10) = 20/30. */
+    /* 0 of 10 vs 1 of 20 gives C(29,10)/C(30,10) = 20/30. */
     assert_true(fabs(fisher_greater_p(0, 10, 1, 20) - 20.0 / 30.0) < 1e-12);
 }
 
@@ -644,9 +517,10 @@ static void test_power_legitimacy(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_stat_helpers),        cmocka_unit_test(test_reference_parse),
-        cmocka_unit_test(test_mesa_run2),           cmocka_unit_test(test_mesa_defaults),
-        cmocka_unit_test(test_power_paper_profile), cmocka_unit_test(test_power_legitimacy),
+        cmocka_unit_test(stats_selftest),        cmocka_unit_test(test_fisher),
+        cmocka_unit_test(test_reference_parse),  cmocka_unit_test(test_mesa_run2),
+        cmocka_unit_test(test_mesa_defaults),    cmocka_unit_test(test_power_paper_profile),
+        cmocka_unit_test(test_power_legitimacy),
     };
     printf("Mesa reference: %s\n", reference_dir());
     return cmocka_run_group_tests(tests, NULL, NULL);
