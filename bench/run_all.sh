@@ -13,7 +13,7 @@ echo "## A: 40x40 .. 2000x2000, sequential update, both profiles"
 $B --sizes 40,100,200,500,1000,2000 --profiles paper,mesa --updates sequential --reps 7 \
     --seconds 1 --warmup 50 --mesa-ref "$REF"
 echo "## B: parallel update, 1 and 2 threads"
-$B --sizes 200,1000,2000 --profiles paper --updates parallel --threads 1,2 --reps 5 --seconds 1 \
+$B --sizes 40,100,200,1000,2000 --profiles paper --updates parallel --threads 1,2 --reps 5 --seconds 1 \
     --warmup 30
 echo "## C: 19.2 million citizens"
 $B --citizens 19200000 --profiles paper --updates parallel,sequential --threads 1,2 --reps 5 \

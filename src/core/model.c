@@ -13,6 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "lattice.h"
 #include "mem.h"
 #include "rng.h"
@@ -536,48 +540,49 @@ static int step_parallel(unrest_model *m, worker *total)
     shuffle(colours, ncol, &r);
     uint32_t nblocks = m->nbx * m->nby;
     size_t bcap = ((size_t)m->L.w / m->nbx + 1) * ((size_t)m->L.h / m->nby + 1);
-    for (uint32_t ci = 0; ci < ncol; ci++) {
-        uint32_t col = colours[ci];
-        int fail = 0;
+    /* at least two blocks of a colour per thread (fewer do not pay for the synchronisation:
+     * docs/PERFORMANCE.md); one block buffer per thread, allocated here so that a thread never
+     * fails half-way */
+    unsigned most = nblocks / ncol / 2;
+    unsigned nth = m->threads < most ? m->threads : most;
+    if (nth < 1) nth = 1;
+    uint32_t *bufs = malloc((size_t)nth * bcap * sizeof *bufs);
+    if (!bufs && nth > 1) bufs = malloc(bcap * sizeof *bufs), nth = 1;
+    if (!bufs) return -1;
 #ifdef _OPENMP
-#pragma omp parallel num_threads(m->threads) reduction(| : fail)
+#pragma omp parallel num_threads(nth) if (nth > 1)
 #endif
-        {
-            worker w;
-            worker_init(&w, m);
-            uint32_t *buf = malloc(bcap * sizeof *buf);
-            if (!buf) fail = 1;
+    {
+#ifdef _OPENMP
+        uint32_t *buf = bufs + (size_t)omp_get_thread_num() * bcap;
+#else
+        uint32_t *buf = bufs;
+#endif
+        worker w;
+        worker_init(&w, m);
+        for (uint32_t ci = 0; ci < ncol; ci++) {
+            uint32_t col = colours[ci];
+            /* the implicit barrier at the end of the loop separates the colours */
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)
 #endif
             for (uint32_t b = 0; b < nblocks; b++) {
                 uint32_t bx = b % m->nbx, by = b / m->nbx;
-                if (buf && (bx % cx) + cx * (by % cy) == col) run_block(m, &w, b, t, buf);
+                if ((bx % cx) + cx * (by % cy) == col) run_block(m, &w, b, t, buf);
             }
-            free(buf);
+        }
 #ifdef _OPENMP
 #pragma omp critical(unrest_merge)
 #endif
-            {
-                total->d_active += w.d_active;
-                total->d_jailed += w.d_jailed;
-                total->arrests += w.arrests;
-                total->releases += w.releases;
-                total->moves += w.moves;
-            }
-        }
-        if (fail) {
-            /* a thread had no memory for its block buffer: finish the phase here (blocks
-             * already done find their agents marked and do nothing) */
-            uint32_t *buf = malloc(bcap * sizeof *buf);
-            if (!buf) return -1;
-            for (uint32_t b = 0; b < nblocks; b++) {
-                uint32_t bx = b % m->nbx, by = b / m->nbx;
-                if ((bx % cx) + cx * (by % cy) == col) run_block(m, total, b, t, buf);
-            }
-            free(buf);
+        {
+            total->d_active += w.d_active;
+            total->d_jailed += w.d_jailed;
+            total->arrests += w.arrests;
+            total->releases += w.releases;
+            total->moves += w.moves;
         }
     }
+    free(bufs);
     return 0;
 }
 
