@@ -13,6 +13,46 @@
 
 #include "stats.h"
 
+const char *const stat_names[ST_COUNT] = {
+    "mean active", "max active", "outbursts",   "mean peak",
+    "mean total",  "mean wait",  "mean jailed", "final jailed",
+};
+
+/* Value of one statistic of a run; 0 where it is undefined (no outburst for a peak or total,
+ * fewer than two outbursts for a wait), and such seeds are left out of that sample. */
+int stat_value(const unrest_summary *s, stat_id st, double *out)
+{
+    switch (st) {
+    case ST_MEAN_ACTIVE:
+        *out = s->mean_active;
+        return 1;
+    case ST_MAX_ACTIVE:
+        *out = s->max_active;
+        return 1;
+    case ST_OUTBURSTS:
+        *out = (double)s->outbursts;
+        return 1;
+    case ST_MEAN_PEAK:
+        *out = s->mean_peak;
+        return s->outbursts >= 1;
+    case ST_MEAN_TOTAL:
+        *out = s->mean_total;
+        return s->outbursts >= 1;
+    case ST_MEAN_WAIT:
+        *out = s->mean_wait;
+        return s->outbursts >= 2;
+    case ST_MEAN_JAILED:
+        *out = s->mean_jailed;
+        return 1;
+    case ST_FINAL_JAILED:
+        *out = s->final_jailed;
+        return 1;
+    case ST_COUNT:
+        break;
+    }
+    return 0;
+}
+
 void *xmalloc(size_t n)
 {
     void *q = malloc(n ? n : 1);

@@ -37,23 +37,6 @@
 
 /* ---- statistics compared ------------------------------------------------------------------- */
 
-typedef enum stat_id {
-    ST_MEAN_ACTIVE,
-    ST_MAX_ACTIVE,
-    ST_OUTBURSTS,
-    ST_MEAN_PEAK,
-    ST_MEAN_TOTAL,
-    ST_MEAN_WAIT,
-    ST_MEAN_JAILED,
-    ST_FINAL_JAILED,
-    ST_COUNT
-} stat_id;
-
-static const char *const stat_names[ST_COUNT] = {
-    "mean active", "max active", "outbursts",   "mean peak",
-    "mean total",  "mean wait",  "mean jailed", "final jailed",
-};
-
 /* Run 2 compares everything the issue names; in the Mesa defaults no seed has an outburst, so
  * peaks, totals and waits are undefined there and only the rest is compared. */
 static const stat_id run2_stats[] = {ST_MEAN_ACTIVE, ST_MAX_ACTIVE, ST_OUTBURSTS,  ST_MEAN_PEAK,
@@ -70,41 +53,6 @@ static const stat_id defaults_stats[] = {ST_MEAN_ACTIVE, ST_MAX_ACTIVE, ST_MEAN_
 #define FAMILY_ALPHA 0.01
 #define N_COMPARISONS (2 * N_RUN2_STATS + 2 * N_DEFAULTS_STATS + 1)
 #define ALPHA_EACH (FAMILY_ALPHA / (double)N_COMPARISONS)
-
-/* Value of one statistic of a run; 0 where it is undefined (no outburst for a peak or total,
- * fewer than two outbursts for a wait), and such seeds are left out of that sample. */
-static int stat_value(const unrest_summary *s, stat_id st, double *out)
-{
-    switch (st) {
-    case ST_MEAN_ACTIVE:
-        *out = s->mean_active;
-        return 1;
-    case ST_MAX_ACTIVE:
-        *out = s->max_active;
-        return 1;
-    case ST_OUTBURSTS:
-        *out = (double)s->outbursts;
-        return 1;
-    case ST_MEAN_PEAK:
-        *out = s->mean_peak;
-        return s->outbursts >= 1;
-    case ST_MEAN_TOTAL:
-        *out = s->mean_total;
-        return s->outbursts >= 1;
-    case ST_MEAN_WAIT:
-        *out = s->mean_wait;
-        return s->outbursts >= 2;
-    case ST_MEAN_JAILED:
-        *out = s->mean_jailed;
-        return 1;
-    case ST_FINAL_JAILED:
-        *out = s->final_jailed;
-        return 1;
-    case ST_COUNT:
-        break;
-    }
-    return 0;
-}
 
 /* Per-seed summaries of one set of runs. */
 typedef struct sample_set {
