@@ -6,6 +6,7 @@
 #ifndef UNREST_CLI_H
 #define UNREST_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -19,10 +20,22 @@ typedef struct cli_command {
 
 int cmd_run(int argc, char **argv);
 void help_run(FILE *out);
+int cmd_serve(int argc, char **argv);
+void help_serve(FILE *out);
 int cmd_help(int argc, char **argv);
 void help_help(FILE *out);
 void help_params(FILE *out);
 void help_profiles(FILE *out);
+
+int run_classic(int argc, char **argv);
+int run_scenario(int argc, char **argv, const char *file);
+
+/* Decimal integer in [0, max] (no sign); 0 or -1. */
+int cli_parse_u64(const char *s, uint64_t max, uint64_t *out);
+/* mkdir -p; 0 or -1 with errno set. */
+int cli_make_dirs(const char *path);
+/* Write s as a JSON string literal. */
+void cli_json_str(FILE *f, const char *s);
 
 /* Match "--name value" or "--name=value" at argv[*i]; advances *i past the value. Returns 1 and
  * sets *val when matched, 0 when argv[*i] is another option, -1 if the value is missing. */
@@ -30,5 +43,76 @@ int cli_opt(int argc, char **argv, int *i, const char *name, const char **val);
 
 /* Print "unrest CMD: message" to stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- experiment commands: ensemble, compare, sweep, sensitivity, export ----------------------
+ * The parts they share live in cmd_ensemble.c (options, scenario, store, progress), the report
+ * table in cmd_compare.c and the factor helpers in cmd_sweep.c. */
+#include "unrest/design.h"
+#include "unrest/experiment.h"
+
+int cmd_ensemble(int argc, char **argv);
+void help_ensemble(FILE *out);
+int cmd_compare(int argc, char **argv);
+void help_compare(FILE *out);
+int cmd_sweep(int argc, char **argv);
+void help_sweep(FILE *out);
+int cmd_sensitivity(int argc, char **argv);
+void help_sensitivity(FILE *out);
+int cmd_export(int argc, char **argv);
+void help_export(FILE *out);
+
+/* Options every experiment command takes, and what it builds from them. */
+typedef struct cli_exp {
+    const char *cmd;          /* subcommand, for messages */
+    const char *scenario_arg; /* SCENARIO: a file or "default" */
+    const char **sets;        /* --set values, in order (malloc'd array) */
+    size_t nsets;             /* entries in sets */
+    uint64_t seed;            /* --seed: master seed (default 1) */
+    uint64_t runs;            /* --runs (0: not given) */
+    const char *db;           /* --db, NULL: in memory */
+    unsigned workers;         /* --workers (default: online CPUs) */
+    int series;               /* --series: store daily series per site */
+    int quiet;                /* --quiet: no progress, no table */
+    unrest_scenario *sc;      /* the base scenario after --set (malloc'd, cli_exp_load) */
+    char *command;            /* the command line (malloc'd) */
+} cli_exp;
+
+#define CLI_EXP_OPTIONS_HELP                                                                       \
+    "  --set PATH=VALUE   override a scenario value (repeatable), e.g. legitimacy.initial=0.7\n"   \
+    "  --seed N           master seed, 0..2^64-1 (default 1)\n"                                    \
+    "  --db FILE          SQLite results database (created if missing; resumes an experiment\n"    \
+    "                     it already holds)\n"                                                     \
+    "  --workers W        runs side by side (default: the number of CPUs); results do not\n"       \
+    "                     depend on it\n"                                                          \
+    "  --series           also store each run's daily series per site\n"                           \
+    "  --quiet            no progress and no table\n"
+
+void cli_exp_init(cli_exp *e, const char *cmd, int argc, char **argv);
+void cli_exp_free(cli_exp *e);
+/* An experiment option or SCENARIO at argv[*i]: 1 taken, 0 not one, -1 bad (message printed). */
+int cli_exp_option(cli_exp *e, int argc, char **argv, int *i);
+/* Read SCENARIO, apply --set, validate into e->sc: an exit code. */
+int cli_exp_load(cli_exp *e);
+/* A scenario file or "default" into sc; one assignment; validation: exit codes, messages. */
+int cli_scenario_read(const char *cmd, const char *arg, unrest_scenario *sc);
+int cli_scenario_apply(const char *cmd, const char *what, unrest_scenario *sc,
+                       const char *assignment);
+/* Open --db and find or create the experiment: an exit code (2: refused, nothing changed). */
+int cli_exp_open(cli_exp *e, unrest_exp_kind kind, const char *settings, unrest_store **s,
+                 int64_t *exp, int *resumed);
+/* Run the jobs not yet in the store, with progress on stderr: an exit code. */
+int cli_exp_run(cli_exp *e, unrest_store *s, int64_t exp, const unrest_job *jobs, size_t n,
+                unrest_runner_stats *stats);
+/* 1 (with a message) if any of the runs failed, else 0. */
+int cli_exp_failures(const char *cmd, const unrest_store_row *rows, size_t n);
+/* Outcome probabilities and medians with 95% intervals per variant, and differences from the
+ * first variant on common seeds (cmd_compare.c). */
+void cli_exp_report(FILE *out, const char *const *names, const unrest_store_row *const *rows,
+                    const size_t *nrows, size_t nv, uint64_t seed);
+/* Check factor names and both ends of their ranges on a copy of sc: an exit code. */
+int cli_factor_check(const char *cmd, const char *what, const unrest_scenario *sc,
+                     const unrest_factor *f, size_t k);
+/* "name=value;..." of one design row (malloc'd). */
+char *cli_factors_text(const unrest_factor *f, size_t k, const double *x);
 
 #endif

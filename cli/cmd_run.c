@@ -21,14 +21,28 @@ void help_run(FILE *out)
 {
     fprintf(
         out,
-        "usage: unrest run [FILE] [OPTIONS]\n"
+        "usage: unrest run [SCENARIO.yaml] [OPTIONS]      a scenario (default: Kazakhstan 2022)\n"
+        "       unrest run RUNFILE.yaml | --classic [OPTIONS]   Epstein's model on one lattice\n"
         "\n"
-        "Run a model and write OUT/series.csv (one row per tick) and OUT/manifest.json (seed,\n"
-        "version, every parameter used, the timeline and the summary). Without FILE it runs\n"
-        "the built-in default: Epstein's Run 2 (40x40, L 0.82, cops 0.04, vision 7, J_max 30)\n"
-        "with the paper's rules.\n"
+        "Without a file, runs the built-in scenario: Kazakhstan, 1-20 January 2022 (19 cities,\n"
+        "1 agent per 100 people; scenarios/kazakhstan-2022.yaml), prints a day-by-day table per\n"
+        "city and the outcome, and writes OUT/series.csv (hourly, per city), OUT/daily.csv,\n"
+        "OUT/events.csv and OUT/manifest.json. A file with sites (or base:) is a scenario; a file\n"
+        "with profile/seed/ticks/params/events only is a classic run file.\n"
         "\n"
-        "  FILE                 YAML run file (profile, seed, ticks, params, events)\n"
+        "Scenario options:\n"
+        "  --set PATH=VALUE     override any value of the scenario (repeatable), e.g.\n"
+        "                       legitimacy.initial=0.7, scale.people_per_agent=1000,\n"
+        "                       sites.Almaty.population=2e6, sites.*.temp_anomaly=0\n"
+        "  --days N             length of the run (same as --set time.days=N)\n"
+        "  --seed N             run seed, 0..2^64-1 (default 1)\n"
+        "  --threads N          cities stepped side by side (results do not depend on it)\n"
+        "  --out DIR            output folder (default: out); created if missing\n"
+        "  --quiet              print nothing but errors\n"
+        "\n"
+        "Classic options (Epstein's civil violence model; without a file: the paper's Run 2,\n"
+        "40x40, L 0.82, cops 0.04, vision 7, J_max 30):\n"
+        "  --classic            run the classic model without a run file\n"
         "  --profile NAME       rule profile: paper, netlogo or mesa (see 'unrest help profiles')\n"
         "  --set NAME=VALUE     set a parameter (repeatable; see 'unrest help params')\n"
         "  --seed N             run seed, 0..2^64-1 (default 1, or the file's)\n"
@@ -36,18 +50,19 @@ void help_run(FILE *out)
         "  --at T:NAME=VALUE    change a runtime parameter at the start of tick T (repeatable)\n"
         "  --ramp NAME=A:B:T0:T1  move a real runtime parameter linearly from A to B over\n"
         "                       ticks T0..T1 (repeatable)\n"
-        "  --out DIR            output folder (default: out); created if missing\n"
-        "  --quiet              print nothing but errors\n"
+        "  --out DIR, --threads N, --quiet   as above\n"
+        "  Precedence: built-in defaults < FILE < --profile < --set. Output: OUT/series.csv\n"
+        "  (one row per tick) and OUT/manifest.json.\n"
         "\n"
-        "Order of precedence: built-in defaults < FILE < --profile < --set.\n"
-        "The same seed gives byte-identical series.csv.\n"
+        "The same seed gives byte-identical outputs, whatever the thread count.\n"
         "\n"
         "examples:\n"
-        "  unrest run --seed 7 --ticks 3000\n"
+        "  unrest run\n"
+        "  unrest run scenarios/no-csto.yaml --seed 7\n"
+        "  unrest run --set scale.people_per_agent=10 --set legitimacy.initial=0.8\n"
+        "  unrest run --classic --seed 7 --ticks 3000\n"
         "  unrest run --profile mesa --set legitimacy=0.8 --set cop_density=0.074 "
-        "--set jail_max=1000\n"
-        "  unrest run --set legitimacy=0.9 --set jail_max=inf --set cop_density=0.074 "
-        "--at 77:legitimacy=0.7\n");
+        "--set jail_max=1000\n");
 }
 
 void help_params(FILE *out)
@@ -114,58 +129,6 @@ void help_profiles(FILE *out)
     }
 }
 
-static int parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-    if (!s || !*s || *s == '-' || *s == '+') return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*end || errno == ERANGE || v > max) return -1;
-    *out = v;
-    return 0;
-}
-
-/* mkdir -p; returns 0 or -1 with errno set. */
-static int make_dirs(const char *path)
-{
-    char buf[4096];
-    size_t n = strlen(path);
-    if (n == 0 || n >= sizeof buf) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    memcpy(buf, path, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (buf[i] != '/' && buf[i] != '\0') continue;
-        char c = buf[i];
-        buf[i] = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
-        buf[i] = c;
-    }
-    struct stat st;
-    if (stat(path, &st) != 0) return -1;
-    if (!S_ISDIR(st.st_mode)) {
-        errno = ENOTDIR;
-        return -1;
-    }
-    return 0;
-}
-
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 /* A text chart of a series: ROWS x COLS cells, each column the maximum over its ticks; a row
  * is filled where the column reaches the row's threshold, printed on the left. */
 static void chart(FILE *out, const uint32_t *v, size_t n, const char *label)
@@ -194,7 +157,8 @@ static void chart(FILE *out, const uint32_t *v, size_t n, const char *label)
     fprintf(out, "\n          tick 1%*s%zu\n", (int)(used > 12 ? used - 7 : 1), "", n);
 }
 
-int cmd_run(int argc, char **argv)
+/* The classic Epstein run: one lattice, a run file of parameters and a timeline. */
+int run_classic(int argc, char **argv)
 {
     const char *C = "run";
     unrest_runspec rs;
@@ -271,21 +235,21 @@ int cmd_run(int argc, char **argv)
                 goto done;
             }
         } else if (cli_opt(argc, argv, &i, "--seed", &val) == 1) {
-            if (parse_u64(val, UINT64_MAX, &rs.seed)) {
+            if (cli_parse_u64(val, UINT64_MAX, &rs.seed)) {
                 cli_error(C, "--seed must be an integer in [0, 18446744073709551615], got '%s'",
                           val);
                 goto done;
             }
         } else if (cli_opt(argc, argv, &i, "--ticks", &val) == 1) {
             uint64_t t;
-            if (parse_u64(val, 1000000000u, &t)) {
+            if (cli_parse_u64(val, 1000000000u, &t)) {
                 cli_error(C, "--ticks must be an integer in [0, 1000000000], got '%s'", val);
                 goto done;
             }
             rs.ticks = (uint32_t)t;
         } else if (cli_opt(argc, argv, &i, "--threads", &val) == 1) {
             uint64_t t;
-            if (parse_u64(val, 1024, &t) || t == 0) {
+            if (cli_parse_u64(val, 1024, &t) || t == 0) {
                 cli_error(C, "--threads must be an integer in [1, 1024], got '%s'", val);
                 goto done;
             }
@@ -331,7 +295,7 @@ int cmd_run(int argc, char **argv)
 
     /* everything validated: now the disk */
     rc = EXIT_FAIL;
-    if (make_dirs(out_dir) != 0) {
+    if (cli_make_dirs(out_dir) != 0) {
         cli_error(C, "--out '%s': cannot create folder: %s", out_dir, strerror(errno));
         rc = EXIT_USAGE;
         goto done;
@@ -396,15 +360,15 @@ int cmd_run(int argc, char **argv)
             UNREST_VERSION);
     for (int i = 0; i < argc; i++) {
         fputs(i ? ", " : "", man);
-        json_str(man, argv[i]);
+        cli_json_str(man, argv[i]);
     }
     fprintf(man, "],\n  \"file\": ");
     if (file)
-        json_str(man, file);
+        cli_json_str(man, file);
     else
         fputs("null", man);
     fprintf(man, ",\n  \"profile\": ");
-    json_str(man, rs.profile[0] ? rs.profile : "paper");
+    cli_json_str(man, rs.profile[0] ? rs.profile : "paper");
     fprintf(man, ",\n  \"seed\": %" PRIu64 ",\n  \"ticks\": %u,\n  \"params\": {", rs.seed,
             rs.ticks);
     for (size_t i = 0; i < unrest_param_count(); i++) {
@@ -413,7 +377,7 @@ int cmd_run(int argc, char **argv)
         unrest_params_get(&rs.params, pi->name, v, sizeof v);
         fprintf(man, "%s\n    \"%s\": ", i ? "," : "", pi->name);
         if (pi->kind == UNREST_PARAM_ENUM || !strcmp(v, "inf"))
-            json_str(man, v);
+            cli_json_str(man, v);
         else
             fputs(v, man);
     }
@@ -428,7 +392,7 @@ int cmd_run(int argc, char **argv)
                     e->name, e->from, e->to, e->start, e->end);
         else {
             fprintf(man, "\"at\": %u, \"set\": {\"%s\": ", e->start, e->name);
-            json_str(man, e->value);
+            cli_json_str(man, e->value);
             fputs("}}", man);
         }
     }
@@ -488,4 +452,76 @@ done:
     unrest_model_destroy(m);
     unrest_runspec_free(&rs);
     return rc;
+}
+
+/* Top-level keys that only scenario files have (runspec files have profile, seed, ticks,
+ * params, events). */
+static const char *const scenario_keys[] = {"sites",      "base",     "time",   "scale", "lattice",
+                                            "legitimacy", "hardship", "spread", "force", "outcomes",
+                                            "name",       "title",    "drop",   "set",   NULL};
+
+/* 1 if the file looks like a scenario: a line starting (column 1) with one of scenario_keys
+ * followed by ':'. The real parser then reports any error with its line and column. */
+static int is_scenario_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return 0; /* the run-file loader reports the error */
+    char line[512];
+    int yes = 0;
+    while (!yes && fgets(line, sizeof line, f)) {
+        for (int k = 0; scenario_keys[k]; k++) {
+            size_t n = strlen(scenario_keys[k]);
+            if (!strncmp(line, scenario_keys[k], n) && (line[n] == ':' || line[n] == ' ')) {
+                const char *c = line + n;
+                while (*c == ' ')
+                    c++;
+                if (*c == ':') yes = 1;
+            }
+        }
+    }
+    fclose(f);
+    return yes;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    const char *file = NULL;
+    int classic = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-') {
+            if (!file) file = a;
+            continue;
+        }
+        if (!strcmp(a, "--classic")) {
+            classic = 1;
+            continue;
+        }
+        if (!strncmp(a, "--profile", 9) || !strncmp(a, "--ticks", 7) || !strncmp(a, "--at", 4) ||
+            !strncmp(a, "--ramp", 6))
+            classic = 1;
+        if (strcmp(a, "--quiet") && !strchr(a, '=') && i + 1 < argc) i++; /* its value */
+    }
+    if (file && is_scenario_file(file)) {
+        if (classic) {
+            cli_error("run",
+                      "'%s' is a scenario: --classic, --profile, --ticks, --at and --ramp "
+                      "are for classic Epstein runs",
+                      file);
+            return EXIT_USAGE;
+        }
+        return run_scenario(argc, argv, file);
+    }
+    if (file || classic) {
+        /* drop --classic, which the classic parser does not know */
+        char **args = malloc((size_t)argc * sizeof *args);
+        if (!args) return EXIT_FAIL;
+        int n = 0;
+        for (int i = 0; i < argc; i++)
+            if (strcmp(argv[i], "--classic")) args[n++] = argv[i];
+        int rc = run_classic(n, args);
+        free(args);
+        return rc;
+    }
+    return run_scenario(argc, argv, NULL);
 }

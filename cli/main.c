@@ -10,6 +10,12 @@
 
 static const cli_command commands[] = {
     {"run", cmd_run, help_run, "run a model and write a per-tick CSV and a manifest"},
+    {"ensemble", cmd_ensemble, help_ensemble, "N runs of a scenario into a results database"},
+    {"compare", cmd_compare, help_compare, "variants on common seeds: outcome odds side by side"},
+    {"sweep", cmd_sweep, help_sweep, "a factorial or Latin-hypercube design over scenario values"},
+    {"sensitivity", cmd_sensitivity, help_sensitivity, "Sobol indices or Morris effects"},
+    {"export", cmd_export, help_export, "a results database's runs as tidy CSV"},
+    {"serve", cmd_serve, help_serve, "run a scenario live in the browser (HTTP viewer)"},
     {"help", cmd_help, help_help, "explain a command, the parameters or the profiles"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

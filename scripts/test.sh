@@ -26,14 +26,19 @@ echo "formatting: ok"
 
 secs=${UNREST_FUZZ_SECONDS:-60}
 if [ "$secs" -gt 0 ]; then
-    echo "== fuzzing the run-file parser for ${secs}s (libFuzzer)"
     CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DUNREST_FUZZ=ON \
         -DUNREST_NATIVE=OFF >/dev/null
-    cmake --build build-fuzz --target fuzz_runspec -j"$jobs"
-    corpus=$(mktemp -d)
-    cp tests/corpus/runspec/* "$corpus/"
-    build-fuzz/tests/fuzz_runspec -max_total_time="$secs" -print_final_stats=1 "$corpus" 2>&1 |
-        tail -n 5
-    rm -rf "$corpus"
+    # every parser has a harness tests/fuzz_NAME.c and a seed corpus tests/corpus/NAME/
+    for harness in tests/fuzz_*.c; do
+        name=$(basename "$harness" .c)
+        name=${name#fuzz_}
+        echo "== fuzzing the $name parser for ${secs}s (libFuzzer)"
+        cmake --build build-fuzz --target "fuzz_$name" -j"$jobs"
+        corpus=$(mktemp -d)
+        cp tests/corpus/"$name"/* "$corpus/"
+        build-fuzz/tests/"fuzz_$name" -max_total_time="$secs" -print_final_stats=1 "$corpus" 2>&1 |
+            tail -n 5
+        rm -rf "$corpus"
+    done
 fi
 echo "all tests: passed"

@@ -21,7 +21,7 @@ expect_error() {
     local out="$T/o$pass$fail"
     # --out goes right after the subcommand so that a trailing option keeps its missing value
     if [ "$1" = run ]; then
-        (cd "$T" && "$U" run --out "$out" "${@:2}" >"$T/stdout" 2>"$T/stderr")
+        (cd "$T" && "$U" run --out "$out" $CL "${@:2}" >"$T/stdout" 2>"$T/stderr")
     else
         (cd "$T" && "$U" "$@" >"$T/stdout" 2>"$T/stderr")
     fi
@@ -57,6 +57,8 @@ events:
 Y
 
 # --- the table: arguments -> expected message (exit 2, nothing written) ---
+# classic Epstein runs (without a file, `run` runs the Kazakhstan scenario unless --classic)
+CL=--classic
 expect_error "unknown option '--sed'" run --sed 3
 expect_error "unknown parameter 'legitimcy'" run --set legitimcy=0.5
 expect_error "parameter 'legitimacy' must be a number in [0, 1], got '1.5'" run --set legitimacy=1.5
@@ -94,6 +96,7 @@ expect_error "cannot change during a run" run --at 5:width=30
 expect_error "--ramp" run --ramp legitimacy=0.9:0.2:50
 expect_error "--threads must be an integer in [1, 1024], got '0'" run --threads 0
 expect_error "update=parallel with countdown=own_activation needs jail_place=blocking" run --profile mesa --set update=parallel --set jail_place=removed
+CL=
 expect_error "unknown command 'rnu'" rnu
 expect_error "unknown topic 'parms'" help parms
 
@@ -136,6 +139,33 @@ awk -F, 'NR==11 && $10=="0.800000" {a=1} NR==12 && $10=="0.700000" {b=1} END {ex
 grep -q '"seed": 5' "$T/g/manifest.json" && grep -q '"hood": "von_neumann"' "$T/g/manifest.json" && ok || bad "file's seed/profile not used"
 "$U" run "$T/good.yaml" --seed 9 --quiet --out "$T/g2" && grep -q '"seed": 9' "$T/g2/manifest.json" && ok || bad "--seed does not override the file"
 "$U" run --quiet --ticks 100 --set legitimacy=0.9 --ramp legitimacy=0.9:0.5:11:50 --out "$T/ramp" && awk -F, 'NR==52 && $10=="0.500000" {a=1} NR==12 && $10=="0.900000" {b=1} END {exit !(a&&b)}' "$T/ramp/series.csv" && ok || bad "ramp"
+
+# --- scenarios: the built-in default, files, variants, bad input ---
+expect_error "unknown setting 'legitimcy.initial'" run --set legitimcy.initial=0.5
+expect_error "legitimacy.initial" run --set legitimacy.initial=1.5
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+expect_error "are for classic Epstein runs" run --ticks 5 "$SRC/scenarios/kazakhstan-2022.yaml"
+expect_error "--days" run --days 0
+expect_error "people_per_agent" run --set scale.people_per_agent=0
+expect_error "unknown site" run --set sites.Atlantis.population=5
+# every malformed scenario of the corpus: exit 2, its expected message, nothing written (an
+# empty file and a bare list have no scenario key, so `run` reads them as classic run files;
+# test_scenario checks them against the scenario loader)
+for f in "$SRC"/tests/corpus/scenario-bad/*.yaml; do
+    case $(basename "$f") in empty-file.yaml | root-not-mapping.yaml) continue ;; esac
+    want=$(sed -n '1s/^# expect: //p' "$f")
+    expect_error "$want" run "$f"
+done
+"$U" run --quiet --set scale.people_per_agent=1000 --days 3 --seed 4 --out "$T/s1" && ok || bad "default scenario run failed"
+for f in series.csv daily.csv events.csv manifest.json; do [ -s "$T/s1/$f" ] && ok || bad "scenario run lacks $f"; done
+"$U" run --quiet --set scale.people_per_agent=1000 --days 3 --seed 4 --threads 1 --out "$T/s2" && cmp -s "$T/s1/series.csv" "$T/s2/series.csv" && cmp -s "$T/s1/daily.csv" "$T/s2/daily.csv" && ok || bad "scenario: same seed, 1 vs 2 threads differ"
+"$U" run --quiet --set scale.people_per_agent=1000 --days 3 --seed 5 --out "$T/s3" && ! cmp -s "$T/s1/series.csv" "$T/s3/series.csv" && ok || bad "scenario: seeds 4 and 5 gave the same series"
+grep -q '"scenario_hash": "' "$T/s1/manifest.json" && grep -q '"seed": 4' "$T/s1/manifest.json" && ok || bad "scenario manifest lacks hash or seed"
+if command -v python3 >/dev/null; then python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$T/s1/manifest.json" && ok || bad "scenario manifest is not valid JSON"; fi
+"$U" run --set scale.people_per_agent=1000 --days 2 --out "$T/s4" >"$T/stdout" 2>&1 && grep -q "day 2" "$T/stdout" && grep -q "Zhanaozen" "$T/stdout" && grep -q "Outcome:" "$T/stdout" && ok || bad "scenario table: $(head -c 300 "$T/stdout")"
+for f in "$SRC"/scenarios/*.yaml; do
+    "$U" run "$f" --quiet --set scale.people_per_agent=1000 --days 8 --out "$T/v" && ok || bad "variant $f failed"
+done
 
 # --- help ---
 "$U" --help | grep -q "usage: unrest COMMAND" && ok || bad "--help"

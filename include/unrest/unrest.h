@@ -104,6 +104,7 @@ typedef struct unrest_params {
     double citizen_vision;        /* v: radius citizens inspect */
     double cop_vision;            /* v*: radius cops inspect */
     double legitimacy;            /* L in [0,1] */
+    double hardship_scale;        /* G = H * hardship_scale * (1 - L): the scenario's hardship */
     double threshold;             /* T: active iff G - N > T */
     double k;                     /* arrest-probability constant */
     double alpha;                 /* deterrence exponent: N = R * P * J_max^alpha (0 = off) */
@@ -172,17 +173,18 @@ typedef struct unrest_model unrest_model;
 
 /* Per-tick observables. */
 typedef struct unrest_counts {
-    uint64_t tick;     /* ticks completed (0 = after setup) */
-    uint32_t citizens; /* all citizens */
-    uint32_t quiet;    /* free and not active */
-    uint32_t active;   /* free and active */
-    uint32_t jailed;   /* in jail */
-    uint32_t cops;     /* cops on the lattice */
-    uint32_t arrests;  /* arrests during the last tick */
-    uint32_t releases; /* releases during the last tick */
-    uint64_t moves;    /* agents that changed cell during the last tick */
-    double legitimacy; /* L in force */
-    double tension;    /* mean grievance * quiet share / mean risk aversion (paper Fig. 8) */
+    uint64_t tick;         /* ticks completed (0 = after setup) */
+    uint32_t citizens;     /* all citizens */
+    uint32_t quiet;        /* free and not active */
+    uint32_t active;       /* free and active */
+    uint32_t jailed;       /* in jail */
+    uint32_t cops;         /* cops on the lattice */
+    uint32_t arrests;      /* arrests during the last tick */
+    uint32_t releases;     /* releases during the last tick */
+    uint64_t moves;        /* agents that changed cell during the last tick */
+    uint32_t participants; /* citizens active at least once since creation */
+    double legitimacy;     /* L in force */
+    double tension;        /* mean grievance * quiet share / mean risk aversion (paper Fig. 8) */
 } unrest_counts;
 
 /* Build a model: validate p, place agents, draw attributes. On failure *out is NULL and, if
@@ -203,6 +205,20 @@ uint64_t unrest_model_seed(const unrest_model *m);
 unrest_status unrest_model_set(unrest_model *m, const char *name, const char *value);
 unrest_status unrest_model_set_legitimacy(unrest_model *m, double legitimacy);
 unrest_status unrest_model_set_cops(unrest_model *m, uint32_t ncops);
+
+/* Citizen vision from now on, at most its value at creation (an internet blackout narrows
+ * what people see of each other). */
+unrest_status unrest_model_set_vision(unrest_model *m, double v);
+
+#define UNREST_MAX_FOCUS 4
+/* Focal points (x, y pairs) that draw active citizens: with probability pull an active
+ * citizen's move takes, of four random empty cells in vision, the one nearest a focal point.
+ * n = 0 turns it off. */
+unrest_status unrest_model_set_focus(unrest_model *m, const uint32_t *xy, size_t n, double pull);
+
+/* Active citizens and cops in the square of side 2r+1 centred on (x, y). */
+void unrest_model_count_near(const unrest_model *m, uint32_t x, uint32_t y, uint32_t r,
+                             uint32_t *active, uint32_t *cops);
 
 /* Threads used by the parallel update (1..1024; default 1). Results do not depend on it. */
 unrest_status unrest_model_set_threads(unrest_model *m, unsigned threads);

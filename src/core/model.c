@@ -25,6 +25,7 @@
 #define NO_CELL UINT32_MAX
 
 #define PTAB 64
+#define FOCUS_TRIES 4 /* candidates an active citizen compares when heading for a focal point */
 
 enum { ST_QUIET = 0, ST_ACTIVE = 1, ST_JAILED = 2, ST_COP = 3, ST_COP_OFF = 4 };
 
@@ -56,9 +57,15 @@ struct unrest_model {
     double jfactor;     /* J_max^alpha */
     double ptab[PTAB];  /* P = 1 - exp(-k n) for integer ratios n < PTAB */
     uint8_t *mark;      /* parity of the last tick in which the agent acted (parallel update) */
-    uint32_t nbx, nby;  /* parallel update: blocks across and down */
-    unsigned threads;   /* threads for the parallel update (results do not depend on it) */
-    char err[256];      /* last error */
+    uint8_t *ever;      /* 1 once the citizen has been active (participants) */
+    uint32_t n_ever;    /* citizens active at least once */
+    double vision0;     /* citizen vision at creation: the most unrest_model_set_vision allows */
+    uint32_t nfocus;    /* focal points that draw active citizens (0 = none) */
+    uint32_t focus[UNREST_MAX_FOCUS]; /* their positions (pos_make) */
+    double pull;       /* P(an active citizen's move takes the best of FOCUS_TRIES cells) */
+    uint32_t nbx, nby; /* parallel update: blocks across and down */
+    unsigned threads;  /* threads for the parallel update (results do not depend on it) */
+    char err[256];     /* last error */
 };
 
 /* What one thread does to a model during a tick: counter changes are tallied here and summed
@@ -70,6 +77,7 @@ typedef struct worker {
     int64_t d_jailed;                /* change in jailed citizens */
     uint64_t arrests, releases;      /* events */
     uint64_t moves;                  /* agents that changed cell */
+    uint64_t first;                  /* citizens active for the first time */
 } worker;
 
 static void worker_init(worker *w, unrest_model *m)
@@ -86,6 +94,7 @@ static void worker_merge(unrest_model *m, const worker *w)
     m->arrests += (uint32_t)w->arrests;
     m->releases += (uint32_t)w->releases;
     m->moves += w->moves;
+    m->n_ever += (uint32_t)w->first;
 }
 
 /* ---- neighbourhood queries: fast path or brute-force twin ---- */
@@ -229,7 +238,23 @@ static uint32_t random_empty_cell(const unrest_model *m, rng *r)
 
 /* ---- agent rules ---- */
 
-/* Rule M: move to a uniformly random empty cell within vision (stay if there is none). */
+/* Squared torus distance from p to the nearest focal point. */
+static uint32_t focus_dist(const unrest_model *m, uint32_t p)
+{
+    uint32_t best = UINT32_MAX, x = pos_x(p), y = pos_y(p);
+    for (uint32_t i = 0; i < m->nfocus; i++) {
+        uint32_t fx = pos_x(m->focus[i]), fy = pos_y(m->focus[i]);
+        uint32_t dx = x > fx ? x - fx : fx - x, dy = y > fy ? y - fy : fy - y;
+        if (dx > m->L.w - dx) dx = m->L.w - dx;
+        if (dy > m->L.h - dy) dy = m->L.h - dy;
+        uint32_t d = dx * dx + dy * dy;
+        if (d < best) best = d;
+    }
+    return best;
+}
+
+/* Rule M: move to a uniformly random empty cell within vision (stay if there is none); an
+ * active citizen may instead head for a focal point (unrest_model_set_focus). */
 static void move(worker *w, uint32_t a, const shape *s)
 {
     unrest_model *m = w->m;
@@ -241,7 +266,20 @@ static void move(worker *w, uint32_t a, const shape *s)
         r.left = 4;
     }
     uint32_t to = q_pick_empty(m, s, m->pos[a], &r);
-    if (to != NO_CELL) relocate(w, a, to);
+    if (to == NO_CELL) return;
+    if (m->nfocus && m->state[a] == ST_ACTIVE && rng_uniform(&r) < m->pull) {
+        /* crowds gather: the candidate nearest a focal point among FOCUS_TRIES (keyed draws
+         * from the same stream, so the run stays reproducible) */
+        uint32_t best = focus_dist(m, to);
+        for (int i = 1; i < FOCUS_TRIES; i++) {
+            uint32_t c = q_pick_empty(m, s, m->pos[a], &r), d;
+            if (c != NO_CELL && (d = focus_dist(m, c)) < best) {
+                best = d;
+                to = c;
+            }
+        }
+    }
+    relocate(w, a, to);
 }
 
 /* The ratio C/A as the profile reads it. */
@@ -267,7 +305,7 @@ static void act(worker *w, uint32_t a)
 {
     unrest_model *m = w->m;
     const unrest_params *p = &m->p;
-    double g = (double)m->hard[a] * (1.0 - p->legitimacy);
+    double g = (double)m->hard[a] * p->hardship_scale * (1.0 - p->legitimacy);
     int was = m->state[a] == ST_ACTIVE, now = 0;
     if (g > p->threshold) {
         uint32_t c, ain;
@@ -290,6 +328,10 @@ static void act(worker *w, uint32_t a)
         if (now) {
             bit_set(&m->L, m->L.act, pos_x(m->pos[a]), pos_y(m->pos[a]));
             w->d_active++;
+            if (!m->ever[a]) {
+                m->ever[a] = 1;
+                w->first++;
+            }
         } else {
             bit_clear(&m->L, m->L.act, pos_x(m->pos[a]), pos_y(m->pos[a]));
             w->d_active--;
@@ -628,6 +670,7 @@ static int grow(unrest_model *m, uint32_t cap)
     GROW(term);
     GROW(state);
     GROW(mark);
+    GROW(ever);
 #undef GROW
     m->cap = cap;
     return 0;
@@ -669,6 +712,7 @@ unrest_status unrest_model_create(unrest_model **out, const unrest_params *p, ui
     m->p = *p;
     m->seed = seed;
     m->jfactor = p->alpha > 0 ? pow((double)p->jail_max, p->alpha) : 1.0;
+    m->vision0 = p->citizen_vision;
     for (int i = 0; i < PTAB; i++)
         m->ptab[i] = 1.0 - exp(-p->k * (double)i);
     if (shape_build(&m->cit_shape, p->hood, p->citizen_vision) ||
@@ -733,6 +777,7 @@ unrest_status unrest_model_create(unrest_model **out, const unrest_params *p, ui
                     m->state[a] = k == -2 ? ST_QUIET : ST_COP;
                     m->term[a] = 0;
                     m->mark[a] = 0;
+                    m->ever[a] = 0;
                     occupy(m, a, pos_make(x, y));
                 }
         }
@@ -770,6 +815,7 @@ void unrest_model_destroy(unrest_model *m)
     free(m->state);
     free(m->order);
     free(m->mark);
+    free(m->ever);
     free(m);
 }
 
@@ -787,8 +833,9 @@ void unrest_model_counts(const unrest_model *m, unrest_counts *c)
     c->arrests = m->arrests;
     c->releases = m->releases;
     c->moves = m->moves;
+    c->participants = m->n_ever;
     c->legitimacy = m->p.legitimacy;
-    double gbar = (1.0 - m->p.legitimacy) * m->mean_h;
+    double gbar = (1.0 - m->p.legitimacy) * m->mean_h * m->p.hardship_scale;
     double bbar = m->n_cit ? (double)c->quiet / m->n_cit : 0;
     c->tension = m->mean_r > 0 ? gbar * bbar / m->mean_r : 0;
 }
@@ -820,6 +867,7 @@ unrest_status unrest_model_set_legitimacy(unrest_model *m, double legitimacy)
 
 unrest_status unrest_model_set_cops(unrest_model *m, uint32_t ncops)
 {
+    if (ncops == m->n_cops) return UNREST_OK;
     rng r;
     rng_init(&r, m->seed, RNG_COPS, m->tick + 1, 0);
     if (ncops < m->n_cops) {
@@ -866,6 +914,7 @@ unrest_status unrest_model_set_cops(unrest_model *m, uint32_t ncops)
         m->state[a] = ST_COP;
         m->term[a] = 0;
         m->mark[a] = (uint8_t)(m->tick & 1u); /* acts from the next tick on */
+        m->ever[a] = 0;
         m->hard[a] = m->risk[a] = 0;
         occupy(m, a, random_empty_cell(m, &r)); /* fits: checked above */
         m->n_cops++;
@@ -920,7 +969,7 @@ void unrest_model_snapshot(const unrest_model *m, uint8_t *out)
 size_t unrest_model_bytes(const unrest_model *m)
 {
     size_t per = sizeof *m->pos + sizeof *m->hard + sizeof *m->risk + sizeof *m->term +
-                 sizeof *m->state + sizeof *m->mark;
+                 sizeof *m->state + sizeof *m->mark + sizeof *m->ever;
     size_t shapes =
         (size_t)(m->cit_shape.size + m->cop_shape.size) * (2 * sizeof(int16_t) + sizeof(int32_t));
     return sizeof *m + (size_t)m->cap * per + (size_t)m->order_cap * sizeof *m->order +
@@ -931,4 +980,61 @@ void unrest_model_blocks(const unrest_model *m, uint32_t *nbx, uint32_t *nby)
 {
     *nbx = m->nbx;
     *nby = m->nby;
+}
+
+unrest_status unrest_model_set_vision(unrest_model *m, double v)
+{
+    if (!(v >= 0 && v <= m->vision0)) {
+        snprintf(m->err, sizeof m->err, "citizen vision must be in [0, %g] (its value at creation)",
+                 m->vision0);
+        return UNREST_ERANGE;
+    }
+    if (v == m->p.citizen_vision) return UNREST_OK;
+    shape s;
+    if (shape_build(&s, m->p.hood, v) || shape_link(&s, &m->L)) {
+        shape_free(&s);
+        snprintf(m->err, sizeof m->err, "out of memory changing vision");
+        return UNREST_ENOMEM;
+    }
+    shape_free(&m->cit_shape);
+    m->cit_shape = s;
+    m->p.citizen_vision = v;
+    return UNREST_OK;
+}
+
+unrest_status unrest_model_set_focus(unrest_model *m, const uint32_t *xy, size_t n, double pull)
+{
+    if (n > UNREST_MAX_FOCUS || !(pull >= 0 && pull <= 1)) {
+        snprintf(m->err, sizeof m->err, "at most %d focal points and pull in [0, 1]",
+                 UNREST_MAX_FOCUS);
+        return UNREST_ERANGE;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (xy[2 * i] >= m->L.w || xy[2 * i + 1] >= m->L.h) {
+            snprintf(m->err, sizeof m->err, "focal point (%u, %u) outside the %ux%u lattice",
+                     xy[2 * i], xy[2 * i + 1], m->L.w, m->L.h);
+            return UNREST_ERANGE;
+        }
+        m->focus[i] = pos_make(xy[2 * i], xy[2 * i + 1]);
+    }
+    m->nfocus = (uint32_t)n;
+    m->pull = pull;
+    return UNREST_OK;
+}
+
+void unrest_model_count_near(const unrest_model *m, uint32_t x, uint32_t y, uint32_t r,
+                             uint32_t *active, uint32_t *cops)
+{
+    uint32_t na = 0, nc = 0, w = m->L.w, h = m->L.h;
+    uint32_t rx = 2 * r + 1 > w ? (w - 1) / 2 : r, ry = 2 * r + 1 > h ? (h - 1) / 2 : r;
+    for (uint32_t j = 0; j <= 2 * ry; j++) {
+        uint32_t yy = (y + h - ry % h + j) % h;
+        for (uint32_t i = 0; i <= 2 * rx; i++) {
+            uint32_t xx = (x + w - rx % w + i) % w;
+            na += (uint32_t)bit_test(&m->L, m->L.act, xx, yy);
+            nc += (uint32_t)bit_test(&m->L, m->L.cop, xx, yy);
+        }
+    }
+    *active = na;
+    *cops = nc;
 }

@@ -45,6 +45,8 @@ static const param_def defs[] = {
     {{"legitimacy", R, 0, 1, NULL, 1, "regime legitimacy L; grievance G = H(1-L)"},
      OFF(legitimacy)},
     {{"threshold", R, 0, 1, NULL, 1, "T: a citizen is active iff G - N > T"}, OFF(threshold)},
+    {{"hardship_scale", R, 0, 100, NULL, 1, "hardship multiplier: G = H * scale * (1-L)"},
+     OFF(hardship_scale)},
     {{"k", R, 0, 100, NULL, 1, "arrest constant in P = 1 - exp(-k C/A)"}, OFF(k)},
     {{"alpha", R, 0, 10, NULL, 1, "deterrence exponent: N = R P J_max^alpha (0 = off)"},
      OFF(alpha)},
@@ -106,6 +108,7 @@ void unrest_params_default(unrest_params *p)
     p->citizen_vision = 7;
     p->cop_vision = 7;
     p->legitimacy = 0.82;
+    p->hardship_scale = 1.0;
     p->threshold = 0.1;
     p->k = 2.3;
     p->alpha = 0;

@@ -1,0 +1,144 @@
+/*
+ * store.h - the results store of experiments: an SQLite database (schema in docs/EXPERIMENTS.md)
+ * holding experiments, their variants, one row per run (seed, status, factors, outcomes) and
+ * optionally each run's daily series per site. Every finished run is written in one transaction,
+ * so a crash or kill -9 at any moment leaves each run either wholly written or not at all, and
+ * the same experiment reopened finds what is left to do. One handle is used by one thread.
+ */
+#ifndef UNREST_STORE_H
+#define UNREST_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "unrest/scenario.h"
+#include "unrest/unrest.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define UNREST_STORE_SCHEMA 1 /* PRAGMA user_version of the schema this code writes */
+
+typedef struct unrest_store unrest_store;
+
+/* What an experiment is. */
+typedef enum unrest_exp_kind {
+    UNREST_EXP_ENSEMBLE,    /* N runs of one scenario */
+    UNREST_EXP_COMPARE,     /* N runs of each variant on the same seeds */
+    UNREST_EXP_SWEEP,       /* a factorial or Latin-hypercube design */
+    UNREST_EXP_SENSITIVITY, /* a Saltelli or Morris design */
+    UNREST_EXP_KIND_COUNT
+} unrest_exp_kind;
+
+const char *unrest_exp_kind_name(unrest_exp_kind k);
+
+/* Open flags. */
+enum {
+    UNREST_STORE_READONLY = 1 /* never write; the file must exist and hold the schema */
+};
+
+/* Open or create a results database. path NULL or ":memory:" is a private in-memory database.
+ * Before anything is created the path is checked: an existing file must be readable and
+ * writable and be an unrest results database (or empty), a new file's folder writable. The
+ * schema is created in one transaction; if that fails a file this call created is removed.
+ * busy_ms: how long to wait for another connection's lock. On failure *out is NULL and err
+ * says why. */
+unrest_status unrest_store_open(unrest_store **out, const char *path, unsigned flags, int busy_ms,
+                                char *err, size_t errlen);
+void unrest_store_close(unrest_store *s);
+
+/* Message of the last error on s ("" if none). */
+const char *unrest_store_error(const unrest_store *s);
+
+/* An experiment's identity and provenance. */
+typedef struct unrest_store_exp {
+    unrest_exp_kind kind;      /* what it is */
+    const char *scenario_name; /* the base scenario's name */
+    uint64_t scenario_hash;    /* unrest_scenario_hash of the base scenario */
+    uint64_t master_seed;      /* run seeds derive from it (unrest_seed_derive) */
+    const char *settings;      /* canonical text of everything else that fixes the runs */
+    const char *command;       /* the command line, for provenance (not part of identity) */
+} unrest_store_exp;
+
+/* Find the experiment with the same (kind, scenario hash, master seed, settings) and set
+ * *resumed = 1, or create it (*resumed = 0). Refused (UNREST_ESTATE, nothing written) when the
+ * database holds an experiment of the same kind and scenario name made for another scenario
+ * hash; the message names both hashes. UNREST_EIO when the database is locked or unwritable. */
+unrest_status unrest_store_experiment(unrest_store *s, const unrest_store_exp *e, int64_t *id,
+                                      int *resumed);
+
+/* The id of variant `name` of experiment exp, created with `settings` if missing. */
+unrest_status unrest_store_variant(unrest_store *s, int64_t exp, const char *name,
+                                   const char *settings, uint64_t scenario_hash, int64_t *id);
+
+/* One planned run. */
+typedef struct unrest_store_key {
+    int64_t variant_id;  /* variant row */
+    uint64_t idx;        /* run index within the variant */
+    uint64_t point, rep; /* design point and replicate (idx = point * reps + rep) */
+    uint64_t seed;       /* run seed */
+    const char *factors; /* "name=value;..." of a design point, "" if none */
+} unrest_store_key;
+
+/* Record runs as pending (rows already present are left alone), in one transaction. */
+unrest_status unrest_store_plan(unrest_store *s, int64_t exp, const unrest_store_key *keys,
+                                size_t n);
+
+/* done[i] = 1 when keys[i] already has a done or failed row (not to be run again). */
+unrest_status unrest_store_finished(unrest_store *s, int64_t exp, const unrest_store_key *keys,
+                                    size_t n, unsigned char *done);
+
+/* One day of one site in a run. */
+typedef struct unrest_series_row {
+    uint32_t day;       /* day from the start, 0-based */
+    uint32_t site;      /* site index in the scenario */
+    double active_peak; /* most people active at once during the day */
+    double detained;    /* people detained since the start, at the end of the day */
+    double dead;        /* people killed since the start, at the end of the day */
+    double legitimacy;  /* site legitimacy at the end of the day */
+} unrest_series_row;
+
+/* A finished run. */
+typedef struct unrest_store_result {
+    int failed;                      /* 1: error says why; outcomes are not written */
+    const char *error;               /* "" when done */
+    double elapsed_s;                /* wall time of the run */
+    uint64_t agent_updates;          /* sum over ticks of agents on the lattices */
+    unrest_outcomes out;             /* outcomes (done runs) */
+    size_t n_series;                 /* rows in series (0: none written) */
+    const unrest_series_row *series; /* borrowed */
+    const char *const *site_names;   /* names of sites by index (for series), borrowed */
+} unrest_store_result;
+
+/* Write a finished run and its series in one transaction. A run that already has a done or
+ * failed row is left as it is (never duplicated). */
+unrest_status unrest_store_put(unrest_store *s, int64_t exp, const unrest_store_key *key,
+                               const unrest_store_result *r);
+
+/* A run read back. */
+typedef struct unrest_store_row {
+    uint64_t idx, point, rep; /* as planned */
+    uint64_t seed;            /* run seed */
+    int status;               /* 0 pending, 1 done, 2 failed */
+    unrest_outcomes out;      /* done runs only */
+} unrest_store_row;
+
+/* Every run of a variant, ordered by idx. *rows is malloc'd (caller frees). */
+unrest_status unrest_store_rows(unrest_store *s, int64_t exp, int64_t variant,
+                                unrest_store_row **rows, size_t *n);
+
+/* Tables export() can write. */
+typedef enum unrest_export_table { UNREST_EXPORT_RUNS, UNREST_EXPORT_SERIES } unrest_export_table;
+
+/* Write tidy CSV: one row per run (factors expanded into one column each) or per
+ * (run, day, site), for experiment exp (0: every experiment). UNREST_EUNKNOWN if exp does not
+ * exist. */
+unrest_status unrest_store_export(unrest_store *s, int64_t exp, unrest_export_table table,
+                                  FILE *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

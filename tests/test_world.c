@@ -1,0 +1,366 @@
+/*
+ * test_world.c - each mechanism of the scenario layer in isolation: fuel prices and caps move
+ * hardship at the named site only and only from their time; a blackout stops the spread
+ * between sites; lethal force kills and costs legitimacy; troops arrive and leave on time;
+ * curfews raise the arrest constant in curfew hours only; concessions raise legitimacy; a
+ * crowd takes an undefended focal point and the state retakes it; runs are reproducible for
+ * any thread count; the built-in scenario runs and gives people, not agents.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "unrest/scenario.h"
+
+/* Two quiet sites in different regions; ppa 100. Mechanism tests add events with snprintf. */
+static const char *const base_text =
+    "name: test\n"
+    "time: {start: 2022-01-01T00:00+06:00, tick_hours: 1, days: 4}\n"
+    "scale: {people_per_agent: 100}\n"
+    "legitimacy: {initial: 0.9, arrest_erosion: 0, kill_erosion: 0.01, kill_national: 0.25,\n"
+    "             foreign_erosion: 0.03, concession_decay: 0}\n"
+    "hardship: {fuel_ref_price: 60, fuel_weight: 0.5, cold_weight: 0.1, comfort_temp: -5,\n"
+    "           fuel_lag_days: 0}\n"
+    "spread: {strength: 0.05, saturation: 0.001, media_share: 0.0, blackout_vision: 0.6}\n"
+    "force: {police_per_100k: 393, street_share: 0.3, leverage: 10, night_share: 1}\n"
+    "sites:\n"
+    "  - {name: West, region: A, population: 40000, fuel_price: 60, fuel_dependence: 1,\n"
+    "     poverty: 1, temp_normal: 0,\n"
+    "     focal: [{name: hall, x: 0.5, y: 0.5, radius: 3, guards: 0}]}\n"
+    "  - {name: East, region: B, population: 40000, fuel_price: 60, fuel_dependence: 1,\n"
+    "     poverty: 1, temp_normal: 0}\n";
+
+/* Load base_text plus extra text (events: ... and/or more keys). */
+static unrest_scenario *load(const char *extra)
+{
+    static unrest_scenario sc;
+    char text[8192], err[512];
+    snprintf(text, sizeof text, "%s%s", base_text, extra);
+    unrest_scenario_init(&sc);
+    unrest_status st =
+        unrest_scenario_load_string(&sc, text, strlen(text), "<test>", err, sizeof err);
+    if (st != UNREST_OK) fail_msg("scenario: %s", err);
+    return &sc;
+}
+
+static unrest_world *make(const unrest_scenario *sc, uint64_t seed)
+{
+    unrest_world *w = NULL;
+    char err[512];
+    if (unrest_world_create(&w, sc, seed, err, sizeof err) != UNREST_OK) fail_msg("world: %s", err);
+    return w;
+}
+
+static void step_to(unrest_world *w, int64_t tick)
+{
+    while (unrest_world_tick(w) < tick)
+        assert_int_equal(unrest_world_step(w), UNREST_OK);
+}
+
+static void site(const unrest_world *w, size_t i, unrest_site_state *s)
+{
+    unrest_world_site(w, i, s);
+}
+
+/* A price rise raises hardship at the named site from its tick; a cap brings it back. */
+static void fuel_price_and_cap(void **state)
+{
+    (void)state;
+    unrest_scenario *sc =
+        load("events:\n"
+             "  - {at: 2022-01-01T10:00, where: West, fuel_price: 120}\n"
+             "  - {at: 2022-01-02T10:00, where: West, price_cap: 60, gain: 0.02}\n");
+    unrest_world *w = make(sc, 1);
+    unrest_site_state a, b;
+    step_to(w, 10); /* ticks 0..9 done: the rise fires at the start of tick 10 */
+    site(w, 0, &a);
+    site(w, 1, &b);
+    assert_true(fabs(a.hardship - b.hardship) < 1e-12);
+    double h0 = a.hardship, l0 = a.legitimacy;
+    step_to(w, 11);
+    site(w, 0, &a);
+    site(w, 1, &b);
+    /* doubling at full dependence: hardship x (1 + fuel_weight) */
+    assert_true(fabs(a.hardship - h0 * 1.5) < 1e-9);
+    assert_true(fabs(b.hardship - h0) < 1e-12);
+    assert_true(a.fuel_price == 120 && b.fuel_price == 60);
+    step_to(w, 34);
+    site(w, 0, &a);
+    assert_true(fabs(a.hardship - h0 * 1.5) < 1e-9); /* cap not yet */
+    step_to(w, 35);
+    site(w, 0, &a);
+    site(w, 1, &b);
+    assert_true(fabs(a.hardship - h0) < 1e-9);
+    assert_true(a.fuel_price == 60);
+    /* the cap is a concession: legitimacy up at West only (erosion by arrests aside) */
+    assert_true(a.legitimacy > b.legitimacy + 0.015);
+    (void)l0;
+    unrest_world_destroy(w);
+}
+
+/* Activity at West lowers East's threshold through the news; a full blackout with no media
+ * stops it. West is made restless with a price shock and no police. */
+static void blackout_stops_spread(void **state)
+{
+    (void)state;
+    const char *ev = "events:\n"
+                     "  - {at: 2022-01-01T00:00, where: West, fuel_price: 480}\n"
+                     "  - {at: 2022-01-01T00:00, where: West, legitimacy: -0.3}\n";
+    char text[1024];
+    unrest_scenario *sc = load(ev);
+    unrest_world *w = make(sc, 3);
+    step_to(w, 24);
+    unrest_site_state a, b;
+    site(w, 0, &a);
+    site(w, 1, &b);
+    assert_true(a.active > 0);
+    assert_true(b.threshold < sc->p.threshold - 1e-6); /* spread reached East */
+    unrest_world_destroy(w);
+
+    snprintf(text, sizeof text, "%s  - {at: 2022-01-01T00:00, internet: 0}\n", ev);
+    sc = load(text);
+    w = make(sc, 3);
+    step_to(w, 24);
+    site(w, 0, &a);
+    site(w, 1, &b);
+    assert_true(a.active > 0);
+    assert_true(fabs(b.threshold - sc->p.threshold) < 1e-12); /* media_share 0: nothing */
+    unrest_world_destroy(w);
+}
+
+/* Under a lethal-force order arrests kill people; legitimacy falls with the dead. Without the
+ * order, the same seed kills nobody. */
+static void lethal_force(void **state)
+{
+    (void)state;
+    const char *ev = "events:\n"
+                     "  - {at: 2022-01-01T00:00, where: West, fuel_price: 480}\n"
+                     "  - {at: 2022-01-01T00:00, where: West, legitimacy: -0.3}\n";
+    unrest_scenario *sc = load(ev);
+    unrest_world *w = make(sc, 5);
+    step_to(w, unrest_world_ticks(w));
+    unrest_site_state calm;
+    site(w, 0, &calm);
+    assert_true(calm.detained_total > 0);
+    assert_true(calm.dead_total == 0);
+    unrest_world_destroy(w);
+
+    char text[1024];
+    snprintf(text, sizeof text, "%s  - {at: 2022-01-01T00:00, where: West, lethal: 0.2}\n", ev);
+    sc = load(text);
+    w = make(sc, 5);
+    step_to(w, unrest_world_ticks(w));
+    unrest_site_state s, e;
+    site(w, 0, &s);
+    site(w, 1, &e);
+    assert_true(s.dead_total > 0);
+    /* about a fifth of those taken die (binomial: 4 sd) */
+    double taken = s.dead_total + s.detained_total;
+    assert_true(fabs(s.dead_total / taken - 0.2) < 4 * sqrt(0.2 * 0.8 / taken));
+    assert_true(s.legitimacy < calm.legitimacy);
+    assert_true(e.dead_total == 0);
+    unrest_outcomes o;
+    unrest_world_outcomes(w, &o);
+    assert_true(o.dead == s.dead_total);
+    unrest_world_destroy(w);
+}
+
+/* Troops arrive at their tick at their site only, and leave at `until`; guarding troops cost
+ * legitimacy everywhere while they are there. */
+static void troops_arrive_and_leave(void **state)
+{
+    (void)state;
+    unrest_scenario *sc = load("events:\n"
+                               "  - {at: 2022-01-02T06:00, where: West, troops: 500, role: guard,\n"
+                               "     until: 2022-01-03T06:00}\n");
+    unrest_world *w = make(sc, 1);
+    unrest_site_state a, b;
+    step_to(w, 30);
+    site(w, 0, &a);
+    assert_true(a.troops == 0);
+    double l_before = a.legitimacy;
+    step_to(w, 31);
+    site(w, 0, &a);
+    site(w, 1, &b);
+    assert_true(a.troops == 500);
+    assert_true(b.troops == 0);
+    assert_true(a.legitimacy < l_before - 0.02);
+    step_to(w, 54);
+    site(w, 0, &a);
+    assert_true(a.troops == 500);
+    step_to(w, 55);
+    site(w, 0, &a);
+    assert_true(a.troops == 0);
+    unrest_world_destroy(w);
+}
+
+/* A curfew multiplies k in its hours only, from the emergency's start. */
+static void curfew_hours(void **state)
+{
+    (void)state;
+    unrest_scenario *sc =
+        load("set: {force.curfew_k: 2, force.emergency_k: 1.5}\n"
+             "events:\n"
+             "  - {at: 2022-01-01T12:00, emergency: on, curfew: \"23:00-07:00\"}\n");
+    unrest_world *w = make(sc, 1);
+    unrest_site_state s;
+    step_to(w, 1);
+    site(w, 0, &s);
+    assert_true(fabs(s.k - sc->p.k) < 1e-12 && !s.emergency);
+    step_to(w, 13);
+    site(w, 0, &s);
+    assert_true(s.emergency && !s.curfew);
+    assert_true(fabs(s.k - sc->p.k * 1.5) < 1e-12);
+    step_to(w, 24); /* tick 23 = 23:00 local */
+    site(w, 0, &s);
+    assert_true(s.curfew);
+    assert_true(fabs(s.k - sc->p.k * 2) < 1e-12);
+    step_to(w, 32); /* tick 31 = 07:00 */
+    site(w, 0, &s);
+    assert_true(!s.curfew);
+    unrest_world_destroy(w);
+}
+
+/* A concession raises legitimacy at once by its value (no decay configured). */
+static void concession(void **state)
+{
+    (void)state;
+    unrest_scenario *sc = load("events:\n  - {at: 2022-01-01T05:00, concession: 0.04}\n");
+    unrest_world *w = make(sc, 1);
+    unrest_site_state s;
+    step_to(w, 5);
+    site(w, 1, &s);
+    double before = s.legitimacy;
+    step_to(w, 6);
+    site(w, 1, &s);
+    assert_true(fabs(s.legitimacy - before - 0.04) < 0.005);
+    unrest_world_destroy(w);
+}
+
+/* With no police and a strong shock, the crowd takes West's undefended hall; with a large
+ * guard it does not. */
+static void capture(void **state)
+{
+    (void)state;
+    const char *ev = "events:\n"
+                     "  - {at: 2022-01-01T00:00, where: West, fuel_price: 960}\n"
+                     "  - {at: 2022-01-01T00:00, where: West, legitimacy: -0.5}\n";
+    char text[2048];
+    snprintf(text, sizeof text, "set: {force.police_per_100k: 0}\n%s", ev);
+    unrest_scenario *sc = load(text);
+    unrest_world *w = make(sc, 2);
+    step_to(w, unrest_world_ticks(w));
+    unrest_site_state s;
+    site(w, 0, &s);
+    assert_true(s.captured_at[0] >= 0);
+    unrest_outcomes o;
+    unrest_world_outcomes(w, &o);
+    assert_true(o.sites_captured >= 1);
+    unrest_world_destroy(w);
+
+    snprintf(text, sizeof text,
+             "set: {force.police_per_100k: 0, sites.West.focal.hall.guards: 100000}\n%s", ev);
+    sc = load(text);
+    w = make(sc, 2);
+    step_to(w, unrest_world_ticks(w));
+    site(w, 0, &s);
+    assert_true(s.captured_at[0] < 0);
+    unrest_world_destroy(w);
+}
+
+/* Detentions cost legitimacy where they happen: with arrest_erosion on, restless West (many
+ * detained) ends below quiet East; with it off, both keep the initial value. */
+static void arrests_erode(void **state)
+{
+    (void)state;
+    const char *ev = "events:\n"
+                     "  - {at: 2022-01-01T00:00, where: West, fuel_price: 480}\n";
+    char text[1024];
+    snprintf(text, sizeof text, "set: {legitimacy.arrest_erosion: 0.005}\n%s", ev);
+    unrest_world *w = make(load(text), 6);
+    unrest_site_state a, b;
+    step_to(w, 23);
+    site(w, 0, &a);
+    double before = a.detained_total; /* L of the next tick is computed from this */
+    step_to(w, 24);
+    site(w, 0, &a);
+    site(w, 1, &b);
+    assert_true(before > 0);
+    assert_true(a.detained_total > b.detained_total);
+    assert_true(a.legitimacy < b.legitimacy);
+    assert_true(fabs(a.legitimacy - (0.9 - 0.005 * 100 * before / 40000)) < 1e-9);
+    unrest_world_destroy(w);
+}
+
+/* Same seed: identical sites whatever the thread count; another seed differs. */
+static void reproducible(void **state)
+{
+    (void)state;
+    unrest_scenario *sc =
+        load("events:\n  - {at: 2022-01-01T00:00, where: West, fuel_price: 240}\n");
+    double v[3][4];
+    for (int r = 0; r < 3; r++) {
+        unrest_world *w = make(sc, r == 2 ? 9 : 4);
+        unrest_world_set_threads(w, r == 1 ? 2 : 1);
+        step_to(w, unrest_world_ticks(w));
+        unrest_site_state s;
+        site(w, 0, &s);
+        v[r][0] = s.detained_total;
+        v[r][1] = s.participants;
+        v[r][2] = s.legitimacy;
+        unrest_outcomes o;
+        unrest_world_outcomes(w, &o);
+        v[r][3] = o.peak_active;
+        unrest_world_destroy(w);
+    }
+    assert_memory_equal(v[0], v[1], sizeof v[0]);
+    assert_true(memcmp(v[0], v[2], sizeof v[0]) != 0);
+}
+
+/* The built-in scenario loads, runs a day, and reports people: counts are multiples of the
+ * people each agent stands for. */
+static void builtin_runs(void **state)
+{
+    (void)state;
+    static unrest_scenario sc;
+    size_t len;
+    const char *text = unrest_scenario_builtin(&len);
+    char err[512];
+    unrest_scenario_init(&sc);
+    assert_int_equal(unrest_scenario_load_string(&sc, text, len, "<builtin>", err, sizeof err),
+                     UNREST_OK);
+    assert_true(sc.n_sites >= 10);
+    assert_int_equal(unrest_scenario_set(&sc, "time.days=2", err, sizeof err), UNREST_OK);
+    unrest_world *w = make(&sc, 1);
+    step_to(w, unrest_world_ticks(w));
+    int zh = unrest_scenario_site_index(&sc, "Zhanaozen");
+    assert_true(zh >= 0);
+    unrest_site_state s;
+    site(w, (size_t)zh, &s);
+    double ppa = sc.site[zh].population / s.agents;
+    assert_true(fabs(s.participants / ppa - round(s.participants / ppa)) < 1e-6);
+    unrest_world_destroy(w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(fuel_price_and_cap),
+        cmocka_unit_test(blackout_stops_spread),
+        cmocka_unit_test(lethal_force),
+        cmocka_unit_test(troops_arrive_and_leave),
+        cmocka_unit_test(curfew_hours),
+        cmocka_unit_test(concession),
+        cmocka_unit_test(capture),
+        cmocka_unit_test(reproducible),
+        cmocka_unit_test(builtin_runs),
+        cmocka_unit_test(arrests_erode),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
