@@ -18,24 +18,26 @@
 
 void help_ensemble(FILE *out)
 {
-    fprintf(out,
-            "usage: unrest ensemble SCENARIO --runs N --db FILE [OPTIONS]\n"
-            "\n"
-            "Run SCENARIO N times with seeds derived from one master seed and write every run's\n"
-            "outcomes to an SQLite database as it finishes; then print outcome probabilities and\n"
-            "medians with 95%% intervals. Killed at any moment, the same command resumes: runs\n"
-            "already in the database are not run again. A failed run is recorded as failed.\n"
-            "\n"
-            "  SCENARIO           a scenario file, or 'default' (the built-in Kazakhstan 2022)\n"
-            "%s"
-            "\n"
-            "Run i has seed unrest_seed_derive(master, i) (docs/EXPERIMENTS.md), so an ensemble\n"
-            "of N runs is the first N runs of any larger one.\n"
-            "\n"
-            "examples:\n"
-            "  unrest ensemble default --runs 200 --db kz.db\n"
-            "  unrest ensemble default --runs 50 --db kz.db --set legitimacy=0.6 --series\n",
-            CLI_EXP_OPTIONS_HELP);
+    fprintf(
+        out,
+        "usage: unrest ensemble SCENARIO --runs N --db FILE [OPTIONS]\n"
+        "\n"
+        "Run SCENARIO N times with seeds derived from one master seed and write every run's\n"
+        "outcomes to an SQLite database as it finishes; then print outcome probabilities and\n"
+        "medians with 95%% intervals. Killed at any moment, the same command resumes: runs\n"
+        "already in the database are not run again. A failed run is recorded as failed.\n"
+        "\n"
+        "  SCENARIO           a scenario file, or 'default' (the built-in Kazakhstan 2022)\n"
+        "  --runs N           runs (required; a larger N later extends the ensemble)\n"
+        "%s"
+        "\n"
+        "Run i has seed unrest_seed_derive(master, i) (docs/EXPERIMENTS.md), so an ensemble\n"
+        "of N runs is the first N runs of any larger one.\n"
+        "\n"
+        "examples:\n"
+        "  unrest ensemble default --runs 200 --db kz.db\n"
+        "  unrest ensemble default --runs 50 --db kz.db --set legitimacy.initial=0.6 --series\n",
+        CLI_EXP_OPTIONS_HELP);
 }
 
 /* ---- shared by the experiment commands ---------------------------------------------------- */

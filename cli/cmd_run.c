@@ -38,6 +38,8 @@ void help_run(FILE *out)
         "  --seed N             run seed, 0..2^64-1 (default 1)\n"
         "  --threads N          cities stepped side by side (results do not depend on it)\n"
         "  --out DIR            output folder (default: out); created if missing\n"
+        "  --report FILE.html   a self-contained report: charts, maps, events, outcomes\n"
+        "  --png DIR            chart.png and a lattice snapshot per city\n"
         "  --quiet              print nothing but errors\n"
         "\n"
         "Classic options (Epstein's civil violence model; without a file: the paper's Run 2,\n"

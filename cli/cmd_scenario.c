@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "unrest/scenario.h"
+#include "unrest/view.h"
 
 /* Per site and day: what the table and daily.csv show. */
 typedef struct day_row {
@@ -131,7 +132,8 @@ static void manifest_params(FILE *f, const unrest_sc_params *p)
 
 int run_scenario(int argc, char **argv, const char *file)
 {
-    const char *C = "run", *out_dir = "out", *val;
+    const char *C = "run", *out_dir = "out", *val, *report = NULL, *png_dir = NULL;
+    unrest_recorder *rec = NULL;
     static unrest_scenario sc; /* large (fixed arrays): not on the stack */
     unrest_world *w = NULL;
     uint64_t seed = 1;
@@ -190,6 +192,14 @@ int run_scenario(int argc, char **argv, const char *file)
                 cli_error(C, "--days '%s': %s", val, err);
                 return EXIT_USAGE;
             }
+        } else if ((r = cli_opt(argc, argv, &i, "--report", &val)) != 0) {
+            if (r < 0) goto missing;
+            if (!*val) return fail_usage("--report needs a file name%s%s", "", "");
+            report = val;
+        } else if ((r = cli_opt(argc, argv, &i, "--png", &val)) != 0) {
+            if (r < 0) goto missing;
+            if (!*val) return fail_usage("--png needs a folder name%s%s", "", "");
+            png_dir = val;
         } else if ((r = cli_opt(argc, argv, &i, "--out", &val)) != 0) {
             if (r < 0) goto missing;
             if (!*val) return fail_usage("--out needs a folder name%s%s", "", "");
@@ -214,11 +224,22 @@ int run_scenario(int argc, char **argv, const char *file)
         return EXIT_USAGE;
     }
     unrest_world_set_threads(w, threads);
+    if ((report || png_dir) && unrest_recorder_create(&rec, w, 0) != UNREST_OK) {
+        cli_error(C, "out of memory for the report");
+        rc = EXIT_FAIL;
+        goto done;
+    }
+    if (rec) unrest_recorder_set_seed(rec, seed);
 
     /* everything validated: now the disk */
     rc = EXIT_FAIL;
     if (cli_make_dirs(out_dir) != 0) {
         cli_error(C, "--out '%s': cannot create folder: %s", out_dir, strerror(errno));
+        rc = EXIT_USAGE;
+        goto done;
+    }
+    if (png_dir && cli_make_dirs(png_dir) != 0) {
+        cli_error(C, "--png '%s': cannot create folder: %s", png_dir, strerror(errno));
         rc = EXIT_USAGE;
         goto done;
     }
@@ -251,6 +272,10 @@ int run_scenario(int argc, char **argv, const char *file)
     while (unrest_world_tick(w) < ticks) {
         if (unrest_world_step(w) != UNREST_OK) {
             cli_error(C, "tick %" PRId64 ": %s", unrest_world_tick(w) + 1, unrest_world_error(w));
+            goto done;
+        }
+        if (rec && unrest_recorder_tick(rec, w) != UNREST_OK) {
+            cli_error(C, "out of memory recording the run");
             goto done;
         }
         int64_t t = unrest_world_tick(w);
@@ -353,6 +378,26 @@ int run_scenario(int argc, char **argv, const char *file)
         tmp[k][0] = '\0';
     }
 
+    if (report && unrest_report_write_run(rec, w, report, err, sizeof err) != UNREST_OK) {
+        cli_error(C, "--report: %s", err);
+        goto done;
+    }
+    if (png_dir) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/chart.png", png_dir);
+        if (unrest_png_chart(rec, path, 1200, 600, err, sizeof err) != UNREST_OK) {
+            cli_error(C, "--png: %s", err);
+            goto done;
+        }
+        for (size_t i = 0; i < n; i++) {
+            snprintf(path, sizeof path, "%s/%s.png", png_dir, sc.site[i].name);
+            if (unrest_png_snapshot(w, i, path, 0, err, sizeof err) != UNREST_OK) {
+                cli_error(C, "--png: %s", err);
+                goto done;
+            }
+        }
+    }
+
     if (!quiet) {
         char start[32];
         unrest_format_time(sc.p.start, sc.p.utc_offset_min, start, sizeof start);
@@ -381,6 +426,8 @@ int run_scenario(int argc, char **argv, const char *file)
         printf("  unrest lasted %.0f hours; legitimacy at the end %.3f (start %.3f)\n",
                o.duration_hours, o.final_legitimacy, sc.p.legitimacy);
         printf("\nwrote %s/series.csv, daily.csv, events.csv and manifest.json\n", out_dir);
+        if (report) printf("wrote %s (open it in a browser; it works offline)\n", report);
+        if (png_dir) printf("wrote %s/chart.png and a snapshot per city\n", png_dir);
     }
     rc = EXIT_OK;
     goto done;
@@ -393,6 +440,7 @@ done:
         if (tmp[k][0]) remove(tmp[k]);
     }
     free(rows);
+    unrest_recorder_destroy(rec);
     unrest_world_destroy(w);
     return rc;
 }

@@ -62,7 +62,7 @@ int cmd_serve(int argc, char **argv)
     if (!sets) return EXIT_FAIL;
     int rc = EXIT_USAGE;
     for (int i = 1; i < argc; i++) {
-        const char *val = NULL;
+        const char *val = NULL, *opt = argv[i];
         int m;
 #define OPT(name) ((m = cli_opt(argc, argv, &i, name, &val)) != 0)
         if (OPT("--port")) {
@@ -103,7 +103,7 @@ int cmd_serve(int argc, char **argv)
         }
         continue;
     bad_value:
-        cli_error("serve", "bad or missing value for '%s' (see 'unrest help serve')", argv[i]);
+        cli_error("serve", "bad or missing value for '%s' (see 'unrest help serve')", opt);
         goto out;
 #undef OPT
     }

@@ -39,7 +39,7 @@ void help_sweep(FILE *out)
             "examples:\n"
             "  unrest sweep default --vary legitimacy.initial=0.5:0.9:0.1 --runs 10 --db sw.db\n"
             "  unrest sweep default --vary legitimacy.initial=0.5:0.9 --vary "
-            "force.k=1:4 --design lhs:100 --db lhs.db\n",
+            "lattice.k=1:4 --design lhs:100 --db lhs.db\n",
             CLI_EXP_OPTIONS_HELP);
 }
 

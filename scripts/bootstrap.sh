@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS=(build-essential cmake pkg-config libyaml-dev librandom123-dev libcmocka-dev clang
-      libomp-dev clang-format python3 libgsl-dev libsqlite3-dev sqlite3 libmicrohttpd-dev libpng-dev)
+      libomp-dev clang-format python3 libgsl-dev libsqlite3-dev sqlite3 libmicrohttpd-dev libpng-dev
+      curl)
 missing=()
 for p in "${PKGS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

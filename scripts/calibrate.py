@@ -39,12 +39,13 @@ GRIDS = {
         "spread.saturation": [0.0003, 0.002],
         "force.leverage": [10, 30, 60],
     },
-    "fine": {
-        "legitimacy.initial": [0.89, 0.9],
-        "hardship.fuel_weight": [0.1, 0.2],
-        "spread.strength": [0.01, 0.02, 0.03],
-        "spread.saturation": [0.0005, 0.002],
-        "force.leverage": [40, 60, 80],
+    "tail": {
+        "hardship.tail": [6, 8],
+        "legitimacy.initial": [0.94, 0.95],
+        "hardship.fuel_weight": [2, 3],
+        "spread.strength": [0.03, 0.05],
+        "spread.saturation": [0.0005],
+        "force.leverage": [40],
     },
 }
 
@@ -114,6 +115,26 @@ def run_one(unrest, settings, seed):
     return daily
 
 
+def check(a):
+    """Each observation against the model with the scenario file's own values."""
+    rows = []
+    for seed in range(1, a.seeds + 1):
+        d = run_one(a.unrest, {}, seed)
+
+        def pk(day, site):
+            return d.get((day, site), 0.0)
+
+        regions4 = {SITE_REGION[s] for s in SITE_REGION if pk(4, s) >= a.ppa}
+        rows.append([pk(1, "Zhanaozen"), pk(2, "Zhanaozen") + pk(2, "Aktau"), pk(3, "Zhanaozen"),
+                     sum(pk(4, s) for s in SITE_REGION), pk(4, "Almaty"), len(regions4),
+                     score_run(d, a.ppa)])
+    names = ["1 Jan Zhanaozen (200)", "2 Jan Mangystau (700)", "3 Jan Zhanaozen (>1000)",
+             "4 Jan all cities (36,831)", "4 Jan Almaty (~5,000)", "4 Jan regions (11)", "score"]
+    print(f"{'observation (target)':28s}" + "".join(f"  seed {i + 1:<4d}" for i in range(len(rows))))
+    for j, n in enumerate(names):
+        print(f"{n:28s}" + "".join(f"  {r[j]:10.5g}" for r in rows))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--unrest", default="build/unrest")
@@ -121,7 +142,12 @@ def main():
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--grid", default="coarse", choices=sorted(GRIDS))
     ap.add_argument("--ppa", type=float, default=100)
+    ap.add_argument("--check", action="store_true",
+                    help="no search: the file's values against each observation, per seed")
     a = ap.parse_args()
+    if a.check:
+        check(a)
+        return
     grid = GRIDS[a.grid]
     names = list(grid)
     cands = [dict(zip(names, vals)) for vals in itertools.product(*grid.values())]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh - the whole test suite, as CI runs it: install and build (Release), run every test,
-# then rebuild with AddressSanitizer + UndefinedBehaviorSanitizer and run every test again,
-# check formatting, and fuzz the run-file parser for a bounded time.
+# drive the live viewer and a report in a real browser (Playwright + Debian chromium), rebuild
+# with AddressSanitizer + UndefinedBehaviorSanitizer and run every test again, check
+# formatting, and fuzz every parser for a bounded time.
 # Usage: scripts/test.sh        (UNREST_FUZZ_SECONDS=N to change the fuzzing time; 0 skips it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,9 @@ scripts/bootstrap.sh
 
 echo "== tests (Release)"
 ctest --test-dir build --output-on-failure -j"$jobs"
+
+echo "== browser tests (Playwright driving Debian's chromium, headless)"
+UNREST_ARTIFACTS="$PWD/build/test-artifacts" tests/browser/run.sh build/unrest
 
 echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DUNREST_SANITIZE=ON >/dev/null

@@ -128,6 +128,7 @@ typedef struct unrest_sc_params {
     double comfort_temp;      /* °C below which cold adds hardship */
     double distribute_relief; /* share of the fuel shock removed by fuel-distributing troops */
     double fuel_lag_days;     /* days over which a price change is felt in full (refuelling) */
+    double hardship_tail;     /* 0: Epstein's H ~ U(0,1); a > 0: Pareto tail index a */
     /* spread between sites */
     double spread;            /* threshold lowered at full national activity share */
     double spread_saturation; /* active share of the population elsewhere at which spread is full */
@@ -139,6 +140,7 @@ typedef struct unrest_sc_params {
     double police_street;   /* share of police on the street at any time */
     double leverage;        /* cop agents per (police officer / people_per_agent) */
     double troop_leverage;  /* the same for foreign troops */
+    double arrest_rate;     /* people one officer can detain per hour (arrest capacity) */
     double curfew_k;        /* k multiplier during curfew hours */
     double emergency_k;     /* k multiplier under a state of emergency outside curfew */
     double lethal_fear;     /* k multiplier while a lethal-force order stands */

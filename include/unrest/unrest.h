@@ -105,8 +105,10 @@ typedef struct unrest_params {
     double cop_vision;            /* v*: radius cops inspect */
     double legitimacy;            /* L in [0,1] */
     double hardship_scale;        /* G = H * hardship_scale * (1 - L): the scenario's hardship */
+    double hardship_tail;         /* 0: H ~ U(0,1) (Epstein); a > 0: Pareto, tail index a */
     double threshold;             /* T: active iff G - N > T */
     double k;                     /* arrest-probability constant */
+    double arrest_prob;           /* P(a cop arrests in a tick when an active is in vision) */
     double alpha;                 /* deterrence exponent: N = R * P * J_max^alpha (0 = off) */
     uint32_t jail_max;            /* J_max in ticks; UNREST_JAIL_FOREVER = never released */
     int movement;                 /* citizens (and cops, see below) move */

@@ -360,6 +360,9 @@ static void arrest(worker *w, uint32_t c)
     unrest_model *m = w->m;
     rng r;
     rng_init(&r, m->seed, RNG_ARREST, m->tick + 1, c);
+    /* limited capacity: the cop makes an arrest this tick with probability arrest_prob (no draw
+     * at the default 1, so Epstein's rule and its random stream are unchanged) */
+    if (m->p.arrest_prob < 1 && !(rng_uniform(&r) < m->p.arrest_prob)) return;
     uint32_t at = q_pick(m, m->L.act, 1, &m->cop_shape, m->pos[c], &r);
     if (at == NO_CELL) return;
     uint32_t a = (uint32_t)m->L.occ[pos_index(&m->L, at)];
@@ -785,7 +788,10 @@ unrest_status unrest_model_create(unrest_model **out, const unrest_params *p, ui
     for (uint32_t a = 0; a < ncit; a++) {
         rng r;
         rng_init(&r, seed, RNG_ATTR, 0, a);
-        m->hard[a] = (float)rng_uniform(&r);
+        double u = rng_uniform(&r);
+        if (p->hardship_tail > 0) /* Pareto with median 0.5 (Epstein's U(0,1) has median 0.5) */
+            u = fmin(100.0, 0.5 * pow((1.0 - u) * 2.0, -1.0 / p->hardship_tail));
+        m->hard[a] = (float)u;
         m->risk[a] = (float)rng_uniform(&r);
         sh += m->hard[a];
         sr += m->risk[a];

@@ -47,6 +47,10 @@ static const param_def defs[] = {
     {{"threshold", R, 0, 1, NULL, 1, "T: a citizen is active iff G - N > T"}, OFF(threshold)},
     {{"hardship_scale", R, 0, 100, NULL, 1, "hardship multiplier: G = H * scale * (1-L)"},
      OFF(hardship_scale)},
+    {{"arrest_prob", R, 0, 1, NULL, 1, "P(a cop arrests this tick when it can): capacity"},
+     OFF(arrest_prob)},
+    {{"hardship_tail", R, 0, 100, NULL, 0, "0: H ~ U(0,1); a: Pareto tail index a, median 0.5"},
+     OFF(hardship_tail)},
     {{"k", R, 0, 100, NULL, 1, "arrest constant in P = 1 - exp(-k C/A)"}, OFF(k)},
     {{"alpha", R, 0, 10, NULL, 1, "deterrence exponent: N = R P J_max^alpha (0 = off)"},
      OFF(alpha)},
@@ -109,6 +113,7 @@ void unrest_params_default(unrest_params *p)
     p->cop_vision = 7;
     p->legitimacy = 0.82;
     p->hardship_scale = 1.0;
+    p->arrest_prob = 1.0;
     p->threshold = 0.1;
     p->k = 2.3;
     p->alpha = 0;
@@ -307,31 +312,40 @@ unrest_status unrest_params_get(const unrest_params *p, const char *name, char *
     return UNREST_OK;
 }
 
+/* The message for parameter d out of its range (formatted only on failure: validation runs
+ * on every runtime change, and formatting every range costs more than the checks). */
+static unrest_status param_error(const param_def *d, const unrest_params *p, unrest_status st,
+                                 char *err, size_t errlen)
+{
+    char range[160], got[64];
+    describe_range(d, range, sizeof range);
+    if (d->info.kind == UNREST_PARAM_ENUM) {
+        int v = *(const int *)(const void *)((const char *)p + d->offset);
+        FAIL(st, "parameter '%s' must be one of %s, got code %d", d->info.name, range, v);
+    }
+    unrest_params_get(p, d->info.name, got, sizeof got);
+    FAIL(st, "parameter '%s' must be %s, got %s", d->info.name, range, got);
+}
+
 unrest_status unrest_params_validate(const unrest_params *p, char *err, size_t errlen)
 {
-    char got[64];
     for (size_t i = 0; i < NDEFS; i++) {
         const param_def *d = &defs[i];
         const char *base = (const char *)p + d->offset;
-        char range[160];
-        describe_range(d, range, sizeof range);
-        unrest_params_get(p, d->info.name, got, sizeof got);
         if (d->info.kind == UNREST_PARAM_REAL) {
             double v = *(const double *)(const void *)base;
             if (!(v >= d->info.min && v <= d->info.max))
-                FAIL(UNREST_ERANGE, "parameter '%s' must be %s, got %s", d->info.name, range, got);
+                return param_error(d, p, UNREST_ERANGE, err, errlen);
         } else if (d->info.kind == UNREST_PARAM_ENUM) {
             int v = *(const int *)(const void *)base, count = 0;
             while (d->info.names[count])
                 count++;
-            if (v < 0 || v >= count)
-                FAIL(UNREST_EINVAL, "parameter '%s' must be one of %s, got code %d", d->info.name,
-                     range, v);
+            if (v < 0 || v >= count) return param_error(d, p, UNREST_EINVAL, err, errlen);
         } else if (d->info.kind == UNREST_PARAM_UINT) {
             uint32_t v = *(const uint32_t *)(const void *)base;
             int inf = d->offset == OFF(jail_max) && v == UNREST_JAIL_FOREVER;
             if (!inf && ((double)v < d->info.min || (double)v > d->info.max))
-                FAIL(UNREST_ERANGE, "parameter '%s' must be %s, got %s", d->info.name, range, got);
+                return param_error(d, p, UNREST_ERANGE, err, errlen);
         }
     }
     if ((uint64_t)p->width * p->height > (1ull << 31) - 1)

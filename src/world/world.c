@@ -202,6 +202,7 @@ unrest_status unrest_world_create(unrest_world **out, const unrest_scenario *sc,
         if (q.jail_max > UNREST_JAIL_FOREVER - 1) q.jail_max = UNREST_JAIL_FOREVER - 1;
         q.legitimacy = clamp(p->legitimacy + ss->legitimacy_offset, 0, 1);
         q.outburst_threshold = 0;
+        q.hardship_tail = p->hardship_tail;
         char merr[256];
         /* each site draws from its own key: the run seed mixed with the site's index */
         st = unrest_model_create(&s->m, &q, mix64(seed ^ mix64(i + 1)), merr, sizeof merr);
@@ -359,6 +360,15 @@ static int in_window(double h, double from, double to)
     return from <= to ? h >= from && h < to : h >= from || h < to;
 }
 
+/* Set a real runtime parameter of m to v unless it already has that value (now: its value). */
+static unrest_status set_real(unrest_model *m, const char *name, double now, double v)
+{
+    if (now == v) return UNREST_OK;
+    char buf[40];
+    snprintf(buf, sizeof buf, "%.17g", v);
+    return unrest_model_set(m, name, buf);
+}
+
 /* Compute site i's drivers for the coming tick and push them into its lattice. */
 static unrest_status drive_site(unrest_world *w, size_t i, double hour, double active_people,
                                 double dead_people)
@@ -438,20 +448,15 @@ static unrest_status drive_site(unrest_world *w, size_t i, double hour, double a
     if (cop_agents > room) cop_agents = room;
     if (cop_agents < 0) cop_agents = 0;
 
+    /* a cop agent stands for people_per_agent / leverage officers, each able to detain
+     * arrest_rate people an hour; one arrest takes people_per_agent people */
+    double lev = p->leverage > 0 ? p->leverage : 1;
+    double prob = fmin(1, p->arrest_rate * p->tick_hours / lev);
     unrest_status st = unrest_model_set_legitimacy(s->m, s->L);
-    char buf[64];
-    if (st == UNREST_OK) {
-        snprintf(buf, sizeof buf, "%.17g", fmin(s->H, 100));
-        st = unrest_model_set(s->m, "hardship_scale", buf);
-    }
-    if (st == UNREST_OK) {
-        snprintf(buf, sizeof buf, "%.17g", s->T);
-        st = unrest_model_set(s->m, "threshold", buf);
-    }
-    if (st == UNREST_OK) {
-        snprintf(buf, sizeof buf, "%.17g", fmin(s->k, 100));
-        st = unrest_model_set(s->m, "k", buf);
-    }
+    if (st == UNREST_OK) st = set_real(s->m, "hardship_scale", q->hardship_scale, fmin(s->H, 100));
+    if (st == UNREST_OK) st = set_real(s->m, "threshold", q->threshold, s->T);
+    if (st == UNREST_OK) st = set_real(s->m, "k", q->k, fmin(s->k, 100));
+    if (st == UNREST_OK) st = set_real(s->m, "arrest_prob", q->arrest_prob, prob);
     if (st == UNREST_OK) st = unrest_model_set_vision(s->m, s->v);
     if (st == UNREST_OK) st = unrest_model_set_cops(s->m, (uint32_t)floor(cop_agents + 0.5));
     if (st != UNREST_OK)
