@@ -282,7 +282,8 @@ static void arrests_erode(void **state)
     const char *ev = "events:\n"
                      "  - {at: 2022-01-01T00:00, where: West, fuel_price: 480}\n";
     char text[1024];
-    snprintf(text, sizeof text, "set: {legitimacy.arrest_erosion: 0.005}\n%s", ev);
+    snprintf(text, sizeof text,
+             "set: {legitimacy.arrest_erosion: 0.005, force.arrest_rate: 10}\n%s", ev);
     unrest_world *w = make(load(text), 6);
     unrest_site_state a, b;
     step_to(w, 23);
@@ -296,6 +297,37 @@ static void arrests_erode(void **state)
     assert_true(a.legitimacy < b.legitimacy);
     assert_true(fabs(a.legitimacy - (0.9 - 0.005 * 100 * before / 40000)) < 1e-9);
     unrest_world_destroy(w);
+}
+
+/* Arrest capacity: each hour a site's police detain at most (police on the street x
+ * arrest_rate) people, in expectation; a tenfold lower rate detains fewer. */
+static void arrest_capacity(void **state)
+{
+    (void)state;
+    const char *ev = "events:\n"
+                     "  - {at: 2022-01-01T00:00, where: West, fuel_price: 480}\n"
+                     "  - {at: 2022-01-01T00:00, where: West, legitimacy: -0.3}\n";
+    double det[2];
+    for (int r = 0; r < 2; r++) {
+        char text[1024];
+        snprintf(text, sizeof text, "set: {force.arrest_rate: %s}\n%s", r ? "0.01" : "0.1", ev);
+        unrest_world *w = make(load(text), 8);
+        unrest_site_state s;
+        double most = 0;
+        while (unrest_world_tick(w) < unrest_world_ticks(w)) {
+            assert_int_equal(unrest_world_step(w), UNREST_OK);
+            site(w, 0, &s);
+            most = fmax(most, s.arrests + s.killed);
+        }
+        /* a tick's arrests are Binomial(cop agents, prob) agents: bound with 5 sd */
+        double cops = s.police * 10 / 100, prob = (r ? 0.01 : 0.1) / 10;
+        double bound = (cops * prob + 5 * sqrt(cops * prob) + 1) * 100;
+        assert_true(most <= bound);
+        det[r] = s.detained_total;
+        unrest_world_destroy(w);
+    }
+    assert_true(det[0] > 0);
+    assert_true(det[1] < det[0]);
 }
 
 /* Same seed: identical sites whatever the thread count; another seed differs. */
@@ -361,6 +393,7 @@ int main(void)
         cmocka_unit_test(reproducible),
         cmocka_unit_test(builtin_runs),
         cmocka_unit_test(arrests_erode),
+        cmocka_unit_test(arrest_capacity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

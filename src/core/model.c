@@ -948,10 +948,13 @@ unrest_status unrest_model_set(unrest_model *m, const char *name, const char *va
         st = unrest_model_set_cops(m, (uint32_t)llround(want));
         if (st != UNREST_OK) return st;
     }
+    int deter = q.k != m->p.k || q.alpha != m->p.alpha || q.jail_max != m->p.jail_max;
     m->p = q;
-    m->jfactor = q.alpha > 0 ? pow((double)q.jail_max, q.alpha) : 1.0;
-    for (int i = 0; i < PTAB; i++)
-        m->ptab[i] = 1.0 - exp(-q.k * (double)i);
+    if (deter) { /* the tables depend on k, alpha and J_max only */
+        m->jfactor = q.alpha > 0 ? pow((double)q.jail_max, q.alpha) : 1.0;
+        for (int i = 0; i < PTAB; i++)
+            m->ptab[i] = 1.0 - exp(-q.k * (double)i);
+    }
     return UNREST_OK;
 }
 
