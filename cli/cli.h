@@ -73,6 +73,7 @@ typedef struct cli_exp {
     unsigned workers;         /* --workers (default: online CPUs) */
     int series;               /* --series: store daily series per site */
     int quiet;                /* --quiet: no progress, no table */
+    const char *report;       /* --report FILE.html (implies --series), or NULL */
     unrest_scenario *sc;      /* the base scenario after --set (malloc'd, cli_exp_load) */
     char *command;            /* the command line (malloc'd) */
 } cli_exp;
@@ -85,9 +86,15 @@ typedef struct cli_exp {
     "  --workers W        runs side by side (default: the number of CPUs); results do not\n"       \
     "                     depend on it\n"                                                          \
     "  --series           also store each run's daily series per site\n"                           \
+    "  --report FILE      a self-contained HTML report: fan charts, outcome odds (implies\n"       \
+    "                     --series)\n"                                                             \
     "  --quiet            no progress and no table\n"
 
 void cli_exp_init(cli_exp *e, const char *cmd, int argc, char **argv);
+/* Write e->report for the variants' done runs (names, store ids, rows): an exit code. */
+int cli_exp_write_report(const cli_exp *e, unrest_store *s, int64_t exp, const char *kind,
+                         const char *const *names, const int64_t *ids,
+                         const unrest_store_row *const *rows, const size_t *nrows, size_t nv);
 void cli_exp_free(cli_exp *e);
 /* An experiment option or SCENARIO at argv[*i]: 1 taken, 0 not one, -1 bad (message printed). */
 int cli_exp_option(cli_exp *e, int argc, char **argv, int *i);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "unrest/view.h"
 #include "unrest/design.h"
 
 #define MAX_VARIANTS 32
@@ -380,6 +381,14 @@ int cmd_compare(int argc, char **argv)
                nv, e.runs, e.seed, e.db ? ", database " : "", e.db ? e.db : "");
         cli_exp_report(stdout, names, vr, nrows, nv, e.seed);
     }
+    if (e.report) {
+        int64_t ids[MAX_VARIANTS + 1];
+        for (size_t k = 0; k < nv; k++)
+            ids[k] = v0[k].id;
+        if ((rc = cli_exp_write_report(&e, s, exp, "compare", names, ids, vr, nrows, nv)) !=
+            EXIT_OK)
+            goto done;
+    }
     rc = EXIT_OK;
     for (size_t k = 0; k < nv && rc == EXIT_OK; k++)
         rc = cli_exp_failures(C, rows[k], nrows[k]);
@@ -392,5 +401,85 @@ done:
     free(jobs);
     unrest_store_close(s);
     cli_exp_free(&e);
+    return rc;
+}
+
+int cli_exp_write_report(const cli_exp *e, unrest_store *s, int64_t exp, const char *kind,
+                         const char *const *names, const int64_t *ids,
+                         const unrest_store_row *const *rows, const size_t *nrows, size_t nv)
+{
+    size_t days = e->sc->p.days, nq = days * UNREST_REPORT_NQ;
+    unrest_report_variant *vars = calloc(nv, sizeof *vars);
+    unrest_outcomes **outs = calloc(nv, sizeof *outs);
+    uint64_t **seeds = calloc(nv, sizeof *seeds);
+    double **q = calloc(4 * nv, sizeof *q);
+    int rc = EXIT_FAIL;
+    char err[512];
+    if (!vars || !outs || !seeds || !q) goto nomem;
+    for (size_t k = 0; k < nv; k++) {
+        size_t n = 0;
+        outs[k] = calloc(nrows[k] ? nrows[k] : 1, sizeof **outs);
+        seeds[k] = calloc(nrows[k] ? nrows[k] : 1, sizeof **seeds);
+        if (!outs[k] || !seeds[k]) goto nomem;
+        for (size_t i = 0; i < nrows[k]; i++)
+            if (rows[k][i].status == 1) {
+                outs[k][n] = rows[k][i].out;
+                seeds[k][n++] = rows[k][i].seed;
+            }
+        vars[k].name = names[k];
+        vars[k].runs = n;
+        vars[k].outcomes = outs[k];
+        vars[k].seeds = seeds[k];
+        double *m[4];
+        size_t have;
+        const char *sn[UNREST_SC_MAX_SITES];
+        double pop[UNREST_SC_MAX_SITES];
+        for (size_t j = 0; j < e->sc->n_sites; j++) {
+            sn[j] = e->sc->site[j].name;
+            pop[j] = e->sc->site[j].population;
+        }
+        if (unrest_store_national(s, exp, ids[k], nrows[k], days, sn, pop, e->sc->n_sites, &m[0],
+                                  &m[1], &m[2], &m[3], &have) != UNREST_OK) {
+            cli_error(e->cmd, "%s", unrest_store_error(s));
+            goto done;
+        }
+        for (int j = 0; j < 4; j++) {
+            if (have && (q[4 * k + (size_t)j] = malloc(nq * sizeof **q)) != NULL)
+                unrest_report_quantiles(m[j], nrows[k], days, q[4 * k + (size_t)j]);
+            free(m[j]);
+        }
+        vars[k].active_q = q[4 * k];
+        vars[k].detained_q = q[4 * k + 1];
+        vars[k].dead_q = q[4 * k + 2];
+        vars[k].legitimacy_q = q[4 * k + 3];
+    }
+    unrest_report_ensemble rep = {.kind = kind,
+                                  .scenario = e->sc,
+                                  .seed = e->seed,
+                                  .days = days,
+                                  .n_variants = nv,
+                                  .variants = vars};
+    if (unrest_report_write_ensemble(&rep, e->report, err, sizeof err) != UNREST_OK) {
+        cli_error(e->cmd, "--report: %s", err);
+        rc = EXIT_USAGE;
+        goto done;
+    }
+    if (!e->quiet) printf("\nwrote %s (open it in a browser; it works offline)\n", e->report);
+    rc = EXIT_OK;
+    goto done;
+nomem:
+    cli_error(e->cmd, "out of memory writing the report");
+done:
+    for (size_t k = 0; k < nv; k++) {
+        if (outs) free(outs[k]);
+        if (seeds) free(seeds[k]);
+    }
+    if (q)
+        for (size_t k = 0; k < 4 * nv; k++)
+            free(q[k]);
+    free(q);
+    free(outs);
+    free(seeds);
+    free(vars);
     return rc;
 }

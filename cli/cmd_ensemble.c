@@ -106,6 +106,16 @@ int cli_exp_option(cli_exp *e, int argc, char **argv, int *i)
         }
         return 1;
     }
+    if ((r = cli_opt(argc, argv, i, "--report", &val)) != 0) {
+        if (r < 0) goto missing;
+        if (!*val) {
+            cli_error(e->cmd, "--report needs a file name");
+            return -1;
+        }
+        e->report = val;
+        e->series = 1;
+        return 1;
+    }
     if ((r = cli_opt(argc, argv, i, "--runs", &val)) != 0) {
         if (r < 0) goto missing;
         if (cli_parse_u64(val, 100000000u, &e->runs) || e->runs == 0) {
@@ -428,6 +438,14 @@ int cmd_ensemble(int argc, char **argv)
         printf("%s: %zu runs, master seed %" PRIu64 ", database %s (experiment %lld)\n\n",
                e.sc->name, nrows, e.seed, e.db, (long long)exp);
         cli_exp_report(stdout, names, vr, vn, 1, e.seed);
+    }
+    if (e.report) {
+        const char *names[1] = {"base"};
+        const unrest_store_row *vr[1] = {rows};
+        size_t vn[1] = {nrows};
+        int64_t ids[1] = {vid};
+        if ((rc = cli_exp_write_report(&e, s, exp, "ensemble", names, ids, vr, vn, 1)) != EXIT_OK)
+            goto done;
     }
     rc = cli_exp_failures(C, rows, nrows);
 done:

@@ -15,7 +15,16 @@ echo "== tests (Release)"
 ctest --test-dir build --output-on-failure -j"$jobs"
 
 echo "== browser tests (Playwright driving Debian's chromium, headless)"
-UNREST_ARTIFACTS="$PWD/build/test-artifacts" tests/browser/run.sh build/unrest
+# reports written by the commands, checked in the browser beside the live viewer's own
+art="$PWD/build/test-artifacts"
+mkdir -p "$art"
+build/unrest run --quiet --set scale.people_per_agent=1000 --days 6 --out "$art/run" \
+    --report "$art/run-report.html"
+build/unrest compare default --quiet --runs 8 --workers "$jobs" --set scale.people_per_agent=1000 \
+    --set time.days=6 --variant force=scenarios/no-concessions.yaml \
+    --variant lenity=scenarios/concessions-only.yaml --report "$art/compare-report.html"
+UNREST_ARTIFACTS="$art" UNREST_REPORT="$art/run-report.html:$art/compare-report.html" \
+    tests/browser/run.sh build/unrest
 
 echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DUNREST_SANITIZE=ON >/dev/null

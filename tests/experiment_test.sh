@@ -179,5 +179,13 @@ wait
 check "keep.db still holds its 12 runs" [ "$(dump "$T/keep.db")" = "$(cat "$T/w2.txt")" ]
 check "keep.db integrity" [ "$(sqlite3 "$T/keep.db" "PRAGMA integrity_check")" = ok ]
 
+# reports: an ensemble and a comparison each write one self-contained HTML file with their data
+check "ensemble --report" "$U" ensemble "$SC" --runs 4 --db "$T/rep.db" --quiet --report "$T/ens.html"
+check "ensemble report has fan data" grep -q '"kind":"ensemble"' "$T/ens.html"
+check "compare --report" "$U" compare "$SC" --runs 4 --quiet --variant calm=legitimacy.initial=0.95 \
+    --variant angry=legitimacy.initial=0.7 --report "$T/cmp.html"
+check "compare report names its variants" grep -q '"name":"angry"' "$T/cmp.html"
+check "no script from a network" bash -c "! grep -q '<script src=\"http' '$T/cmp.html'"
+
 echo "experiment: $pass passed, $fail failed"
 [ $fail -eq 0 ]

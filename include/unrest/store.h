@@ -129,6 +129,16 @@ typedef struct unrest_store_row {
 unrest_status unrest_store_rows(unrest_store *s, int64_t exp, int64_t variant,
                                 unrest_store_row **rows, size_t *n);
 
+/* National daily values of a variant's runs with series (idx < runs): for run idx and day d,
+ * the sum over sites of the day's peak of people active, of detained and of dead, and the mean
+ * of the sites' legitimacy weighted by weights[j] for the site named names[j] (sites not named
+ * weigh 0), into runs x days arrays (v[idx * days + d]; missing days 0). The four arrays are
+ * malloc'd (caller frees); *nruns gets the runs that had series. */
+unrest_status unrest_store_national(unrest_store *s, int64_t exp, int64_t variant, size_t runs,
+                                    size_t days, const char *const *names, const double *weights,
+                                    size_t nsites, double **active, double **detained,
+                                    double **dead, double **legitimacy, size_t *nruns);
+
 /* Tables export() can write. */
 typedef enum unrest_export_table { UNREST_EXPORT_RUNS, UNREST_EXPORT_SERIES } unrest_export_table;
 

@@ -876,3 +876,66 @@ done:
     rollback(s);
     return r;
 }
+
+unrest_status unrest_store_national(unrest_store *s, int64_t exp, int64_t variant, size_t runs,
+                                    size_t days, const char *const *names, const double *weights,
+                                    size_t nsites, double **active, double **detained,
+                                    double **dead, double **legitimacy, size_t *nruns)
+{
+    sqlite3_stmt *st;
+    unrest_status r;
+    *active = *detained = *dead = *legitimacy = NULL;
+    *nruns = 0;
+    size_t n = runs * days > 0 ? runs * days : 1;
+    double *a = calloc(n, sizeof *a), *b = calloc(n, sizeof *b), *c = calloc(n, sizeof *c),
+           *l = calloc(n, sizeof *l), *wsum = calloc(n, sizeof *wsum);
+    unsigned char *seen = calloc(runs ? runs : 1, 1);
+    if (!a || !b || !c || !l || !wsum || !seen) {
+        r = UNREST_ENOMEM;
+        set_err(s, "out of memory");
+        goto fail;
+    }
+    if ((r = prepare(s,
+                     "SELECT idx, day, site, active_peak, detained, dead, legitimacy FROM series "
+                     "WHERE experiment_id=?1 AND variant_id=?2",
+                     &st)) != UNREST_OK)
+        goto fail;
+    sqlite3_bind_int64(st, 1, exp);
+    sqlite3_bind_int64(st, 2, variant);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t idx = sqlite3_column_int64(st, 0), day = sqlite3_column_int64(st, 1);
+        if (idx < 0 || (uint64_t)idx >= runs || day < 0 || (uint64_t)day >= days) continue;
+        const char *site = (const char *)sqlite3_column_text(st, 2);
+        double wt = 0;
+        for (size_t j = 0; site && j < nsites; j++)
+            if (!strcmp(names[j], site)) wt = weights[j];
+        size_t k = (size_t)idx * days + (size_t)day;
+        a[k] += sqlite3_column_double(st, 3);
+        b[k] += sqlite3_column_double(st, 4);
+        c[k] += sqlite3_column_double(st, 5);
+        l[k] += wt * sqlite3_column_double(st, 6);
+        wsum[k] += wt;
+        seen[idx] = 1;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        set_err(s, "reading series: %s", sqlite3_errmsg(s->db));
+        r = UNREST_EIO;
+        goto fail;
+    }
+    for (size_t k = 0; k < n; k++)
+        l[k] = wsum[k] > 0 ? l[k] / wsum[k] : 0;
+    for (size_t i = 0; i < runs; i++)
+        *nruns += seen[i];
+    free(seen);
+    free(wsum);
+    *active = a;
+    *detained = b;
+    *dead = c;
+    *legitimacy = l;
+    return UNREST_OK;
+fail:
+    free(a), free(b), free(c), free(l), free(wsum), free(seen);
+    return r;
+}
