@@ -17,7 +17,8 @@ Quantities enter as squared log10 errors (people + 10); presence or absence of a
 peak of at least one agent) in a region as 0.25 per miss on days 3-4, 0.5 per region other
 than Mangystau active on day 1 or 2. The score is the mean over seeds.
 
-usage: scripts/calibrate.py [--unrest build/unrest] [--seeds 3] [--jobs 2] [--grid coarse|fine]
+usage: scripts/calibrate.py [--unrest build/unrest] [--seeds 3] [--jobs 2] [--grid NAME | --random N]
+       scripts/calibrate.py --check [--seeds 5]     (the file's values, observation by observation)
 Prints every candidate's score, sorted, and the best values to put in the scenario file.
 """
 import argparse
@@ -25,6 +26,7 @@ import csv
 import itertools
 import math
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -47,6 +49,16 @@ GRIDS = {
         "spread.saturation": [0.0005],
         "force.leverage": [40],
     },
+}
+
+# Ranges of the random search (lo, hi, log scale?).
+RANGES = {
+    "hardship.tail": (1.5, 10, True),
+    "legitimacy.initial": (0.85, 0.97, False),
+    "hardship.fuel_weight": (0.05, 3, True),
+    "spread.strength": (0.005, 0.1, True),
+    "spread.saturation": (0.0001, 0.003, True),
+    "force.leverage": (10, 80, True),
 }
 
 DAY3_REGIONS = ["Mangystau", "Almaty city", "Nur-Sultan city", "Atyrau", "Aktobe",
@@ -142,15 +154,28 @@ def main():
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--grid", default="coarse", choices=sorted(GRIDS))
     ap.add_argument("--ppa", type=float, default=100)
+    ap.add_argument("--random", type=int, default=0,
+                    help="instead of a grid: N candidates drawn (seeded) from RANGES")
     ap.add_argument("--check", action="store_true",
                     help="no search: the file's values against each observation, per seed")
     a = ap.parse_args()
     if a.check:
         check(a)
         return
-    grid = GRIDS[a.grid]
-    names = list(grid)
-    cands = [dict(zip(names, vals)) for vals in itertools.product(*grid.values())]
+    if a.random:
+        rnd = random.Random(2022)
+        names = list(RANGES)
+        cands = []
+        for _ in range(a.random):
+            c = {}
+            for k, (lo, hi, log) in RANGES.items():
+                u = rnd.random()
+                c[k] = round(lo * (hi / lo) ** u if log else lo + (hi - lo) * u, 5)
+            cands.append(c)
+    else:
+        grid = GRIDS[a.grid]
+        names = list(grid)
+        cands = [dict(zip(names, vals)) for vals in itertools.product(*grid.values())]
     jobs = [(i, c, seed) for i, c in enumerate(cands) for seed in range(1, a.seeds + 1)]
     scores = [0.0] * len(cands)
 
