@@ -121,5 +121,11 @@ int cli_factor_check(const char *cmd, const char *what, const unrest_scenario *s
                      const unrest_factor *f, size_t k);
 /* "name=value;..." of one design row (malloc'd). */
 char *cli_factors_text(const unrest_factor *f, size_t k, const double *x);
+/* Run a design: rows points (x, k factors each) x e->runs replicates as one experiment of kind
+ * with the given settings (opened or resumed in e->db), and read its runs back (ordered by idx
+ * = point * runs + replicate): an exit code. */
+int cli_exp_run_design(cli_exp *e, unrest_exp_kind kind, const char *settings,
+                       const unrest_factor *f, size_t k, const double *x, size_t rows,
+                       unrest_store **s, int64_t *exp, unrest_store_row **runs, size_t *nruns);
 
 #endif

@@ -79,8 +79,6 @@ int cmd_sensitivity(int argc, char **argv)
     unrest_factor *f = NULL;
     size_t k = 0, rows = 0, nruns = 0;
     double *x = NULL, *y = NULL;
-    char **ftext = NULL;
-    unrest_job *jobs = NULL;
     unrest_store *s = NULL;
     unrest_store_row *runs = NULL;
     char *settings = NULL;
@@ -164,8 +162,7 @@ int cmd_sensitivity(int argc, char **argv)
     for (size_t i = 0; i < k; i++)
         slen += strlen(f[i].name) + 60;
     settings = malloc(slen);
-    ftext = calloc(rows, sizeof *ftext);
-    if (!settings || !ftext) {
+    if (!settings) {
         cli_error(C, "out of memory");
         rc = EXIT_FAIL;
         goto done;
@@ -177,44 +174,15 @@ int cmd_sensitivity(int argc, char **argv)
     for (size_t i = 0; i < k; i++)
         used += (size_t)snprintf(settings + used, slen - used, "%s%s=%.17g:%.17g", i ? "," : "",
                                  f[i].name, f[i].lo, f[i].hi);
-    for (size_t p = 0; p < rows; p++)
-        if (!(ftext[p] = cli_factors_text(f, k, x + p * k))) {
-            cli_error(C, "out of memory");
-            rc = EXIT_FAIL;
-            goto done;
-        }
-    int64_t exp, vid;
-    int resumed;
-    if ((rc = cli_exp_open(&e, UNREST_EXP_SENSITIVITY, settings, &s, &exp, &resumed)) != EXIT_OK)
+    int64_t exp;
+    if ((rc = cli_exp_run_design(&e, UNREST_EXP_SENSITIVITY, settings, f, k, x, rows, &s, &exp,
+                                 &runs, &nruns)) != EXIT_OK)
         goto done;
     rc = EXIT_FAIL;
-    if (unrest_store_variant(s, exp, "base", "", unrest_scenario_hash(e.sc), &vid) != UNREST_OK) {
-        cli_error(C, "%s", unrest_store_error(s));
-        goto done;
-    }
     size_t njobs = rows * (size_t)e.runs;
-    jobs = calloc(njobs, sizeof *jobs);
-    y = calloc(rows, sizeof *y);
-    if (!jobs || !y) {
+    y = calloc(rows ? rows : 1, sizeof *y);
+    if (!y) {
         cli_error(C, "out of memory");
-        goto done;
-    }
-    for (size_t p = 0; p < rows; p++)
-        for (uint64_t r = 0; r < e.runs; r++) {
-            unrest_job *j = &jobs[p * e.runs + r];
-            j->sc = e.sc;
-            j->key.variant_id = vid;
-            j->key.idx = p * e.runs + r;
-            j->key.point = p;
-            j->key.rep = r;
-            j->key.seed = unrest_seed_derive(e.seed, r);
-            j->key.factors = ftext[p];
-        }
-    unrest_runner_stats stats;
-    if ((rc = cli_exp_run(&e, s, exp, jobs, njobs, &stats)) != EXIT_OK) goto done;
-    if (unrest_store_rows(s, exp, vid, &runs, &nruns) != UNREST_OK) {
-        cli_error(C, "%s", unrest_store_error(s));
-        rc = EXIT_FAIL;
         goto done;
     }
     if (nruns != njobs) {
@@ -284,17 +252,12 @@ int cmd_sensitivity(int argc, char **argv)
 missing:
     cli_error(C, "option '%s' needs a value (try 'unrest help sensitivity')", argv[argc - 1]);
 done:
-    if (ftext)
-        for (size_t p = 0; p < rows; p++)
-            free(ftext[p]);
-    free(ftext);
     free(idx);
     free(f);
     free(x);
     free(y);
     free(runs);
     free(settings);
-    free(jobs);
     unrest_store_close(s);
     cli_exp_free(&e);
     return rc;

@@ -98,8 +98,6 @@ int cmd_sweep(int argc, char **argv)
     unrest_factor f[MAX_FACTORS];
     double *x = NULL;
     size_t rows = 0;
-    char **ftext = NULL;
-    unrest_job *jobs = NULL;
     unrest_store *s = NULL;
     unrest_store_row *runs = NULL;
     size_t nruns = 0;
@@ -185,8 +183,7 @@ int cmd_sweep(int argc, char **argv)
     for (size_t i = 0; i < nvary; i++)
         slen += strlen(f[i].name) + 80;
     settings = malloc(slen);
-    ftext = calloc(rows, sizeof *ftext);
-    if (!settings || !ftext) {
+    if (!settings) {
         cli_error(C, "out of memory");
         rc = EXIT_FAIL;
         goto done;
@@ -196,45 +193,11 @@ int cmd_sweep(int argc, char **argv)
     for (size_t i = 0; i < nvary; i++)
         used += (size_t)snprintf(settings + used, slen - used, "%s%s=%.17g:%.17g:%.17g",
                                  i ? "," : "", f[i].name, f[i].lo, f[i].hi, f[i].step);
-    for (size_t p = 0; p < rows; p++)
-        if (!(ftext[p] = cli_factors_text(f, nvary, x + p * nvary))) {
-            cli_error(C, "out of memory");
-            rc = EXIT_FAIL;
-            goto done;
-        }
-    int64_t exp, vid;
-    int resumed;
-    if ((rc = cli_exp_open(&e, UNREST_EXP_SWEEP, settings, &s, &exp, &resumed)) != EXIT_OK)
+    int64_t exp;
+    if ((rc = cli_exp_run_design(&e, UNREST_EXP_SWEEP, settings, f, nvary, x, rows, &s, &exp, &runs,
+                                 &nruns)) != EXIT_OK)
         goto done;
     rc = EXIT_FAIL;
-    if (unrest_store_variant(s, exp, "base", "", unrest_scenario_hash(e.sc), &vid) != UNREST_OK) {
-        cli_error(C, "%s", unrest_store_error(s));
-        goto done;
-    }
-    size_t njobs = rows * (size_t)e.runs;
-    jobs = calloc(njobs, sizeof *jobs);
-    if (!jobs) {
-        cli_error(C, "out of memory");
-        goto done;
-    }
-    for (size_t p = 0; p < rows; p++)
-        for (uint64_t r = 0; r < e.runs; r++) {
-            unrest_job *j = &jobs[p * e.runs + r];
-            j->sc = e.sc;
-            j->key.variant_id = vid;
-            j->key.idx = p * e.runs + r;
-            j->key.point = p;
-            j->key.rep = r;
-            j->key.seed = unrest_seed_derive(e.seed, r);
-            j->key.factors = ftext[p];
-        }
-    unrest_runner_stats stats;
-    if ((rc = cli_exp_run(&e, s, exp, jobs, njobs, &stats)) != EXIT_OK) goto done;
-    if (unrest_store_rows(s, exp, vid, &runs, &nruns) != UNREST_OK) {
-        cli_error(C, "%s", unrest_store_error(s));
-        rc = EXIT_FAIL;
-        goto done;
-    }
     if (!e.quiet) {
         printf("%s: %s design, %zu points x %" PRIu64 " runs, master seed %" PRIu64 "%s%s "
                "(experiment %lld)\n\n",
@@ -273,15 +236,65 @@ int cmd_sweep(int argc, char **argv)
 missing:
     cli_error(C, "option '%s' needs a value (try 'unrest help sweep')", argv[argc - 1]);
 done:
+    free(x);
+    free(runs);
+    free(settings);
+    unrest_store_close(s);
+    cli_exp_free(&e);
+    return rc;
+}
+
+int cli_exp_run_design(cli_exp *e, unrest_exp_kind kind, const char *settings,
+                       const unrest_factor *f, size_t k, const double *x, size_t rows,
+                       unrest_store **s, int64_t *exp, unrest_store_row **runs, size_t *nruns)
+{
+    const char *C = e->cmd;
+    char **ftext = calloc(rows ? rows : 1, sizeof *ftext);
+    size_t njobs = rows * (size_t)e->runs;
+    unrest_job *jobs = calloc(njobs ? njobs : 1, sizeof *jobs);
+    int rc = EXIT_FAIL, resumed;
+    int64_t vid;
+    if (!ftext || !jobs) {
+        cli_error(C, "out of memory");
+        goto done;
+    }
+    for (size_t p = 0; p < rows; p++)
+        if (!(ftext[p] = cli_factors_text(f, k, x + p * k))) {
+            cli_error(C, "out of memory");
+            goto done;
+        }
+    if ((rc = cli_exp_open(e, kind, settings, s, exp, &resumed)) != EXIT_OK) goto done;
+    rc = EXIT_FAIL;
+    if (unrest_store_variant(*s, *exp, "base", "", unrest_scenario_hash(e->sc), &vid) !=
+        UNREST_OK) {
+        cli_error(C, "%s", unrest_store_error(*s));
+        goto done;
+    }
+    /* replicate r of every design point has the seed of run r: common random numbers */
+    for (size_t p = 0; p < rows; p++)
+        for (uint64_t r = 0; r < e->runs; r++) {
+            unrest_job *j = &jobs[p * e->runs + r];
+            j->sc = e->sc;
+            j->key.variant_id = vid;
+            j->key.idx = p * e->runs + r;
+            j->key.point = p;
+            j->key.rep = r;
+            j->key.seed = unrest_seed_derive(e->seed, r);
+            j->key.factors = ftext[p];
+        }
+    unrest_runner_stats stats;
+    if ((rc = cli_exp_run(e, *s, *exp, jobs, njobs, &stats)) != EXIT_OK) goto done;
+    if (unrest_store_rows(*s, *exp, vid, runs, nruns) != UNREST_OK) {
+        cli_error(C, "%s", unrest_store_error(*s));
+        rc = EXIT_FAIL;
+        goto done;
+    }
+    rc = EXIT_OK;
+done:
     if (ftext)
         for (size_t p = 0; p < rows; p++)
             free(ftext[p]);
     free(ftext);
-    free(x);
-    free(runs);
-    free(settings);
     free(jobs);
-    unrest_store_close(s);
-    cli_exp_free(&e);
     return rc;
 }

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "yamldoc.h"
+
 #include "unrest/runspec.h"
 
 #define MAX_TICK 1000000000u /* largest tick count and event tick */
@@ -60,15 +62,6 @@ static unrest_event *push_event(unrest_runspec *rs)
     unrest_event *e = &rs->events[rs->nevents++];
     memset(e, 0, sizeof *e);
     return e;
-}
-
-/* Copy src into dst[n], truncating. */
-static void copy_str(char *dst, size_t n, const char *src)
-{
-    size_t l = strlen(src);
-    if (l >= n) l = n - 1;
-    memcpy(dst, src, l);
-    dst[l] = '\0';
 }
 
 /* ---- small parsers ----------------------------------------------------------------------- */
@@ -180,86 +173,15 @@ static unrest_status check_value(const unrest_params *p, const char *name, const
 
 /* ---- YAML documents ---------------------------------------------------------------------- */
 
-typedef struct ctx {
-    yaml_document_t *doc; /* loaded document */
-    const char *name;     /* file name for messages */
-    char *err;            /* message buffer (may be NULL) */
-    size_t errlen;        /* its size */
-} ctx;
-
-static void vmsg(char *err, size_t errlen, const char *name, yaml_mark_t mark, const char *fmt,
-                 va_list ap)
-{
-    if (!err || !errlen) return;
-    int w = snprintf(err, errlen, "%s:%zu:%zu: ", name, mark.line + 1, mark.column + 1);
-    if (w < 0 || (size_t)w >= errlen) return;
-    vsnprintf(err + w, errlen - (size_t)w, fmt, ap);
-}
-
-static unrest_status fail_mark(const ctx *c, yaml_mark_t mark, unrest_status st, const char *fmt,
-                               ...) PRINTF_LIKE(4, 5);
-static unrest_status fail_mark(const ctx *c, yaml_mark_t mark, unrest_status st, const char *fmt,
-                               ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vmsg(c->err, c->errlen, c->name, mark, fmt, ap);
-    va_end(ap);
-    return st;
-}
-
-#define FAIL_AT(c, node, st, ...) fail_mark((c), (node)->start_mark, (st), __VA_ARGS__)
-
-static const char *kind_name(const yaml_node_t *n)
-{
-    switch (n->type) {
-    case YAML_SCALAR_NODE:
-        return "a scalar";
-    case YAML_SEQUENCE_NODE:
-        return "a sequence";
-    case YAML_MAPPING_NODE:
-        return "a mapping";
-    default:
-        return "nothing";
-    }
-}
-
-static int is_null(const yaml_node_t *n)
-{
-    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) return 0;
-    const char *v = (const char *)n->data.scalar.value;
-    return !strcmp(v, "") || !strcmp(v, "~") || !strcmp(v, "null") || !strcmp(v, "Null") ||
-           !strcmp(v, "NULL");
-}
-
-/* The text of a scalar node, or an error naming `what` and `expect` if it is not a scalar or
- * holds a NUL character. */
-static unrest_status scalar(const ctx *c, const yaml_node_t *n, const char *what,
-                            const char *expect, const char **out)
-{
-    if (n->type != YAML_SCALAR_NODE)
-        return FAIL_AT(c, n, UNREST_EINVAL, "%s must be %s, got %s", what, expect, kind_name(n));
-    const char *v = (const char *)n->data.scalar.value;
-    if (strlen(v) != n->data.scalar.length)
-        return FAIL_AT(c, n, UNREST_EINVAL, "%s must be %s, got text with a NUL character", what,
-                       expect);
-    *out = v;
-    return UNREST_OK;
-}
+typedef yd_ctx ctx;
 
 /* The key text of a mapping pair (keys must be plain text). */
 static unrest_status key_text(const ctx *c, const yaml_node_t *k, const char **out)
 {
     if (k->type != YAML_SCALAR_NODE)
-        return FAIL_AT(c, k, UNREST_EINVAL, "mapping key must be a scalar, got %s", kind_name(k));
-    return scalar(c, k, "mapping key", "text", out);
-}
-
-static unrest_status dup_key(const ctx *c, const yaml_node_t *k, const char *key,
-                             const yaml_node_t *first)
-{
-    return FAIL_AT(c, k, UNREST_EINVAL, "duplicate key '%s' (first at line %zu column %zu)", key,
-                   first->start_mark.line + 1, first->start_mark.column + 1);
+        return FAIL_AT(c, k, UNREST_EINVAL, "mapping key must be a scalar, got %s",
+                       yd_kind_name(k));
+    return yd_scalar(c, k, "mapping key", "text", out);
 }
 
 /* An integer tick/count scalar in [lo, hi]. */
@@ -270,7 +192,7 @@ static unrest_status uint_node(const ctx *c, const yaml_node_t *n, const char *w
     snprintf(expect, sizeof expect, "an integer in [%llu, %llu]%s", (unsigned long long)lo,
              (unsigned long long)hi, note);
     const char *v = NULL;
-    unrest_status st = scalar(c, n, what, expect, &v);
+    unrest_status st = yd_scalar(c, n, what, expect, &v);
     if (st != UNREST_OK) return st;
     int r = parse_uint(v, lo, hi, out);
     if (r != NUM_OK)
@@ -281,10 +203,10 @@ static unrest_status uint_node(const ctx *c, const yaml_node_t *n, const char *w
 /* params: {name: value, ...} applied to p in file order. */
 static unrest_status load_params(const ctx *c, const yaml_node_t *map, unrest_params *p)
 {
-    if (is_null(map)) return UNREST_OK;
+    if (yd_is_null(map)) return UNREST_OK;
     if (map->type != YAML_MAPPING_NODE)
         return FAIL_AT(c, map, UNREST_EINVAL,
-                       "'params' must be a mapping of parameter: value, got %s", kind_name(map));
+                       "'params' must be a mapping of parameter: value, got %s", yd_kind_name(map));
     const yaml_node_t *seen[64] = {0};
     char msg[384];
     for (yaml_node_pair_t *pr = map->data.mapping.pairs.start; pr < map->data.mapping.pairs.top;
@@ -303,11 +225,11 @@ static unrest_status load_params(const ctx *c, const yaml_node_t *map, unrest_pa
             if (st != UNREST_EUNKNOWN) snprintf(msg, sizeof msg, "unknown parameter '%s'", name);
             return FAIL_AT(c, k, UNREST_EUNKNOWN, "%s", msg);
         }
-        if (seen[idx]) return dup_key(c, k, name, seen[idx]);
+        if (seen[idx]) return yd_dup_key(c, k, name, seen[idx]);
         seen[idx] = k;
         char what[64];
         snprintf(what, sizeof what, "parameter '%s'", name);
-        st = scalar(c, v, what, "a scalar value", &val);
+        st = yd_scalar(c, v, what, "a scalar value", &val);
         if (st != UNREST_OK) return st;
         st = unrest_params_set(p, name, val, msg, sizeof msg);
         if (st != UNREST_OK) return FAIL_AT(c, v, st, "%s", msg);
@@ -327,7 +249,7 @@ static unrest_status load_set(const ctx *c, const yaml_node_t *map, uint32_t tic
         return FAIL_AT(c, map, UNREST_EINVAL,
                        "'set' must be a mapping of runtime parameter: value with at least one "
                        "entry, got %s",
-                       map->type == YAML_MAPPING_NODE ? "an empty mapping" : kind_name(map));
+                       map->type == YAML_MAPPING_NODE ? "an empty mapping" : yd_kind_name(map));
     char msg[384];
     for (yaml_node_pair_t *pr = map->data.mapping.pairs.start; pr < map->data.mapping.pairs.top;
          pr++) {
@@ -341,11 +263,12 @@ static unrest_status load_set(const ctx *c, const yaml_node_t *map, uint32_t tic
         for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < pr; q++) {
             const yaml_node_t *k0 = yaml_document_get_node(c->doc, q->key);
             /* earlier keys are known parameters, hence scalars without NULs */
-            if (!strcmp((const char *)k0->data.scalar.value, name)) return dup_key(c, k, name, k0);
+            if (!strcmp((const char *)k0->data.scalar.value, name))
+                return yd_dup_key(c, k, name, k0);
         }
         char what[64];
         snprintf(what, sizeof what, "parameter '%s'", name);
-        st = scalar(c, v, what, "a scalar value", &val);
+        st = yd_scalar(c, v, what, "a scalar value", &val);
         if (st != UNREST_OK) return st;
         st = check_value(p, name, val, NULL, msg, sizeof msg);
         if (st != UNREST_OK) return FAIL_AT(c, v, st, "%s", msg);
@@ -358,8 +281,8 @@ static unrest_status load_set(const ctx *c, const yaml_node_t *map, uint32_t tic
         if (!e) return FAIL_AT(c, v, UNREST_ENOMEM, "out of memory");
         e->is_ramp = 0;
         e->start = e->end = tick;
-        copy_str(e->name, sizeof e->name, name);
-        copy_str(e->value, sizeof e->value, val);
+        yd_copy_str(e->name, sizeof e->name, name);
+        yd_copy_str(e->value, sizeof e->value, val);
     }
     return UNREST_OK;
 }
@@ -372,7 +295,7 @@ static unrest_status load_event(const ctx *c, const yaml_node_t *ev, const unres
         return FAIL_AT(c, ev, UNREST_EINVAL,
                        "an event must be a mapping ({at, set} or {ramp, from, to, start, end}), "
                        "got %s",
-                       kind_name(ev));
+                       yd_kind_name(ev));
     const yaml_node_t *key[EK_COUNT] = {0}, *val[EK_COUNT] = {0};
     for (yaml_node_pair_t *pr = ev->data.mapping.pairs.start; pr < ev->data.mapping.pairs.top;
          pr++) {
@@ -386,7 +309,7 @@ static unrest_status load_event(const ctx *c, const yaml_node_t *ev, const unres
         if (i == EK_COUNT)
             return FAIL_AT(c, k, UNREST_EUNKNOWN, "unknown key '%s' in event (expected one of: %s)",
                            name, event_keys);
-        if (key[i]) return dup_key(c, k, name, key[i]);
+        if (key[i]) return yd_dup_key(c, k, name, key[i]);
         key[i] = k;
         val[i] = yaml_document_get_node(c->doc, pr->value);
     }
@@ -423,16 +346,16 @@ static unrest_status load_event(const ctx *c, const yaml_node_t *ev, const unres
                            "ramp event needs '%s' (a ramp event has: ramp, from, to, start, end)",
                            ek_names[i]);
     const char *name = NULL, *from = NULL, *to = NULL;
-    st = scalar(c, val[EK_RAMP], "'ramp'", "the name of a real runtime parameter", &name);
+    st = yd_scalar(c, val[EK_RAMP], "'ramp'", "the name of a real runtime parameter", &name);
     if (st != UNREST_OK) return st;
     st = check_event_param(name, 1, msg, sizeof msg);
     if (st != UNREST_OK) return FAIL_AT(c, val[EK_RAMP], st, "%s", msg);
     double f, t;
-    st = scalar(c, val[EK_FROM], "'from'", "a number", &from);
+    st = yd_scalar(c, val[EK_FROM], "'from'", "a number", &from);
     if (st != UNREST_OK) return st;
     st = check_value(p, name, from, &f, msg, sizeof msg);
     if (st != UNREST_OK) return FAIL_AT(c, val[EK_FROM], st, "'from': %s", msg);
-    st = scalar(c, val[EK_TO], "'to'", "a number", &to);
+    st = yd_scalar(c, val[EK_TO], "'to'", "a number", &to);
     if (st != UNREST_OK) return st;
     st = check_value(p, name, to, &t, msg, sizeof msg);
     if (st != UNREST_OK) return FAIL_AT(c, val[EK_TO], st, "'to': %s", msg);
@@ -449,7 +372,7 @@ static unrest_status load_event(const ctx *c, const yaml_node_t *ev, const unres
     e->is_ramp = 1;
     e->start = (uint32_t)t0;
     e->end = (uint32_t)t1;
-    copy_str(e->name, sizeof e->name, name);
+    yd_copy_str(e->name, sizeof e->name, name);
     e->from = f;
     e->to = t;
     return UNREST_OK;
@@ -462,10 +385,10 @@ static const char *const tk_names[TK_COUNT] = {"profile", "seed", "ticks", "para
 static unrest_status load_doc(const ctx *c, unrest_runspec *tmp, unrest_runspec *rs)
 {
     const yaml_node_t *root = yaml_document_get_root_node(c->doc);
-    if (!root || is_null(root)) return UNREST_OK;
+    if (!root || yd_is_null(root)) return UNREST_OK;
     if (root->type != YAML_MAPPING_NODE)
         return FAIL_AT(c, root, UNREST_EINVAL, "a run file must be a mapping with keys %s, got %s",
-                       top_keys, kind_name(root));
+                       top_keys, yd_kind_name(root));
     const yaml_node_t *key[TK_COUNT] = {0}, *val[TK_COUNT] = {0};
     for (yaml_node_pair_t *pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top;
          pr++) {
@@ -479,7 +402,7 @@ static unrest_status load_doc(const ctx *c, unrest_runspec *tmp, unrest_runspec 
         if (i == TK_COUNT)
             return FAIL_AT(c, k, UNREST_EUNKNOWN, "unknown key '%s' (expected one of: %s)", name,
                            top_keys);
-        if (key[i]) return dup_key(c, k, name, key[i]);
+        if (key[i]) return yd_dup_key(c, k, name, key[i]);
         key[i] = k;
         val[i] = yaml_document_get_node(c->doc, pr->value);
     }
@@ -490,7 +413,7 @@ static unrest_status load_doc(const ctx *c, unrest_runspec *tmp, unrest_runspec 
         char expect[160];
         snprintf(expect, sizeof expect, "one of: %s", list);
         const char *prof = NULL;
-        st = scalar(c, val[TK_PROFILE], "'profile'", expect, &prof);
+        st = yd_scalar(c, val[TK_PROFILE], "'profile'", expect, &prof);
         if (st != UNREST_OK) return st;
         int known = 0;
         for (const char *const *n = unrest_profile_names(); *n; n++)
@@ -516,11 +439,11 @@ static unrest_status load_doc(const ctx *c, unrest_runspec *tmp, unrest_runspec 
         st = load_params(c, val[TK_PARAMS], &tmp->params);
         if (st != UNREST_OK) return st;
     }
-    if (val[TK_EVENTS] && !is_null(val[TK_EVENTS])) {
+    if (val[TK_EVENTS] && !yd_is_null(val[TK_EVENTS])) {
         const yaml_node_t *seq = val[TK_EVENTS];
         if (seq->type != YAML_SEQUENCE_NODE)
             return FAIL_AT(c, seq, UNREST_EINVAL, "'events' must be a sequence of events, got %s",
-                           kind_name(seq));
+                           yd_kind_name(seq));
         for (yaml_node_item_t *it = seq->data.sequence.items.start;
              it < seq->data.sequence.items.top; it++) {
             st = load_event(c, yaml_document_get_node(c->doc, *it), &tmp->params, rs);
@@ -528,23 +451,6 @@ static unrest_status load_doc(const ctx *c, unrest_runspec *tmp, unrest_runspec 
         }
     }
     return UNREST_OK;
-}
-
-/* Line and column (1-based, in characters) of a byte offset in text. */
-static void offset_mark(const char *text, size_t len, size_t off, yaml_mark_t *m)
-{
-    m->index = off;
-    m->line = 0;
-    m->column = 0;
-    for (size_t i = 0; i < off && i < len; i++) {
-        unsigned char ch = (unsigned char)text[i];
-        if (ch == '\n') {
-            m->line++;
-            m->column = 0;
-        } else if ((ch & 0xC0) != 0x80) {
-            m->column++;
-        }
-    }
 }
 
 /* Report a libyaml parser error with its problem text and position. */
@@ -559,18 +465,18 @@ static unrest_status parser_error(const yaml_parser_t *y, const char *name, cons
         return UNREST_ENOMEM;
     case YAML_READER_ERROR: {
         yaml_mark_t m;
-        offset_mark(text, len, y->problem_offset, &m);
+        yd_offset_mark(text, len, y->problem_offset, &m);
         if (y->problem_value >= 0)
-            return fail_mark(&c, m, UNREST_EINVAL, "YAML error: %s (byte 0x%02X)", problem,
-                             (unsigned)y->problem_value & 0xFFu);
-        return fail_mark(&c, m, UNREST_EINVAL, "YAML error: %s", problem);
+            return yd_fail_mark(&c, m, UNREST_EINVAL, "YAML error: %s (byte 0x%02X)", problem,
+                                (unsigned)y->problem_value & 0xFFu);
+        return yd_fail_mark(&c, m, UNREST_EINVAL, "YAML error: %s", problem);
     }
     default:
         if (y->context)
-            return fail_mark(&c, y->problem_mark, UNREST_EINVAL,
-                             "YAML error: %s (%s at line %zu column %zu)", problem, y->context,
-                             y->context_mark.line + 1, y->context_mark.column + 1);
-        return fail_mark(&c, y->problem_mark, UNREST_EINVAL, "YAML error: %s", problem);
+            return yd_fail_mark(&c, y->problem_mark, UNREST_EINVAL,
+                                "YAML error: %s (%s at line %zu column %zu)", problem, y->context,
+                                y->context_mark.line + 1, y->context_mark.column + 1);
+        return yd_fail_mark(&c, y->problem_mark, UNREST_EINVAL, "YAML error: %s", problem);
     }
 }
 
@@ -609,9 +515,9 @@ unrest_status unrest_runspec_load_string(unrest_runspec *rs, const char *text, s
         }
         yaml_node_t *root = yaml_document_get_root_node(&next);
         more = root != NULL;
-        if (root && !is_null(root)) {
-            st = fail_mark(&c, root->start_mark, UNREST_EINVAL,
-                           "a run file holds one YAML document; found a second one");
+        if (root && !yd_is_null(root)) {
+            st = yd_fail_mark(&c, root->start_mark, UNREST_EINVAL,
+                              "a run file holds one YAML document; found a second one");
             more = 0;
         }
         yaml_document_delete(&next);
@@ -725,8 +631,8 @@ unrest_status unrest_runspec_add_at(unrest_runspec *rs, const char *text, char *
     if (!e) OPT_FAIL(UNREST_ENOMEM, "--at", text, "out of memory");
     e->is_ramp = 0;
     e->start = e->end = (uint32_t)tick;
-    copy_str(e->name, sizeof e->name, name);
-    copy_str(e->value, sizeof e->value, value);
+    yd_copy_str(e->name, sizeof e->name, name);
+    yd_copy_str(e->value, sizeof e->value, value);
     return UNREST_OK;
 }
 
@@ -785,7 +691,7 @@ unrest_status unrest_runspec_add_ramp(unrest_runspec *rs, const char *text, char
     e->is_ramp = 1;
     e->start = (uint32_t)t0;
     e->end = (uint32_t)t1;
-    copy_str(e->name, sizeof e->name, name);
+    yd_copy_str(e->name, sizeof e->name, name);
     e->from = vf;
     e->to = vt;
     return UNREST_OK;

@@ -34,6 +34,8 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "yamldoc.h"
+
 #include "unrest/scenario.h"
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -259,15 +261,6 @@ static int is_section(const char *s)
     for (size_t i = 0; i < N_SECTIONS; i++)
         if (!strcmp(sections[i], s)) return 1;
     return 0;
-}
-
-/* Copy src into dst[n], truncating. */
-static void copy_str(char *dst, size_t n, const char *src)
-{
-    size_t l = strlen(src);
-    if (l >= n) l = n - 1;
-    memcpy(dst, src, l);
-    dst[l] = '\0';
 }
 
 /* A number written in decimal (no hex, inf or nan), finite. */
@@ -633,7 +626,7 @@ static void store_value(const keydef *k, void *base, const value *v)
     case V_PROFILE:
     case V_TEXT:
     case V_NAME:
-        copy_str(f, k->size, v->s);
+        yd_copy_str(f, k->size, v->s);
         break;
     }
 }
@@ -654,7 +647,7 @@ static void default_values(const keydef *t, size_t count, void *base)
             *(int *)(void *)f = (int)t[i].def;
             break;
         case V_PROFILE:
-            copy_str(f, t[i].size, "paper");
+            yd_copy_str(f, t[i].size, "paper");
             break;
         case V_START: {
             unrest_sc_params *p = base;
@@ -1210,79 +1203,7 @@ unrest_status unrest_scenario_validate(const unrest_scenario *sc, char *err, siz
 /* ---- YAML documents ----------------------------------------------------------------------------
  */
 
-typedef struct ctx {
-    yaml_document_t *doc; /* loaded document */
-    const char *name;     /* file name for messages */
-    char *err;            /* message buffer (may be NULL) */
-    size_t errlen;        /* its size */
-} ctx;
-
-static void vmsg(char *err, size_t errlen, const char *name, yaml_mark_t mark, const char *fmt,
-                 va_list ap)
-{
-    if (!err || !errlen) return;
-    int w = snprintf(err, errlen, "%s:%zu:%zu: ", name, mark.line + 1, mark.column + 1);
-    if (w < 0 || (size_t)w >= errlen) return;
-    vsnprintf(err + w, errlen - (size_t)w, fmt, ap);
-}
-
-static unrest_status fail_mark(const ctx *c, yaml_mark_t mark, unrest_status st, const char *fmt,
-                               ...) PRINTF_LIKE(4, 5);
-static unrest_status fail_mark(const ctx *c, yaml_mark_t mark, unrest_status st, const char *fmt,
-                               ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vmsg(c->err, c->errlen, c->name, mark, fmt, ap);
-    va_end(ap);
-    return st;
-}
-
-#define FAIL_AT(c, node, st, ...) fail_mark((c), (node)->start_mark, (st), __VA_ARGS__)
-
-static const char *kind_name(const yaml_node_t *n)
-{
-    switch (n->type) {
-    case YAML_SCALAR_NODE:
-        return "a scalar";
-    case YAML_SEQUENCE_NODE:
-        return "a sequence";
-    case YAML_MAPPING_NODE:
-        return "a mapping";
-    default:
-        return "nothing";
-    }
-}
-
-static int is_null(const yaml_node_t *n)
-{
-    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) return 0;
-    const char *v = (const char *)n->data.scalar.value;
-    return !strcmp(v, "") || !strcmp(v, "~") || !strcmp(v, "null") || !strcmp(v, "Null") ||
-           !strcmp(v, "NULL");
-}
-
-/* The text of a scalar node, or an error naming `what` and `expect` if it is not a scalar or
- * holds a NUL character. */
-static unrest_status scalar(const ctx *c, const yaml_node_t *n, const char *what,
-                            const char *expect, const char **out)
-{
-    if (n->type != YAML_SCALAR_NODE)
-        return FAIL_AT(c, n, UNREST_EINVAL, "%s must be %s, got %s", what, expect, kind_name(n));
-    const char *v = (const char *)n->data.scalar.value;
-    if (strlen(v) != n->data.scalar.length)
-        return FAIL_AT(c, n, UNREST_EINVAL, "%s must be %s, got text with a NUL character", what,
-                       expect);
-    *out = v;
-    return UNREST_OK;
-}
-
-static unrest_status dup_key(const ctx *c, const yaml_node_t *k, const char *key,
-                             const yaml_node_t *first)
-{
-    return FAIL_AT(c, k, UNREST_EINVAL, "duplicate key '%s' (first at line %zu column %zu)", key,
-                   first->start_mark.line + 1, first->start_mark.column + 1);
-}
+typedef yd_ctx ctx;
 
 /* Sort a mapping's pairs into key[i]/val[i] by names[i]. Unknown keys are errors naming `what`
  * and listing the expected keys; so are duplicates. */
@@ -1296,7 +1217,7 @@ static unrest_status collect(const ctx *c, const yaml_node_t *map, const char *w
          pr++) {
         const yaml_node_t *k = yaml_document_get_node(c->doc, pr->key);
         const char *name = NULL;
-        unrest_status st = scalar(c, k, "a mapping key", "text", &name);
+        unrest_status st = yd_scalar(c, k, "a mapping key", "text", &name);
         if (st != UNREST_OK) return st;
         size_t i = 0;
         while (i < count && strcmp(names[i], name))
@@ -1310,7 +1231,7 @@ static unrest_status collect(const ctx *c, const yaml_node_t *map, const char *w
             return FAIL_AT(c, k, UNREST_EUNKNOWN, "unknown key '%s' in %s (expected one of: %s)",
                            name, what, list);
         }
-        if (key[i]) return dup_key(c, k, name, key[i]);
+        if (key[i]) return yd_dup_key(c, k, name, key[i]);
         key[i] = k;
         val[i] = yaml_document_get_node(c->doc, pr->value);
     }
@@ -1325,7 +1246,7 @@ static unrest_status load_value(const ctx *c, const yaml_node_t *n, const keydef
     describe(k, expect, sizeof expect);
     snprintf(what, sizeof what, "'%s'", path);
     const char *text = NULL;
-    unrest_status st = scalar(c, n, what, expect, &text);
+    unrest_status st = yd_scalar(c, n, what, expect, &text);
     if (st != UNREST_OK) return st;
     value v;
     st = read_value(k, path, text, &v, msg, sizeof msg);
@@ -1409,23 +1330,6 @@ static int read_file(const char *path, char **out, size_t *outlen)
     return 1;
 }
 
-/* Line and column (1-based, in characters) of a byte offset in text. */
-static void offset_mark(const char *text, size_t len, size_t off, yaml_mark_t *m)
-{
-    m->index = off;
-    m->line = 0;
-    m->column = 0;
-    for (size_t i = 0; i < off && i < len; i++) {
-        unsigned char ch = (unsigned char)text[i];
-        if (ch == '\n') {
-            m->line++;
-            m->column = 0;
-        } else if ((ch & 0xC0) != 0x80) {
-            m->column++;
-        }
-    }
-}
-
 /* Report a libyaml parser error with its problem text and position. */
 static unrest_status parser_error(const yaml_parser_t *y, const ctx *c, const char *text,
                                   size_t len)
@@ -1438,18 +1342,18 @@ static unrest_status parser_error(const yaml_parser_t *y, const ctx *c, const ch
         return UNREST_ENOMEM;
     case YAML_READER_ERROR: {
         yaml_mark_t m;
-        offset_mark(text, len, y->problem_offset, &m);
+        yd_offset_mark(text, len, y->problem_offset, &m);
         if (y->problem_value >= 0)
-            return fail_mark(c, m, UNREST_EINVAL, "YAML error: %s (byte 0x%02X)", problem,
-                             (unsigned)y->problem_value & 0xFFu);
-        return fail_mark(c, m, UNREST_EINVAL, "YAML error: %s", problem);
+            return yd_fail_mark(c, m, UNREST_EINVAL, "YAML error: %s (byte 0x%02X)", problem,
+                                (unsigned)y->problem_value & 0xFFu);
+        return yd_fail_mark(c, m, UNREST_EINVAL, "YAML error: %s", problem);
     }
     default:
         if (y->context)
-            return fail_mark(c, y->problem_mark, UNREST_EINVAL,
-                             "YAML error: %s (%s at line %zu column %zu)", problem, y->context,
-                             y->context_mark.line + 1, y->context_mark.column + 1);
-        return fail_mark(c, y->problem_mark, UNREST_EINVAL, "YAML error: %s", problem);
+            return yd_fail_mark(c, y->problem_mark, UNREST_EINVAL,
+                                "YAML error: %s (%s at line %zu column %zu)", problem, y->context,
+                                y->context_mark.line + 1, y->context_mark.column + 1);
+        return yd_fail_mark(c, y->problem_mark, UNREST_EINVAL, "YAML error: %s", problem);
     }
 }
 
@@ -1482,9 +1386,9 @@ static unrest_status parse_doc(loader *L, size_t level, const char *text, size_t
         }
         yaml_node_t *root = yaml_document_get_root_node(&next);
         more = root != NULL;
-        if (root && !is_null(root)) {
-            st = fail_mark(c, root->start_mark, UNREST_EINVAL,
-                           "a scenario file holds one YAML document; found a second one");
+        if (root && !yd_is_null(root)) {
+            st = yd_fail_mark(c, root->start_mark, UNREST_EINVAL,
+                              "a scenario file holds one YAML document; found a second one");
             more = 0;
         }
         yaml_document_delete(&next);
@@ -1500,7 +1404,7 @@ static unrest_status load_base(loader *L, size_t level, const yaml_node_t *n, in
 {
     const ctx *c = &L->file[level];
     const char *base = NULL;
-    unrest_status st = scalar(c, n, "'base'", "a file name or builtin", &base);
+    unrest_status st = yd_scalar(c, n, "'base'", "a file name or builtin", &base);
     if (st != UNREST_OK) return st;
     if (level + 1 >= MAX_DEPTH)
         return FAIL_AT(c, n, UNREST_EINVAL, "base chain is too deep: at most %d files", MAX_DEPTH);
@@ -1569,7 +1473,7 @@ static unrest_status load_drop(loader *L, const ctx *c, const yaml_node_t *n)
 {
     const yaml_node_t *items[UNREST_SC_MAX_EVENTS];
     size_t ni = 0;
-    if (n->type == YAML_SCALAR_NODE && !is_null(n)) {
+    if (n->type == YAML_SCALAR_NODE && !yd_is_null(n)) {
         items[ni++] = n;
     } else if (n->type == YAML_SEQUENCE_NODE) {
         for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
@@ -1579,14 +1483,15 @@ static unrest_status load_drop(loader *L, const ctx *c, const yaml_node_t *n)
                                UNREST_SC_MAX_EVENTS);
             items[ni++] = yaml_document_get_node(c->doc, *it);
         }
-    } else if (!is_null(n)) {
+    } else if (!yd_is_null(n)) {
         return FAIL_AT(c, n, UNREST_EINVAL,
-                       "'drop' must be a list of event kinds or labels, got %s", kind_name(n));
+                       "'drop' must be a list of event kinds or labels, got %s", yd_kind_name(n));
     }
     unsigned char gone[UNREST_SC_MAX_EVENTS] = {0};
     for (size_t i = 0; i < ni; i++) {
         const char *what = NULL;
-        unrest_status st = scalar(c, items[i], "a 'drop' entry", "an event kind or label", &what);
+        unrest_status st =
+            yd_scalar(c, items[i], "a 'drop' entry", "an event kind or label", &what);
         if (st != UNREST_OK) return st;
         size_t hits = 0;
         for (size_t j = 0; j < L->n_ev; j++)
@@ -1610,13 +1515,13 @@ static unrest_status load_drop(loader *L, const ctx *c, const yaml_node_t *n)
 static unrest_status load_section(loader *L, const ctx *c, const char *section,
                                   const yaml_node_t *map)
 {
-    if (is_null(map)) return UNREST_OK;
+    if (yd_is_null(map)) return UNREST_OK;
     char list[512];
     key_list(param_keys, N_PARAM_KEYS, section, list, sizeof list);
     if (map->type != YAML_MAPPING_NODE)
         return FAIL_AT(c, map, UNREST_EINVAL,
                        "'%s' must be a mapping of key: value (keys: %s), got %s", section, list,
-                       kind_name(map));
+                       yd_kind_name(map));
     const char *names[16];
     const keydef *defs[16];
     size_t count = 0;
@@ -1648,7 +1553,7 @@ static unrest_status load_focal(const ctx *c, const yaml_node_t *n, unrest_sc_si
     key_list(focal_keys, N_FOCAL_KEYS, NULL, list, sizeof list);
     if (n->type != YAML_MAPPING_NODE)
         return FAIL_AT(c, n, UNREST_EINVAL, "a focal point must be a mapping (keys: %s), got %s",
-                       list, kind_name(n));
+                       list, yd_kind_name(n));
     const char *names[N_FOCAL_KEYS];
     for (size_t i = 0; i < N_FOCAL_KEYS; i++)
         names[i] = focal_keys[i].name;
@@ -1686,7 +1591,7 @@ static unrest_status load_site(loader *L, const ctx *c, const yaml_node_t *n, un
     key_list(site_keys, N_SITE_KEYS, NULL, list, sizeof list);
     if (n->type != YAML_MAPPING_NODE)
         return FAIL_AT(c, n, UNREST_EINVAL, "a site must be a mapping (keys: %s, focal), got %s",
-                       list, kind_name(n));
+                       list, yd_kind_name(n));
     const char *names[NK];
     for (size_t i = 0; i < N_SITE_KEYS; i++)
         names[i] = site_keys[i].name;
@@ -1712,11 +1617,11 @@ static unrest_status load_site(loader *L, const ctx *c, const yaml_node_t *n, un
         if (st != UNREST_OK) return st;
     }
     const yaml_node_t *fo = val[N_SITE_KEYS];
-    if (!fo || is_null(fo)) return UNREST_OK;
+    if (!fo || yd_is_null(fo)) return UNREST_OK;
     if (fo->type != YAML_SEQUENCE_NODE)
         return FAIL_AT(c, fo, UNREST_EINVAL,
                        "'focal' of site '%s' must be a list of focal points, got %s", s->name,
-                       kind_name(fo));
+                       yd_kind_name(fo));
     for (yaml_node_item_t *it = fo->data.sequence.items.start; it < fo->data.sequence.items.top;
          it++) {
         const yaml_node_t *fn = yaml_document_get_node(c->doc, *it);
@@ -1734,12 +1639,12 @@ static unrest_status load_site(loader *L, const ctx *c, const yaml_node_t *n, un
 /* sites: a list; a name already in the base replaces that site, others are appended. */
 static unrest_status load_sites(loader *L, const ctx *c, const yaml_node_t *seq)
 {
-    if (is_null(seq)) return UNREST_OK;
+    if (yd_is_null(seq)) return UNREST_OK;
     if (seq->type != YAML_SEQUENCE_NODE)
         return FAIL_AT(c, seq, UNREST_EINVAL,
                        "'sites' must be a list of sites (mappings with name, region, "
                        "population, ...), got %s",
-                       kind_name(seq));
+                       yd_kind_name(seq));
     const yaml_node_t *mine[UNREST_SC_MAX_SITES] = {0}; /* sites written in this file */
     for (yaml_node_item_t *it = seq->data.sequence.items.start; it < seq->data.sequence.items.top;
          it++) {
@@ -1782,7 +1687,7 @@ static unrest_status load_time(const ctx *c, const yaml_node_t *n, const char *w
                                int64_t *t)
 {
     const char *text = NULL;
-    unrest_status st = scalar(c, n, what, "a date or date-time", &text);
+    unrest_status st = yd_scalar(c, n, what, "a date or date-time", &text);
     if (st != UNREST_OK) return st;
     const char *why = NULL;
     int32_t used;
@@ -1800,7 +1705,7 @@ static unrest_status load_event(loader *L, const ctx *c, const yaml_node_t *n, p
     if (n->type != YAML_MAPPING_NODE)
         return FAIL_AT(c, n, UNREST_EINVAL,
                        "an event must be a mapping with 'at' and one action (%s), got %s", acts,
-                       kind_name(n));
+                       yd_kind_name(n));
     const char *names[EV_COUNT];
     names[EV_AT] = "at";
     names[EV_WHERE] = "where";
@@ -1857,7 +1762,7 @@ static unrest_status load_event(loader *L, const ctx *c, const yaml_node_t *n, p
     e->role = UNREST_ROLE_GUARD;
     e->line = (uint32_t)n->start_mark.line + 1;
     e->col = (uint32_t)n->start_mark.column + 1;
-    copy_str(e->label, sizeof e->label, actions[kind].name);
+    yd_copy_str(e->label, sizeof e->label, actions[kind].name);
     pe->c = c;
     pe->node = n;
     pe->at = val[EV_AT];
@@ -1867,13 +1772,13 @@ static unrest_status load_event(loader *L, const ctx *c, const yaml_node_t *n, p
 
     const char *text = NULL;
     if (val[EV_LABEL]) {
-        st = scalar(c, val[EV_LABEL], "'label'", "text", &text);
+        st = yd_scalar(c, val[EV_LABEL], "'label'", "text", &text);
         if (st != UNREST_OK) return st;
         if (!*text || strlen(text) >= sizeof e->label || !text_ok(text))
             return FAIL_AT(c, val[EV_LABEL], UNREST_EINVAL,
                            "'label' must be one line of 1 to %zu characters, got '%.100s'",
                            sizeof e->label - 1, text);
-        copy_str(e->label, sizeof e->label, text);
+        yd_copy_str(e->label, sizeof e->label, text);
     }
 
     const action *a = &actions[kind];
@@ -1882,7 +1787,7 @@ static unrest_status load_event(loader *L, const ctx *c, const yaml_node_t *n, p
     snprintf(what, sizeof what, "'%s'", a->name);
     if (a->field == A_SWITCH) {
         int on;
-        st = scalar(c, vn, what, "on or off", &text);
+        st = yd_scalar(c, vn, what, "on or off", &text);
         if (st != UNREST_OK) return st;
         if (!parse_bool(text, &on))
             return FAIL_AT(c, vn, UNREST_EINVAL, "'%s' must be on or off, got '%s'", a->name, text);
@@ -1892,7 +1797,7 @@ static unrest_status load_event(loader *L, const ctx *c, const yaml_node_t *n, p
     } else {
         double v;
         range_text(a->lo, a->hi, a->open, expect, sizeof expect);
-        st = scalar(c, vn, what, expect, &text);
+        st = yd_scalar(c, vn, what, expect, &text);
         if (st != UNREST_OK) return st;
         if (!parse_real(text, &v))
             return FAIL_AT(c, vn, UNREST_EINVAL, "'%s' must be %s, got '%s'", a->name, expect,
@@ -1907,7 +1812,7 @@ static unrest_status load_event(loader *L, const ctx *c, const yaml_node_t *n, p
     }
     if (val[EV_GAIN]) {
         double g;
-        st = scalar(c, val[EV_GAIN], "'gain'", "a number in [0, 1]", &text);
+        st = yd_scalar(c, val[EV_GAIN], "'gain'", "a number in [0, 1]", &text);
         if (st != UNREST_OK) return st;
         if (!parse_real(text, &g) || !in_range(g, 0, 1, 0))
             return FAIL_AT(c, val[EV_GAIN], UNREST_ERANGE,
@@ -1915,7 +1820,7 @@ static unrest_status load_event(loader *L, const ctx *c, const yaml_node_t *n, p
         e->legitimacy = g;
     }
     if (val[EV_CURFEW]) {
-        st = scalar(c, val[EV_CURFEW], "'curfew'", "HH:MM-HH:MM", &text);
+        st = yd_scalar(c, val[EV_CURFEW], "'curfew'", "HH:MM-HH:MM", &text);
         if (st != UNREST_OK) return st;
         if (!parse_curfew(text, &e->curfew_from, &e->curfew_to))
             return FAIL_AT(c, val[EV_CURFEW], UNREST_EINVAL,
@@ -1924,7 +1829,7 @@ static unrest_status load_event(loader *L, const ctx *c, const yaml_node_t *n, p
                            text);
     }
     if (val[EV_ROLE]) {
-        st = scalar(c, val[EV_ROLE], "'role'", "guard, patrol or distribute", &text);
+        st = yd_scalar(c, val[EV_ROLE], "'role'", "guard, patrol or distribute", &text);
         if (st != UNREST_OK) return st;
         size_t r = 0;
         while (r < N_ROLES && strcmp(role_names[r], text))
@@ -1948,27 +1853,29 @@ static unrest_status load_event(loader *L, const ctx *c, const yaml_node_t *n, p
 /* set: {path: value} applied to the scenario in file order. */
 static unrest_status load_set(loader *L, const ctx *c, const yaml_node_t *map)
 {
-    if (is_null(map)) return UNREST_OK;
+    if (yd_is_null(map)) return UNREST_OK;
     if (map->type != YAML_MAPPING_NODE)
         return FAIL_AT(c, map, UNREST_EINVAL,
                        "'set' must be a mapping of path: value (e.g. legitimacy.initial: 0.7), "
                        "got %s",
-                       kind_name(map));
+                       yd_kind_name(map));
     char msg[1024];
     for (yaml_node_pair_t *pr = map->data.mapping.pairs.start; pr < map->data.mapping.pairs.top;
          pr++) {
         const yaml_node_t *k = yaml_document_get_node(c->doc, pr->key);
         const yaml_node_t *v = yaml_document_get_node(c->doc, pr->value);
         const char *path = NULL, *text = NULL;
-        unrest_status st = scalar(c, k, "a 'set' key", "a path such as legitimacy.initial", &path);
+        unrest_status st =
+            yd_scalar(c, k, "a 'set' key", "a path such as legitimacy.initial", &path);
         if (st != UNREST_OK) return st;
         for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < pr; q++) {
             const yaml_node_t *k0 = yaml_document_get_node(c->doc, q->key);
-            if (!strcmp((const char *)k0->data.scalar.value, path)) return dup_key(c, k, path, k0);
+            if (!strcmp((const char *)k0->data.scalar.value, path))
+                return yd_dup_key(c, k, path, k0);
         }
         char what[MAX_PATH_LEN + 8];
         snprintf(what, sizeof what, "'%.*s'", MAX_PATH_LEN - 1, path);
-        st = scalar(c, v, what, "a scalar value", &text);
+        st = yd_scalar(c, v, what, "a scalar value", &text);
         if (st != UNREST_OK) return st;
         if (strlen(path) >= MAX_PATH_LEN)
             return FAIL_AT(c, k, UNREST_EUNKNOWN, "the path is too long (at most %d characters)",
@@ -1990,7 +1897,7 @@ static unrest_status load_level(loader *L, size_t level, const char *text, size_
     const ctx *c = &L->file[level];
     const yaml_node_t *root = yaml_document_get_root_node(c->doc);
     const yaml_node_t *key[TK_COUNT] = {0}, *val[TK_COUNT] = {0};
-    if (root && !is_null(root)) {
+    if (root && !yd_is_null(root)) {
         if (root->type != YAML_MAPPING_NODE) {
             char list[256];
             size_t used = 0;
@@ -1999,7 +1906,7 @@ static unrest_status load_level(loader *L, size_t level, const char *text, size_
                 append(list, sizeof list, &used, "%s%s", i ? ", " : "", tk_names[i]);
             return FAIL_AT(c, root, UNREST_EINVAL,
                            "a scenario must be a mapping with keys %s, got %s", list,
-                           kind_name(root));
+                           yd_kind_name(root));
         }
         st = collect(c, root, "a scenario", tk_names, TK_COUNT, key, val);
         if (st != UNREST_OK) return st;
@@ -2033,15 +1940,15 @@ static unrest_status load_level(loader *L, size_t level, const char *text, size_
         if (val[TK_SITES])
             return FAIL_AT(c, val[TK_SITES], UNREST_EINVAL, "'sites' must list at least one site");
         yaml_mark_t m = root ? root->start_mark : (yaml_mark_t){0, 0, 0};
-        return fail_mark(c, m, UNREST_EINVAL,
-                         "a scenario needs 'sites' (a list of sites with name, region, "
-                         "population) unless its base has them");
+        return yd_fail_mark(c, m, UNREST_EINVAL,
+                            "a scenario needs 'sites' (a list of sites with name, region, "
+                            "population) unless its base has them");
     }
     const yaml_node_t *evs = val[TK_EVENTS];
-    if (evs && !is_null(evs)) {
+    if (evs && !yd_is_null(evs)) {
         if (evs->type != YAML_SEQUENCE_NODE)
             return FAIL_AT(c, evs, UNREST_EINVAL, "'events' must be a list of events, got %s",
-                           kind_name(evs));
+                           yd_kind_name(evs));
         for (yaml_node_item_t *it = evs->data.sequence.items.start;
              it < evs->data.sequence.items.top; it++) {
             const yaml_node_t *n = yaml_document_get_node(c->doc, *it);
@@ -2066,7 +1973,8 @@ static unrest_status where_name(const loader *L, const ctx *c, const yaml_node_t
 {
     const unrest_scenario *sc = &L->sc;
     const char *name = NULL;
-    unrest_status st = scalar(c, n, "a 'where' entry", "all, a site name or a region name", &name);
+    unrest_status st =
+        yd_scalar(c, n, "a 'where' entry", "all, a site name or a region name", &name);
     if (st != UNREST_OK) return st;
     if (!strcmp(name, "all")) {
         *mask |= sc->n_sites >= 64 ? UINT64_MAX : ((uint64_t)1 << sc->n_sites) - 1;
@@ -2152,13 +2060,13 @@ static unrest_status resolve_events(loader *L)
                 unrest_status st = where_name(L, c, yaml_document_get_node(c->doc, *it), &e.sites);
                 if (st != UNREST_OK) return st;
             }
-        } else if (pe->where->type == YAML_SCALAR_NODE && !is_null(pe->where)) {
+        } else if (pe->where->type == YAML_SCALAR_NODE && !yd_is_null(pe->where)) {
             unrest_status st = where_name(L, c, pe->where, &e.sites);
             if (st != UNREST_OK) return st;
         } else {
             return FAIL_AT(c, pe->where, UNREST_EINVAL,
                            "'where' must be all, a site or region name, or a list of them, got %s",
-                           is_null(pe->where) ? "nothing" : kind_name(pe->where));
+                           yd_is_null(pe->where) ? "nothing" : yd_kind_name(pe->where));
         }
         sc->event[i] = e;
     }
@@ -2199,7 +2107,7 @@ static unrest_status load_top(unrest_scenario *sc, const char *text, size_t len,
                 n = L->ev[idx].node;
             }
             yaml_mark_t m = n ? n->start_mark : (yaml_mark_t){0, 0, 0};
-            fail_mark(c, m, st, "%s", msg);
+            yd_fail_mark(c, m, st, "%s", msg);
         }
     }
     if (st == UNREST_OK) *sc = L->sc;
