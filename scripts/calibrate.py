@@ -53,12 +53,21 @@ GRIDS = {
 
 # Ranges of the random search (lo, hi, log scale?).
 RANGES = {
-    "hardship.tail": (1.5, 10, True),
-    "legitimacy.initial": (0.85, 0.97, False),
+    "hardship.sigma": (0.3, 2.0, True),
+    "legitimacy.initial": (0.9, 0.99, False),
     "hardship.fuel_weight": (0.05, 3, True),
     "spread.strength": (0.005, 0.1, True),
     "spread.saturation": (0.0001, 0.003, True),
     "force.leverage": (10, 80, True),
+}
+# The second, narrower search around the first one's best.
+RANGES_NEAR = {
+    "hardship.sigma": (0.4, 0.8, False),
+    "legitimacy.initial": (0.96, 0.985, False),
+    "hardship.fuel_weight": (1.5, 4, True),
+    "spread.strength": (0.004, 0.02, True),
+    "spread.saturation": (0.001, 0.005, True),
+    "force.leverage": (15, 50, True),
 }
 
 DAY3_REGIONS = ["Mangystau", "Almaty city", "Nur-Sultan city", "Atyrau", "Aktobe",
@@ -156,6 +165,7 @@ def main():
     ap.add_argument("--ppa", type=float, default=100)
     ap.add_argument("--random", type=int, default=0,
                     help="instead of a grid: N candidates drawn (seeded) from RANGES")
+    ap.add_argument("--near", action="store_true", help="--random draws from RANGES_NEAR")
     ap.add_argument("--check", action="store_true",
                     help="no search: the file's values against each observation, per seed")
     a = ap.parse_args()
@@ -164,11 +174,12 @@ def main():
         return
     if a.random:
         rnd = random.Random(2022)
-        names = list(RANGES)
+        ranges = RANGES_NEAR if a.near else RANGES
+        names = list(ranges)
         cands = []
         for _ in range(a.random):
             c = {}
-            for k, (lo, hi, log) in RANGES.items():
+            for k, (lo, hi, log) in ranges.items():
                 u = rnd.random()
                 c[k] = round(lo * (hi / lo) ** u if log else lo + (hi - lo) * u, 5)
             cands.append(c)

@@ -129,6 +129,7 @@ typedef struct unrest_sc_params {
     double distribute_relief; /* share of the fuel shock removed by fuel-distributing troops */
     double fuel_lag_days;     /* days over which a price change is felt in full (refuelling) */
     double hardship_tail;     /* 0: Epstein's H ~ U(0,1); a > 0: Pareto tail index a */
+    double hardship_sigma;    /* > 0: log-normal hardship with this log-sd (overrides tail) */
     /* spread between sites */
     double spread;            /* threshold lowered at full national activity share */
     double spread_saturation; /* active share of the population elsewhere at which spread is full */

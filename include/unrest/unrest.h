@@ -106,6 +106,7 @@ typedef struct unrest_params {
     double legitimacy;            /* L in [0,1] */
     double hardship_scale;        /* G = H * hardship_scale * (1 - L): the scenario's hardship */
     double hardship_tail;         /* 0: H ~ U(0,1) (Epstein); a > 0: Pareto, tail index a */
+    double hardship_sigma;        /* > 0: H log-normal, median 0.5, log-sd (before hardship_tail) */
     double threshold;             /* T: active iff G - N > T */
     double k;                     /* arrest-probability constant */
     double arrest_prob;           /* P(a cop arrests in a tick when an active is in vision) */

@@ -22,6 +22,10 @@
 #include "rng.h"
 #include "unrest/unrest.h"
 
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
 #define NO_CELL UINT32_MAX
 
 #define PTAB 64
@@ -789,8 +793,13 @@ unrest_status unrest_model_create(unrest_model **out, const unrest_params *p, ui
         rng r;
         rng_init(&r, seed, RNG_ATTR, 0, a);
         double u = rng_uniform(&r);
-        if (p->hardship_tail > 0) /* Pareto with median 0.5 (Epstein's U(0,1) has median 0.5) */
+        if (p->hardship_sigma > 0) { /* log-normal with median 0.5 (Box-Muller, keyed draws) */
+            double v = rng_uniform(&r);
+            double z = sqrt(-2.0 * log(1.0 - u)) * cos(2.0 * M_PI * v);
+            u = fmin(100.0, 0.5 * exp(p->hardship_sigma * z));
+        } else if (p->hardship_tail > 0) { /* Pareto with median 0.5, as U(0,1) */
             u = fmin(100.0, 0.5 * pow((1.0 - u) * 2.0, -1.0 / p->hardship_tail));
+        }
         m->hard[a] = (float)u;
         m->risk[a] = (float)rng_uniform(&r);
         sh += m->hard[a];

@@ -51,6 +51,8 @@ static const param_def defs[] = {
      OFF(arrest_prob)},
     {{"hardship_tail", R, 0, 100, NULL, 0, "0: H ~ U(0,1); a: Pareto tail index a, median 0.5"},
      OFF(hardship_tail)},
+    {{"hardship_sigma", R, 0, 10, NULL, 0, "s > 0: H log-normal, median 0.5, log-sd s"},
+     OFF(hardship_sigma)},
     {{"k", R, 0, 100, NULL, 1, "arrest constant in P = 1 - exp(-k C/A)"}, OFF(k)},
     {{"alpha", R, 0, 10, NULL, 1, "deterrence exponent: N = R P J_max^alpha (0 = off)"},
      OFF(alpha)},

@@ -114,6 +114,7 @@ static const keydef param_keys[] = {
     PREAL("hardship", "distribute_relief", distribute_relief, 0, 1, 0, 0.8),
     PREAL("hardship", "fuel_lag_days", fuel_lag_days, 0, 30, 0, 1),
     PREAL("hardship", "tail", hardship_tail, 0, 100, 0, 0),
+    PREAL("hardship", "sigma", hardship_sigma, 0, 10, 0, 0),
     PREAL("spread", "strength", spread, 0, 1, 0, 0.05),
     PREAL("spread", "saturation", spread_saturation, 0, 1, LO_OPEN, 0.002),
     PREAL("spread", "media_share", media_share, 0, 1, 0, 0.3),

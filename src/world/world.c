@@ -203,6 +203,7 @@ unrest_status unrest_world_create(unrest_world **out, const unrest_scenario *sc,
         q.legitimacy = clamp(p->legitimacy + ss->legitimacy_offset, 0, 1);
         q.outburst_threshold = 0;
         q.hardship_tail = p->hardship_tail;
+        q.hardship_sigma = p->hardship_sigma;
         char merr[256];
         /* each site draws from its own key: the run seed mixed with the site's index */
         st = unrest_model_create(&s->m, &q, mix64(seed ^ mix64(i + 1)), merr, sizeof merr);
