@@ -18,6 +18,7 @@
 #include <gsl/gsl_qrng.h>
 
 #include "unrest/design.h"
+#include "fileio.h"
 #include "rng.h"
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -261,44 +262,14 @@ static unrest_status parse_line(const char *path, const char *text, size_t len, 
 /* Read the whole file at path into a malloc'd buffer. */
 static unrest_status slurp(const char *path, char **out, size_t *len, char *err, size_t errlen)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        msg(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return UNREST_EIO;
-    }
-    size_t n = 0, cap = 4096;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (n == cap) {
-            char *nb = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n, fp);
-        n += got;
-        if (got == 0) break;
-    }
-    if (!buf) {
-        fclose(fp);
+    int r = file_read_all(path, out, len);
+    if (r == FILE_OK) return UNREST_OK;
+    if (r == FILE_ENOMEM) {
         msg(err, errlen, "%s: out of memory reading the file", path);
         return UNREST_ENOMEM;
     }
-    if (ferror(fp)) {
-        int e = errno;
-        free(buf);
-        fclose(fp);
-        msg(err, errlen, "%s: cannot read: %s", path, strerror(e));
-        return UNREST_EIO;
-    }
-    fclose(fp);
-    *out = buf;
-    *len = n;
-    return UNREST_OK;
+    msg(err, errlen, "%s: cannot %s: %s", path, r == FILE_EOPEN ? "open" : "read", strerror(errno));
+    return UNREST_EIO;
 }
 
 unrest_status unrest_factors_load(const char *path, unrest_factor **out, size_t *n, char *err,

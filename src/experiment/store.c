@@ -150,26 +150,11 @@ static uint64_t col_u64(sqlite3_stmt *st, int i)
     return t ? strtoull((const char *)t, NULL, 10) : 0;
 }
 
-/* Count of tables in the database (0 for a new or empty file). */
-static int table_count(unrest_store *s, int *n)
+/* The integer a one-row query returns (an SQLite result code). */
+static int query_int(unrest_store *s, const char *sql, int *v)
 {
     sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master WHERE type='table'", -1,
-                                &st, NULL);
-    if (rc != SQLITE_OK) return rc;
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *n = sqlite3_column_int(st, 0);
-        rc = SQLITE_OK;
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
-static int user_version(unrest_store *s, int *v)
-{
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
     if (rc != SQLITE_OK) return rc;
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -277,7 +262,10 @@ unrest_status unrest_store_open(unrest_store **out, const char *path, unsigned f
     sqlite3_busy_timeout(s->db, busy_ms < 0 ? 0 : busy_ms);
 
     int ntab = 0, ver = 0;
-    if ((rc = table_count(s, &ntab)) != SQLITE_OK || (rc = user_version(s, &ver)) != SQLITE_OK) {
+    /* tables: 0 for a new or empty file */
+    if ((rc = query_int(s, "SELECT count(*) FROM sqlite_master WHERE type='table'", &ntab)) !=
+            SQLITE_OK ||
+        (rc = query_int(s, "PRAGMA user_version", &ver)) != SQLITE_OK) {
         if (rc == SQLITE_NOTADB) {
             set_err(s, "%s: not an SQLite database", path);
             st = UNREST_EINVAL;

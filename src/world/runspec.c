@@ -13,6 +13,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "fileio.h"
 #include "yamldoc.h"
 
 #include "unrest/runspec.h"
@@ -538,41 +539,19 @@ unrest_status unrest_runspec_load_string(unrest_runspec *rs, const char *text, s
 unrest_status unrest_runspec_load(unrest_runspec *rs, const char *path, char *err, size_t errlen)
 {
     if (err && errlen) err[0] = '\0';
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        if (err && errlen) snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return UNREST_EIO;
-    }
-    size_t len = 0, cap = 4096;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (len == cap) {
-            char *nb = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
+    char *buf;
+    size_t len;
+    int r = file_read_all(path, &buf, &len);
+    if (r != FILE_OK) {
+        if (err && errlen) {
+            if (r == FILE_ENOMEM)
+                snprintf(err, errlen, "%s: out of memory reading the file", path);
+            else
+                snprintf(err, errlen, "%s: cannot %s: %s", path, r == FILE_EOPEN ? "open" : "read",
+                         strerror(errno));
         }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) break;
+        return r == FILE_ENOMEM ? UNREST_ENOMEM : UNREST_EIO;
     }
-    if (!buf) {
-        fclose(f);
-        if (err && errlen) snprintf(err, errlen, "%s: out of memory reading the file", path);
-        return UNREST_ENOMEM;
-    }
-    if (ferror(f)) {
-        int e = errno;
-        free(buf);
-        fclose(f);
-        if (err && errlen) snprintf(err, errlen, "%s: cannot read: %s", path, strerror(e));
-        return UNREST_EIO;
-    }
-    fclose(f);
     unrest_status st = unrest_runspec_load_string(rs, buf, len, path, err, errlen);
     free(buf);
     return st;

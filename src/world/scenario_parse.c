@@ -34,6 +34,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "fileio.h"
 #include "yamldoc.h"
 
 #include "unrest/scenario.h"
@@ -1299,36 +1300,7 @@ static const char *const tk_names[TK_COUNT] = {
 /* Read a whole file into a malloc'd buffer. Returns 0 and sets errno on failure. */
 static int read_file(const char *path, char **out, size_t *outlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return 0;
-    size_t len = 0, cap = 4096;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (len == cap) {
-            char *nb = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) break;
-    }
-    int bad = !buf || ferror(f);
-    int e = !buf ? ENOMEM : errno;
-    fclose(f);
-    if (bad) {
-        free(buf);
-        errno = e ? e : EIO;
-        return 0;
-    }
-    *out = buf;
-    *outlen = len;
-    return 1;
+    return file_read_all(path, out, outlen) == FILE_OK;
 }
 
 /* Report a libyaml parser error with its problem text and position. */
