@@ -153,11 +153,6 @@ int cmd_sensitivity(int argc, char **argv)
         cli_error(C, "%s", err);
         goto done;
     }
-    if (rows * e.runs > 100000000u) {
-        cli_error(C, "%zu design points x %" PRIu64 " runs is more than 100000000 runs", rows,
-                  e.runs);
-        goto done;
-    }
     size_t slen = 160;
     for (size_t i = 0; i < k; i++)
         slen += strlen(f[i].name) + 60;

@@ -173,11 +173,6 @@ int cmd_sweep(int argc, char **argv)
         cli_error(C, "%s", err);
         goto done;
     }
-    if (rows * e.runs > 100000000u) {
-        cli_error(C, "%zu design points x %" PRIu64 " runs is more than 100000000 runs", rows,
-                  e.runs);
-        goto done;
-    }
     /* identity: the design and the replicates */
     size_t slen = 128;
     for (size_t i = 0; i < nvary; i++)
@@ -249,6 +244,11 @@ int cli_exp_run_design(cli_exp *e, unrest_exp_kind kind, const char *settings,
                        unrest_store **s, int64_t *exp, unrest_store_row **runs, size_t *nruns)
 {
     const char *C = e->cmd;
+    if (rows * e->runs > 100000000u) { /* before any database is opened: bad input */
+        cli_error(C, "%zu design points x %" PRIu64 " runs is more than 100000000 runs", rows,
+                  e->runs);
+        return EXIT_USAGE;
+    }
     char **ftext = calloc(rows ? rows : 1, sizeof *ftext);
     size_t njobs = rows * (size_t)e->runs;
     unrest_job *jobs = calloc(njobs ? njobs : 1, sizeof *jobs);

@@ -19,13 +19,8 @@
 
 #include "unrest/design.h"
 #include "fileio.h"
+#include "exp_int.h"
 #include "rng.h"
-
-#if defined(__GNUC__) || defined(__clang__)
-#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
-#else
-#define PRINTF_LIKE(f, a)
-#endif
 
 /* Philox streams of the designs. The model's streams (rng.h) are 1..7; design draws are keyed
  * by the design seed, and these numbers keep them apart from the model's even when a caller
@@ -42,8 +37,7 @@ enum {
 #define NUM_MAX 256               /* longest number token */
 #define NAME_MAX_LEN (sizeof(((unrest_factor *)0)->name) - 1)
 
-static void msg(char *err, size_t errlen, const char *fmt, ...) PRINTF_LIKE(3, 4);
-static void msg(char *err, size_t errlen, const char *fmt, ...)
+void exp_msg(char *err, size_t errlen, const char *fmt, ...)
 {
     if (!err || !errlen) return;
     va_list ap;
@@ -253,7 +247,7 @@ static unrest_status parse_line(const char *path, const char *text, size_t len, 
         return at(err, errlen, path, line, t[0].col, UNREST_EINVAL,
                   "duplicate factor '%s' (first on line %zu)", f.name, l->line[dup]);
     if (!flist_push(l, &f, line)) {
-        msg(err, errlen, "%s: out of memory reading factors", path);
+        exp_msg(err, errlen, "%s: out of memory reading factors", path);
         return UNREST_ENOMEM;
     }
     return UNREST_OK;
@@ -265,10 +259,11 @@ static unrest_status slurp(const char *path, char **out, size_t *len, char *err,
     int r = file_read_all(path, out, len);
     if (r == FILE_OK) return UNREST_OK;
     if (r == FILE_ENOMEM) {
-        msg(err, errlen, "%s: out of memory reading the file", path);
+        exp_msg(err, errlen, "%s: out of memory reading the file", path);
         return UNREST_ENOMEM;
     }
-    msg(err, errlen, "%s: cannot %s: %s", path, r == FILE_EOPEN ? "open" : "read", strerror(errno));
+    exp_msg(err, errlen, "%s: cannot %s: %s", path, r == FILE_EOPEN ? "open" : "read",
+            strerror(errno));
     return UNREST_EIO;
 }
 
@@ -277,7 +272,7 @@ unrest_status unrest_factors_load(const char *path, unrest_factor **out, size_t 
 {
     if (err && errlen) err[0] = '\0';
     if (!path || !out || !n) {
-        msg(err, errlen, "factors: NULL argument");
+        exp_msg(err, errlen, "factors: NULL argument");
         return UNREST_EINVAL;
     }
     char *text;
@@ -323,27 +318,27 @@ unrest_status unrest_factor_parse(const char *text, unrest_factor *f, char *err,
 {
     if (err && errlen) err[0] = '\0';
     if (!text || !f) {
-        msg(err, errlen, "--vary: NULL argument");
+        exp_msg(err, errlen, "--vary: NULL argument");
         return UNREST_EINVAL;
     }
     const char *eq = strchr(text, '=');
     if (!eq) {
-        msg(err, errlen, "--vary '%s': expected name=lo:hi:step", text);
+        exp_msg(err, errlen, "--vary '%s': expected name=lo:hi:step", text);
         return UNREST_EINVAL;
     }
     size_t nlen = (size_t)(eq - text);
     if (nlen == 0) {
-        msg(err, errlen, "--vary '%s': empty name (expected name=lo:hi:step)", text);
+        exp_msg(err, errlen, "--vary '%s': empty name (expected name=lo:hi:step)", text);
         return UNREST_EINVAL;
     }
     if (nlen > NAME_MAX_LEN) {
-        msg(err, errlen, "--vary '%s': name longer than %zu bytes", text, (size_t)NAME_MAX_LEN);
+        exp_msg(err, errlen, "--vary '%s': name longer than %zu bytes", text, (size_t)NAME_MAX_LEN);
         return UNREST_ERANGE;
     }
     for (size_t j = 0; j < nlen; j++) {
         unsigned char c = (unsigned char)text[j];
         if (c <= 0x20 || c == 0x7f) {
-            msg(err, errlen, "--vary '%s': blank or control character in the name", text);
+            exp_msg(err, errlen, "--vary '%s': blank or control character in the name", text);
             return UNREST_EINVAL;
         }
     }
@@ -353,33 +348,33 @@ unrest_status unrest_factor_parse(const char *text, unrest_factor *f, char *err,
     for (int j = 0; j < 3; j++) {
         const char *e = j < 2 ? strchr(p, ':') : p + strlen(p);
         if (!e) {
-            msg(err, errlen, "--vary '%s': missing %s (expected name=lo:hi:step)", text,
-                part[j + 1]);
+            exp_msg(err, errlen, "--vary '%s': missing %s (expected name=lo:hi:step)", text,
+                    part[j + 1]);
             return UNREST_EINVAL;
         }
         size_t len = (size_t)(e - p);
         if (j == 2 && strchr(p, ':')) {
-            msg(err, errlen, "--vary '%s': too many ':' (expected name=lo:hi:step)", text);
+            exp_msg(err, errlen, "--vary '%s': too many ':' (expected name=lo:hi:step)", text);
             return UNREST_EINVAL;
         }
         if (!parse_number(p, len, &v[j])) {
-            msg(err, errlen, "--vary '%s': %s '%.*s' is not a number", text, part[j],
-                (int)(len < 40 ? len : 40), p);
+            exp_msg(err, errlen, "--vary '%s': %s '%.*s' is not a number", text, part[j],
+                    (int)(len < 40 ? len : 40), p);
             return UNREST_EINVAL;
         }
         if (!isfinite(v[j])) {
-            msg(err, errlen, "--vary '%s': %s is not finite", text, part[j]);
+            exp_msg(err, errlen, "--vary '%s': %s is not finite", text, part[j]);
             return UNREST_ERANGE;
         }
         p = e + 1;
     }
     if (v[0] > v[1]) {
-        msg(err, errlen, "--vary '%s': empty range (lower bound %.17g > upper bound %.17g)", text,
-            v[0], v[1]);
+        exp_msg(err, errlen, "--vary '%s': empty range (lower bound %.17g > upper bound %.17g)",
+                text, v[0], v[1]);
         return UNREST_ERANGE;
     }
     if (!(v[2] > 0)) {
-        msg(err, errlen, "--vary '%s': step %.17g must be > 0", text, v[2]);
+        exp_msg(err, errlen, "--vary '%s': step %.17g must be > 0", text, v[2]);
         return UNREST_ERANGE;
     }
     memset(f, 0, sizeof *f);
@@ -397,17 +392,18 @@ static unrest_status check_factors(const char *what, const unrest_factor *f, siz
                                    char *err, size_t errlen)
 {
     if (!f || k == 0) {
-        msg(err, errlen, "%s: no factors", what);
+        exp_msg(err, errlen, "%s: no factors", what);
         return UNREST_EINVAL;
     }
     for (size_t j = 0; j < k; j++) {
         if (!isfinite(f[j].lo) || !isfinite(f[j].hi)) {
-            msg(err, errlen, "%s: factor '%.96s' has a bound that is not finite", what, f[j].name);
+            exp_msg(err, errlen, "%s: factor '%.96s' has a bound that is not finite", what,
+                    f[j].name);
             return UNREST_ERANGE;
         }
         if (strict ? !(f[j].lo < f[j].hi) : !(f[j].lo <= f[j].hi)) {
-            msg(err, errlen, "%s: factor '%.96s' has range [%.17g, %.17g]; need lower %s upper",
-                what, f[j].name, f[j].lo, f[j].hi, strict ? "<" : "<=");
+            exp_msg(err, errlen, "%s: factor '%.96s' has range [%.17g, %.17g]; need lower %s upper",
+                    what, f[j].name, f[j].lo, f[j].hi, strict ? "<" : "<=");
             return UNREST_ERANGE;
         }
     }
@@ -419,12 +415,12 @@ static unrest_status alloc_matrix(const char *what, size_t rows, size_t k, doubl
                                   size_t errlen)
 {
     if (rows > SIZE_MAX / sizeof(double) / k) {
-        msg(err, errlen, "%s: %zu rows of %zu factors do not fit in memory", what, rows, k);
+        exp_msg(err, errlen, "%s: %zu rows of %zu factors do not fit in memory", what, rows, k);
         return UNREST_ERANGE;
     }
     *out = malloc(rows * k * sizeof(double));
     if (!*out) {
-        msg(err, errlen, "%s: out of memory for %zu rows", what, rows);
+        exp_msg(err, errlen, "%s: out of memory for %zu rows", what, rows);
         return UNREST_ENOMEM;
     }
     return UNREST_OK;
@@ -449,7 +445,7 @@ unrest_status unrest_design_factorial(const unrest_factor *f, size_t k, size_t m
     static const char what[] = "factorial design";
     if (err && errlen) err[0] = '\0';
     if (!out || !rows) {
-        msg(err, errlen, "%s: NULL argument", what);
+        exp_msg(err, errlen, "%s: NULL argument", what);
         return UNREST_EINVAL;
     }
     unrest_status st = check_factors(what, f, k, 0, err, errlen);
@@ -457,14 +453,14 @@ unrest_status unrest_design_factorial(const unrest_factor *f, size_t k, size_t m
     double total = 1;
     for (size_t j = 0; j < k; j++) {
         if (!(f[j].step > 0) || !isfinite(f[j].step)) {
-            msg(err, errlen, "%s: factor '%.96s' has step %.17g; need a step > 0", what, f[j].name,
-                f[j].step);
+            exp_msg(err, errlen, "%s: factor '%.96s' has step %.17g; need a step > 0", what,
+                    f[j].name, f[j].step);
             return UNREST_ERANGE;
         }
         total *= grid_levels(&f[j]);
         if (!(total <= (double)max_rows) || !(total < 0x1p63)) {
-            msg(err, errlen, "%s: more than %zu rows (the limit) after factor '%.96s'", what,
-                max_rows, f[j].name);
+            exp_msg(err, errlen, "%s: more than %zu rows (the limit) after factor '%.96s'", what,
+                    max_rows, f[j].name);
             return UNREST_ERANGE;
         }
     }
@@ -472,7 +468,7 @@ unrest_status unrest_design_factorial(const unrest_factor *f, size_t k, size_t m
     size_t *lev = malloc(k * sizeof *lev), *idx = calloc(k, sizeof *idx);
     double *x = NULL;
     if (!lev || !idx) {
-        msg(err, errlen, "%s: out of memory", what);
+        exp_msg(err, errlen, "%s: out of memory", what);
         st = UNREST_ENOMEM;
         goto done;
     }
@@ -503,13 +499,13 @@ unrest_status unrest_design_lhs(const unrest_factor *f, size_t k, size_t n, uint
     static const char what[] = "Latin hypercube";
     if (err && errlen) err[0] = '\0';
     if (!out) {
-        msg(err, errlen, "%s: NULL argument", what);
+        exp_msg(err, errlen, "%s: NULL argument", what);
         return UNREST_EINVAL;
     }
     unrest_status st = check_factors(what, f, k, 0, err, errlen);
     if (st != UNREST_OK) return st;
     if (n == 0 || n > UINT32_MAX || k > UINT32_MAX) {
-        msg(err, errlen, "%s: %zu rows of %zu factors; need 1 to 2^32-1 of each", what, n, k);
+        exp_msg(err, errlen, "%s: %zu rows of %zu factors; need 1 to 2^32-1 of each", what, n, k);
         return UNREST_ERANGE;
     }
     double *x = NULL;
@@ -518,7 +514,7 @@ unrest_status unrest_design_lhs(const unrest_factor *f, size_t k, size_t n, uint
     uint32_t *perm = malloc(n * sizeof *perm);
     if (!perm) {
         free(x);
-        msg(err, errlen, "%s: out of memory", what);
+        exp_msg(err, errlen, "%s: out of memory", what);
         return UNREST_ENOMEM;
     }
     for (size_t j = 0; j < k; j++) {
@@ -552,18 +548,18 @@ unrest_status unrest_design_saltelli(const unrest_factor *f, size_t k, size_t n,
     static const char what[] = "Saltelli design";
     if (err && errlen) err[0] = '\0';
     if (!out || !rows) {
-        msg(err, errlen, "%s: NULL argument", what);
+        exp_msg(err, errlen, "%s: NULL argument", what);
         return UNREST_EINVAL;
     }
     unrest_status st = check_factors(what, f, k, 0, err, errlen);
     if (st != UNREST_OK) return st;
     if (k > SALTELLI_MAX_K) {
-        msg(err, errlen, "%s: %zu factors; GSL's Sobol sequence allows at most %d", what, k,
-            SALTELLI_MAX_K);
+        exp_msg(err, errlen, "%s: %zu factors; GSL's Sobol sequence allows at most %d", what, k,
+                SALTELLI_MAX_K);
         return UNREST_ERANGE;
     }
     if (n == 0 || n > SALTELLI_MAX_N) {
-        msg(err, errlen, "%s: base sample size %zu; need 1 to %u", what, n, SALTELLI_MAX_N);
+        exp_msg(err, errlen, "%s: base sample size %zu; need 1 to %u", what, n, SALTELLI_MAX_N);
         return UNREST_ERANGE;
     }
     size_t nr = n * (k + 2);
@@ -575,7 +571,7 @@ unrest_status unrest_design_saltelli(const unrest_factor *f, size_t k, size_t n,
     gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)(2 * k));
     if (!q) {
         free(x);
-        msg(err, errlen, "%s: out of memory", what);
+        exp_msg(err, errlen, "%s: out of memory", what);
         return UNREST_ENOMEM;
     }
     double v[2 * SALTELLI_MAX_K];
@@ -585,7 +581,7 @@ unrest_status unrest_design_saltelli(const unrest_factor *f, size_t k, size_t n,
         if (gsl_qrng_get(q, v) != 0) {
             gsl_qrng_free(q);
             free(x);
-            msg(err, errlen, "%s: GSL's Sobol sequence ran out of points", what);
+            exp_msg(err, errlen, "%s: GSL's Sobol sequence ran out of points", what);
             return UNREST_ERANGE;
         }
         double *blk = x + j * (k + 2) * k;
@@ -611,22 +607,23 @@ unrest_status unrest_design_morris(const unrest_factor *f, size_t k, size_t r, u
     static const char what[] = "Morris design";
     if (err && errlen) err[0] = '\0';
     if (!out || !rows) {
-        msg(err, errlen, "%s: NULL argument", what);
+        exp_msg(err, errlen, "%s: NULL argument", what);
         return UNREST_EINVAL;
     }
     unrest_status st = check_factors(what, f, k, 1, err, errlen);
     if (st != UNREST_OK) return st;
     if (levels < 2 || levels % 2 != 0 || levels > (1u << 30)) {
-        msg(err, errlen, "%s: %u levels; need an even number >= 2", what, levels);
+        exp_msg(err, errlen, "%s: %u levels; need an even number >= 2", what, levels);
         return UNREST_ERANGE;
     }
     if (r == 0 || r > UINT32_MAX || k >= UINT32_MAX) {
-        msg(err, errlen, "%s: %zu trajectories of %zu factors; need 1 to 2^32-1 of each", what, r,
-            k);
+        exp_msg(err, errlen, "%s: %zu trajectories of %zu factors; need 1 to 2^32-1 of each", what,
+                r, k);
         return UNREST_ERANGE;
     }
     if (r > SIZE_MAX / (k + 1)) {
-        msg(err, errlen, "%s: %zu trajectories of %zu factors do not fit in memory", what, r, k);
+        exp_msg(err, errlen, "%s: %zu trajectories of %zu factors do not fit in memory", what, r,
+                k);
         return UNREST_ERANGE;
     }
     size_t nr = r * (k + 1);
@@ -640,7 +637,7 @@ unrest_status unrest_design_morris(const unrest_factor *f, size_t k, size_t r, u
         free(perm);
         free(from);
         free(to);
-        msg(err, errlen, "%s: out of memory", what);
+        exp_msg(err, errlen, "%s: out of memory", what);
         return UNREST_ENOMEM;
     }
     uint32_t half = levels / 2, last = levels - 1;

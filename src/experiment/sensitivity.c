@@ -20,13 +20,8 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "unrest/design.h"
+#include "exp_int.h"
 #include "rng.h"
-
-#if defined(__GNUC__) || defined(__clang__)
-#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
-#else
-#define PRINTF_LIKE(f, a)
-#endif
 
 /* Philox streams of the bootstraps (the model uses 1..7, designs 101..103), keyed by the
  * bootstrap seed with the resample number as `tick`. */
@@ -34,16 +29,6 @@ enum {
     SENS_RNG_SOBOL_BOOT = 111, /* resamples of the N base rows of a Saltelli design */
     SENS_RNG_MEDIAN_BOOT = 112 /* resamples of a sample (or of pairs) for a median */
 };
-
-static void msg(char *err, size_t errlen, const char *fmt, ...) PRINTF_LIKE(3, 4);
-static void msg(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- Sobol indices ------------------------------------------------------------------------ */
 
@@ -89,22 +74,23 @@ unrest_status unrest_sobol_analyze(const double *y, size_t n, size_t k, size_t b
     static const char what[] = "Sobol analysis";
     if (err && errlen) err[0] = '\0';
     if (!y || !out) {
-        msg(err, errlen, "%s: NULL argument", what);
+        exp_msg(err, errlen, "%s: NULL argument", what);
         return UNREST_EINVAL;
     }
     if (k == 0 || n < 2 || n > UINT32_MAX || boot > UINT32_MAX) {
-        msg(err, errlen, "%s: %zu base rows of %zu factors; need 2 to 2^32-1 rows, k >= 1", what, n,
-            k);
+        exp_msg(err, errlen, "%s: %zu base rows of %zu factors; need 2 to 2^32-1 rows, k >= 1",
+                what, n, k);
         return UNREST_EINVAL;
     }
     if (k + 2 > SIZE_MAX / 8 / n || (boot && 2 * k > SIZE_MAX / 8 / boot)) {
-        msg(err, errlen, "%s: %zu rows of %zu factors do not fit in memory", what, n, k);
+        exp_msg(err, errlen, "%s: %zu rows of %zu factors do not fit in memory", what, n, k);
         return UNREST_ERANGE;
     }
     size_t total = n * (k + 2);
     for (size_t i = 0; i < total; i++) {
         if (!isfinite(y[i])) {
-            msg(err, errlen, "%s: output %zu (row %zu of the design) is not finite", what, i, i);
+            exp_msg(err, errlen, "%s: output %zu (row %zu of the design) is not finite", what, i,
+                    i);
             return UNREST_EINVAL;
         }
     }
@@ -116,14 +102,14 @@ unrest_status unrest_sobol_analyze(const double *y, size_t n, size_t k, size_t b
     uint32_t *idx = boot ? malloc(n * sizeof *idx) : NULL;
     unrest_status st = UNREST_OK;
     if (!z || !s1 || (boot && (!bs || !idx))) {
-        msg(err, errlen, "%s: out of memory", what);
+        exp_msg(err, errlen, "%s: out of memory", what);
         st = UNREST_ENOMEM;
         goto done;
     }
     double mean = gsl_stats_mean(y, 1, total);
     double sd = sqrt(gsl_stats_variance_with_fixed_mean(y, 1, total, mean));
     if (!(sd > 0) || !isfinite(sd)) {
-        msg(err, errlen, "%s: the outputs do not vary; Sobol indices are undefined", what);
+        exp_msg(err, errlen, "%s: the outputs do not vary; Sobol indices are undefined", what);
         st = UNREST_ERANGE;
         goto done;
     }
@@ -173,17 +159,17 @@ unrest_status unrest_morris_analyze(const unrest_factor *f, size_t k, const doub
     static const char what[] = "Morris analysis";
     if (err && errlen) err[0] = '\0';
     if (!f || !x || !y || !out) {
-        msg(err, errlen, "%s: NULL argument", what);
+        exp_msg(err, errlen, "%s: NULL argument", what);
         return UNREST_EINVAL;
     }
     if (k == 0 || r == 0 || r > SIZE_MAX / 8 / (k + 1) / k) {
-        msg(err, errlen, "%s: %zu trajectories of %zu factors", what, r, k);
+        exp_msg(err, errlen, "%s: %zu trajectories of %zu factors", what, r, k);
         return UNREST_EINVAL;
     }
     for (size_t i = 0; i < k; i++) {
         if (!(f[i].lo < f[i].hi) || !isfinite(f[i].hi - f[i].lo)) {
-            msg(err, errlen, "%s: factor '%.96s' has range [%.17g, %.17g]; need lower < upper",
-                what, f[i].name, f[i].lo, f[i].hi);
+            exp_msg(err, errlen, "%s: factor '%.96s' has range [%.17g, %.17g]; need lower < upper",
+                    what, f[i].name, f[i].lo, f[i].hi);
             return UNREST_ERANGE;
         }
     }
@@ -192,7 +178,7 @@ unrest_status unrest_morris_analyze(const unrest_factor *f, size_t k, const doub
     if (!ee || !seen) {
         free(ee);
         free(seen);
-        msg(err, errlen, "%s: out of memory", what);
+        exp_msg(err, errlen, "%s: out of memory", what);
         return UNREST_ENOMEM;
     }
     unrest_status st = UNREST_OK;
@@ -209,17 +195,18 @@ unrest_status unrest_morris_analyze(const unrest_factor *f, size_t k, const doub
                 }
             }
             if (nd != 1 || seen[c]) {
-                msg(err, errlen,
-                    "%s: rows %zu and %zu (trajectory %zu) change %s; a Morris trajectory "
-                    "changes each factor once, one per row",
-                    what, row - 1, row, t, nd != 1 ? "not exactly one factor" : "a factor twice");
+                exp_msg(err, errlen,
+                        "%s: rows %zu and %zu (trajectory %zu) change %s; a Morris trajectory "
+                        "changes each factor once, one per row",
+                        what, row - 1, row, t,
+                        nd != 1 ? "not exactly one factor" : "a factor twice");
                 st = UNREST_EINVAL;
                 break;
             }
             seen[c] = 1;
             if (!isfinite(y[row]) || !isfinite(y[row - 1])) {
-                msg(err, errlen, "%s: output of row %zu is not finite", what,
-                    isfinite(y[row]) ? row - 1 : row);
+                exp_msg(err, errlen, "%s: output of row %zu is not finite", what,
+                        isfinite(y[row]) ? row - 1 : row);
                 st = UNREST_EINVAL;
                 break;
             }
