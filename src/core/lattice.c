@@ -1,15 +1,16 @@
 /*
- * lattice.c - bit-row occupancy and neighbourhood queries on a torus.
+ * lattice.c - padded bit-plane occupancy and neighbourhood queries on a torus.
  *
- * Bounds: a count costs O(2r+1) popcounts when rows fit the interval in one or two words
- * (any r < 64); a selection adds one in-word select. The scan twins cost O(shape size).
+ * Bounds: a count reads two words per row of the shape and plane (r <= 31: one 64-bit window
+ * per row, eight rows per 512-bit vector where AVX-512 has a popcount); a selection adds one
+ * in-word select. Radii from 32 on walk the row's words. The scan twins cost O(shape size).
  */
 #include "lattice.h"
 #include "mem.h"
 
 #include <math.h>
 #include <stdlib.h>
-#if defined(__BMI2__)
+#if defined(__BMI2__) || (defined(__AVX512F__) && defined(__AVX512VPOPCNTDQ__))
 #include <immintrin.h>
 #endif
 
@@ -17,11 +18,8 @@ int shape_build(shape *s, unrest_hood hood, double v)
 {
     if (!(v >= 0.0) || v >= (double)SHAPE_MAX_R + 1.0) return -1;
     int r = (int)floor(v);
+    memset(s, 0, sizeof *s);
     s->r = r;
-    s->size = 0;
-    s->dx = s->dy = NULL;
-    s->lin = NULL;
-    s->dx = s->dy = NULL;
     for (int dy = -r; dy <= r; dy++) {
         int32_t hw = 0;
         int ady = dy < 0 ? -dy : dy;
@@ -41,6 +39,8 @@ int shape_build(shape *s, unrest_hood hood, double v)
         }
         s->hw[dy + r] = hw;
         s->size += (uint32_t)(2 * hw + 1);
+        if (r <= 31) /* columns r - hw .. r + hw of the window */
+            s->wmask[dy + r] = (~0ull >> (63 - 2 * hw)) << (r - hw);
     }
     s->reject16 = 65536u % s->size;
     s->dx = malloc(s->size * sizeof *s->dx);
@@ -79,19 +79,6 @@ int shape_link(shape *s, const lattice *L)
     return 0;
 }
 
-int lattice_pad_init(lattice *L, uint32_t R)
-{
-    free(L->pad);
-    L->R = R;
-    L->pw = L->w + 2 * R;
-    L->pad = mem_zalloc((size_t)(L->h + 2 * R) * L->pw, 1);
-    if (!L->pad) return -1;
-    for (uint32_t y = 0; y < L->h; y++)
-        for (uint32_t x = 0; x < L->w; x++)
-            if (bit_test(L, L->blk, x, y)) pad_write(L, x, y, 1);
-    return 0;
-}
-
 uint32_t scan_nth(const lattice *L, const shape *s, uint32_t x, uint32_t y, uint32_t k)
 {
     for (int dy = -s->r; dy <= s->r; dy++) {
@@ -106,91 +93,52 @@ uint32_t scan_nth(const lattice *L, const shape *s, uint32_t x, uint32_t y, uint
     return UINT32_MAX;
 }
 
-int lattice_init(lattice *L, uint32_t w, uint32_t h)
+int lattice_init(lattice *L, uint32_t w, uint32_t h, uint32_t R)
 {
     memset(L, 0, sizeof *L);
+    if (2 * R >= (w < h ? w : h)) return -1;
     L->w = w;
     L->h = h;
-    L->nw = (w + 63) / 64;
-    size_t words = (size_t)L->nw * h;
-    L->blk = mem_zalloc(words, sizeof(uint64_t));
+    L->R = R;
+    L->pw = w + 2 * R;
+    L->ph = h + 2 * R;
+    L->ns = (L->pw + 63) / 64 + 1;
+    L->sh = L->ph + 8;
+    size_t words = (size_t)L->ns * L->sh;
     L->cop = mem_zalloc(words, sizeof(uint64_t));
     L->act = mem_zalloc(words, sizeof(uint64_t));
     L->occ = mem_zalloc((size_t)w * h, sizeof(int32_t));
-    if (!L->blk || !L->cop || !L->act || !L->occ) {
+    L->pad = mem_zalloc((size_t)L->ph * L->pw, 1);
+    if (!L->cop || !L->act || !L->occ || !L->pad) {
         lattice_free(L);
         return -1;
     }
     memset(L->occ, 0xff, (size_t)w * h * sizeof(int32_t));
-    if (L->nw == 1) {
-        /* masks of the interval [x - hw, x + hw] on the ring of w columns, for hw < w/2 */
-        uint32_t nhw = (w + 1) / 2;
-        L->nhw = nhw;
-        L->mask1 = calloc((size_t)nhw * w, sizeof(uint64_t));
-        if (!L->mask1) {
-            lattice_free(L);
-            return -1;
-        }
-        for (uint32_t hw = 0; hw < nhw; hw++)
-            for (uint32_t x = 0; x < w; x++) {
-                uint64_t m = 0;
-                for (uint32_t d = 0; d <= 2 * hw && d < w; d++)
-                    m |= 1ull << ((x + w - hw + d) % w);
-                L->mask1[(size_t)x * nhw + hw] = m;
-            }
-    }
     return 0;
 }
 
 void lattice_free(lattice *L)
 {
-    free(L->blk);
     free(L->cop);
     free(L->act);
     free(L->occ);
-    free(L->mask1);
     free(L->pad);
-    L->pad = NULL;
-    L->blk = L->cop = L->act = L->mask1 = NULL;
+    L->cop = L->act = NULL;
     L->occ = NULL;
+    L->pad = NULL;
 }
 
 size_t lattice_bytes(const lattice *L)
 {
-    size_t masks = L->mask1 ? (size_t)L->nhw * L->w * sizeof(uint64_t) : 0;
-    size_t pad = L->pad ? (size_t)(L->h + 2 * L->R) * L->pw : 0;
-    return (size_t)L->nw * L->h * 3 * sizeof(uint64_t) + (size_t)L->w * L->h * sizeof(int32_t) +
-           masks + pad;
+    return (size_t)L->ns * L->sh * 2 * sizeof(uint64_t) + (size_t)L->w * L->h * sizeof(int32_t) +
+           (size_t)L->ph * L->pw;
 }
 
-/* Set bits of row in [a, b), 0 <= a < b <= w. */
-static inline uint32_t range_pop(const uint64_t *row, uint32_t a, uint32_t b)
+/* The 64 bits of a strip row starting at bit shf (< 64): the rest comes from the next strip,
+ * sh words on. No branch for shf = 0. */
+static inline uint64_t window(const uint64_t *p, size_t sh, uint32_t shf)
 {
-    uint32_t wa = a >> 6, wb = (b - 1) >> 6;
-    uint64_t ma = ~0ull << (a & 63);
-    uint64_t mb = ~0ull >> (63 - ((b - 1) & 63));
-    if (wa == wb) return (uint32_t)__builtin_popcountll(row[wa] & ma & mb);
-    uint32_t c = (uint32_t)__builtin_popcountll(row[wa] & ma);
-    for (uint32_t i = wa + 1; i < wb; i++)
-        c += (uint32_t)__builtin_popcountll(row[i]);
-    return c + (uint32_t)__builtin_popcountll(row[wb] & mb);
-}
-
-/* The 64 bits of row starting at column a (a + 64 may run past the row: the excess reads the
- * next word, which exists as long as a + len <= w for the caller's len). */
-static inline uint64_t window64(const uint64_t *row, uint32_t a, uint32_t nw)
-{
-    uint32_t i = a >> 6, sh = a & 63;
-    uint64_t lo = row[i] >> sh;
-    if (sh && i + 1 < nw) lo |= row[i + 1] << (64 - sh);
-    return lo;
-}
-
-/* Set bits of row in [a, a + len), len <= 64, not wrapping. */
-static inline uint32_t short_pop(const uint64_t *row, uint32_t a, uint32_t len, uint32_t nw)
-{
-    uint64_t m = len == 64 ? ~0ull : (1ull << len) - 1;
-    return (uint32_t)__builtin_popcountll(window64(row, a, nw) & m);
+    return (p[0] >> shf) | ((p[sh] << 1) << (63 - shf));
 }
 
 /* Position of the k-th set bit of x (k < popcount(x)). */
@@ -205,175 +153,209 @@ static inline uint32_t word_select(uint64_t x, uint32_t k)
 #endif
 }
 
-/* Position in [a,b) of the k-th bit equal to want; *k is reduced by the matches passed if
- * there are fewer than k+1. Returns UINT32_MAX when not found in this range. */
-static inline uint32_t range_select(const uint64_t *row, uint32_t a, uint32_t b, int want,
-                                    uint32_t *k)
+/* Set bits of padded row yp in padded columns [a, b] (radii from 32 on). */
+static uint32_t strip_pop(const lattice *L, const uint64_t *bits, uint32_t yp, uint32_t a,
+                          uint32_t b)
 {
-    uint32_t wa = a >> 6, wb = (b - 1) >> 6;
-    for (uint32_t i = wa; i <= wb; i++) {
-        uint64_t x = want ? row[i] : ~row[i];
-        if (i == wa) x &= ~0ull << (a & 63);
-        if (i == wb) x &= ~0ull >> (63 - ((b - 1) & 63));
-        uint32_t pc = (uint32_t)__builtin_popcountll(x);
-        if (*k < pc) return i * 64 + word_select(x, *k);
-        *k -= pc;
+    uint32_t c = 0;
+    for (uint32_t i = a >> 6; i <= b >> 6; i++) {
+        uint64_t v = bits[(size_t)i * L->sh + yp];
+        if (i == a >> 6) v &= ~0ull << (a & 63);
+        if (i == b >> 6) v &= ~0ull >> (63 - (b & 63));
+        c += (uint32_t)__builtin_popcountll(v);
+    }
+    return c;
+}
+
+/* Padded column of the k-th set bit of padded row yp in [a, b] (k below its count). */
+static uint32_t strip_select(const lattice *L, const uint64_t *bits, uint32_t yp, uint32_t a,
+                             uint32_t b, uint32_t k)
+{
+    for (uint32_t i = a >> 6; i <= b >> 6; i++) {
+        uint64_t v = bits[(size_t)i * L->sh + yp];
+        if (i == a >> 6) v &= ~0ull << (a & 63);
+        if (i == b >> 6) v &= ~0ull >> (63 - (b & 63));
+        uint32_t pc = (uint32_t)__builtin_popcountll(v);
+        if (k < pc) return i * 64 + word_select(v, k);
+        k -= pc;
     }
     return UINT32_MAX;
 }
 
-/* The (one or two) column segments of the interval centred on x with half-width hw, in dx
- * order. Returns the number of segments. */
-static inline int segments(uint32_t w, uint32_t x, int32_t hw, uint32_t seg[4])
+/* The torus position of offset (dx, dy) from (x, y), |dx|, |dy| <= R. */
+static inline uint32_t offset_pos(const lattice *L, uint32_t x, uint32_t y, int32_t dx, int32_t dy)
 {
-    uint32_t len = (uint32_t)(2 * hw + 1);
-    uint32_t lo = x >= (uint32_t)hw ? x - (uint32_t)hw : x + w - (uint32_t)hw;
-    if (lo + len <= w) {
-        seg[0] = lo;
-        seg[1] = lo + len;
-        return 1;
-    }
-    seg[0] = lo;
-    seg[1] = w;
-    seg[2] = 0;
-    seg[3] = lo + len - w;
-    return 2;
+    int64_t cx = (int64_t)x + dx, cy = (int64_t)y + dy;
+    cx += (int64_t)L->w * ((cx < 0) - (cx >= (int64_t)L->w));
+    cy += (int64_t)L->h * ((cy < 0) - (cy >= (int64_t)L->h));
+    return pos_make((uint32_t)cx, (uint32_t)cy);
 }
 
-static inline uint32_t wrap_row(const lattice *L, uint32_t y, int dy)
+#if defined(__AVX512F__) && defined(__AVX512VPOPCNTDQ__)
+#define LAT_VECTOR 1
+/* Eight windows (rows i .. i + 7 from p) masked by m[0..8), as 64-bit lane counts. */
+static inline __m512i window8_pop(const uint64_t *p, size_t sh, __m128i cr, __m128i cl,
+                                  const uint64_t *m)
 {
-    int64_t r = (int64_t)y + dy;
-    if (r < 0)
-        r += L->h;
-    else if (r >= (int64_t)L->h)
-        r -= L->h;
-    return (uint32_t)r;
+    __m512i lo = _mm512_loadu_si512((const void *)p);
+    __m512i hi = _mm512_loadu_si512((const void *)(p + sh));
+    __m512i w = _mm512_or_si512(_mm512_srl_epi64(lo, cr), _mm512_sll_epi64(hi, cl));
+    return _mm512_popcnt_epi64(_mm512_and_si512(w, _mm512_loadu_si512((const void *)m)));
 }
+#endif
 
 void lat_count2(const lattice *L, const uint64_t *a, const uint64_t *b, const shape *s, uint32_t x,
                 uint32_t y, uint32_t *ca, uint32_t *cb)
 {
-    uint32_t na = 0, nb = 0, seg[4];
-    if (L->nw == 1) {
-        const uint64_t *mk = L->mask1 + (size_t)x * L->nhw;
-        uint32_t ry = wrap_row(L, y, -s->r);
-        for (int i = 0; i <= 2 * s->r; i++) {
-            uint64_t m = mk[s->hw[i]];
-            na += (uint32_t)__builtin_popcountll(a[ry] & m);
-            nb += (uint32_t)__builtin_popcountll(b[ry] & m);
-            if (++ry == L->h) ry = 0;
+    uint32_t r = (uint32_t)s->r, na = 0, nb = 0;
+    if (r <= 31) {
+        uint32_t c0 = x + L->R - r, shf = c0 & 63;
+        size_t base = (size_t)(c0 >> 6) * L->sh + (y + L->R - r);
+#ifdef LAT_VECTOR
+        __m128i cr = _mm_cvtsi32_si128((int)shf), cl = _mm_cvtsi32_si128((int)(64 - shf));
+        __m512i va = _mm512_setzero_si512(), vb = _mm512_setzero_si512();
+        for (uint32_t g = 0; g <= 2 * r; g += 8) {
+            va = _mm512_add_epi64(va, window8_pop(a + base + g, L->sh, cr, cl, s->wmask + g));
+            vb = _mm512_add_epi64(vb, window8_pop(b + base + g, L->sh, cr, cl, s->wmask + g));
         }
-        *ca = na;
-        *cb = nb;
+        *ca = (uint32_t)_mm512_reduce_add_epi64(va);
+        *cb = (uint32_t)_mm512_reduce_add_epi64(vb);
         return;
-    }
-    int inside = x >= (uint32_t)s->r && x + (uint32_t)s->r < L->w && s->r < 32;
-    uint32_t ry = wrap_row(L, y, -s->r);
-    for (int dy = -s->r; dy <= s->r; dy++) {
-        size_t off = (size_t)ry * L->nw;
-        int32_t hw = s->hw[dy + s->r];
-        if (++ry == L->h) ry = 0;
-        if (inside) { /* no wrap: one 64-bit window per row */
-            uint32_t lo = x - (uint32_t)hw, len = (uint32_t)(2 * hw + 1);
-            na += short_pop(a + off, lo, len, L->nw);
-            nb += short_pop(b + off, lo, len, L->nw);
-            continue;
+#else
+        for (uint32_t i = 0; i <= 2 * r; i++) {
+            na += (uint32_t)__builtin_popcountll(window(a + base + i, L->sh, shf) & s->wmask[i]);
+            nb += (uint32_t)__builtin_popcountll(window(b + base + i, L->sh, shf) & s->wmask[i]);
         }
-        int n = segments(L->w, x, hw, seg);
-        na += range_pop(a + off, seg[0], seg[1]);
-        nb += range_pop(b + off, seg[0], seg[1]);
-        if (n == 2) {
-            na += range_pop(a + off, seg[2], seg[3]);
-            nb += range_pop(b + off, seg[2], seg[3]);
+#endif
+    } else {
+        for (uint32_t i = 0; i <= 2 * r; i++) {
+            uint32_t yp = y + L->R - r + i, hw = (uint32_t)s->hw[i];
+            na += strip_pop(L, a, yp, x + L->R - hw, x + L->R + hw);
+            nb += strip_pop(L, b, yp, x + L->R - hw, x + L->R + hw);
         }
     }
     *ca = na;
     *cb = nb;
 }
 
-uint32_t lat_count_rows(const lattice *L, const uint64_t *bits, int want, const shape *s,
-                        uint32_t x, uint32_t y, uint32_t *rowcnt)
+uint32_t lat_count_rows(const lattice *L, const uint64_t *bits, const shape *s, uint32_t x,
+                        uint32_t y, uint32_t *cnt)
 {
-    uint32_t total = 0, seg[4];
-    for (int dy = -s->r; dy <= s->r; dy++) {
-        uint32_t ry = wrap_row(L, y, dy), c;
-        int32_t hw = s->hw[dy + s->r];
-        if (L->nw == 1) {
-            uint64_t v = want ? bits[ry] : ~bits[ry];
-            c = (uint32_t)__builtin_popcountll(v & L->mask1[(size_t)x * L->nhw + (uint32_t)hw]);
-        } else {
-            const uint64_t *row = bits + (size_t)ry * L->nw;
-            int n = segments(L->w, x, hw, seg);
-            c = range_pop(row, seg[0], seg[1]);
-            if (n == 2) c += range_pop(row, seg[2], seg[3]);
-            if (!want) c = (uint32_t)(2 * hw + 1) - c;
+    uint32_t r = (uint32_t)s->r, total = 0;
+    if (r <= 31) {
+        uint32_t c0 = x + L->R - r, shf = c0 & 63;
+        size_t base = (size_t)(c0 >> 6) * L->sh + (y + L->R - r);
+#ifdef LAT_VECTOR
+        __m128i cr = _mm_cvtsi32_si128((int)shf), cl = _mm_cvtsi32_si128((int)(64 - shf));
+        __m512i v = _mm512_setzero_si512();
+        for (uint32_t g = 0; g <= 2 * r; g += 8) {
+            __m512i c = window8_pop(bits + base + g, L->sh, cr, cl, s->wmask + g);
+            _mm256_storeu_si256((__m256i *)(void *)(cnt + g), _mm512_cvtepi64_epi32(c));
+            v = _mm512_add_epi64(v, c);
         }
-        rowcnt[dy + s->r] = c;
-        total += c;
+        return (uint32_t)_mm512_reduce_add_epi64(v);
+#else
+        for (uint32_t i = 0; i <= 2 * r; i++) {
+            cnt[i] =
+                (uint32_t)__builtin_popcountll(window(bits + base + i, L->sh, shf) & s->wmask[i]);
+            total += cnt[i];
+        }
+        return total;
+#endif
+    }
+    for (uint32_t i = 0; i <= 2 * r; i++) {
+        uint32_t hw = (uint32_t)s->hw[i];
+        cnt[i] = strip_pop(L, bits, y + L->R - r + i, x + L->R - hw, x + L->R + hw);
+        total += cnt[i];
     }
     return total;
 }
 
-uint32_t lat_select_rows(const lattice *L, const uint64_t *bits, int want, const shape *s,
-                         uint32_t x, uint32_t y, const uint32_t *rowcnt, uint32_t k)
+uint32_t lat_select_rows(const lattice *L, const uint64_t *bits, const shape *s, uint32_t x,
+                         uint32_t y, const uint32_t *cnt, uint32_t k)
+{
+    uint32_t r = (uint32_t)s->r, i = 0;
+    while (k >= cnt[i])
+        k -= cnt[i++];
+    int32_t dx;
+    if (r <= 31) {
+        uint32_t c0 = x + L->R - r, shf = c0 & 63;
+        size_t base = (size_t)(c0 >> 6) * L->sh + (y + L->R - r);
+        uint64_t v = window(bits + base + i, L->sh, shf) & s->wmask[i];
+        dx = (int32_t)word_select(v, k) - (int32_t)r;
+    } else {
+        uint32_t hw = (uint32_t)s->hw[i];
+        uint32_t c = strip_select(L, bits, y + L->R - r + i, x + L->R - hw, x + L->R + hw, k);
+        dx = (int32_t)c - (int32_t)(x + L->R);
+    }
+    return offset_pos(L, x, y, dx, (int32_t)i - (int32_t)r);
+}
+
+uint32_t pad_count_empty(const lattice *L, const shape *s, uint32_t x, uint32_t y, uint32_t *cnt)
+{
+    const uint8_t *c = L->pad + pad_base(L, x, y);
+    uint32_t total = 0;
+    for (int dy = -s->r; dy <= s->r; dy++) {
+        int32_t hw = s->hw[dy + s->r];
+        const uint8_t *row = c + (int64_t)dy * L->pw;
+        uint32_t n = 0;
+        for (int32_t dx = -hw; dx <= hw; dx++)
+            n += !row[dx];
+        cnt[dy + s->r] = n;
+        total += n;
+    }
+    return total;
+}
+
+uint32_t pad_select_empty(const lattice *L, const shape *s, uint32_t x, uint32_t y,
+                          const uint32_t *cnt, uint32_t k)
 {
     int dy = -s->r;
-    while (k >= rowcnt[dy + s->r])
-        k -= rowcnt[(dy++) + s->r];
-    uint32_t ry = wrap_row(L, y, dy);
+    while (k >= cnt[dy + s->r])
+        k -= cnt[(dy++) + s->r];
     int32_t hw = s->hw[dy + s->r];
-    uint32_t seg[4];
-    int n = segments(L->w, x, hw, seg);
-    if (L->nw == 1) {
-        /* dx order: the segment starting at lo comes first, then the wrapped part from 0 */
-        uint64_t v = (want ? bits[ry] : ~bits[ry]) & L->mask1[(size_t)x * L->nhw + (uint32_t)hw];
-        uint64_t first = v & (~0ull << seg[0]);
-        uint32_t pc = (uint32_t)__builtin_popcountll(first);
-        if (k < pc) return pos_make(word_select(first, k), ry);
-        (void)n;
-        return pos_make(word_select(v & ~(~0ull << seg[0]), k - pc), ry);
-    }
-    const uint64_t *row = bits + (size_t)ry * L->nw;
-    for (int i = 0; i < n; i++) {
-        uint32_t p = range_select(row, seg[2 * i], seg[2 * i + 1], want, &k);
-        if (p != UINT32_MAX) return pos_make(p, ry);
-    }
+    const uint8_t *row = L->pad + pad_base(L, x, y) + (int64_t)dy * L->pw;
+    for (int32_t dx = -hw; dx <= hw; dx++)
+        if (!row[dx] && k-- == 0) return offset_pos(L, x, y, dx, dy);
     return UINT32_MAX;
 }
+
+/* The shape's cells around (x, y) in canonical order, wrapped by division: the twins' own
+ * arithmetic, independent of the halo. */
+#define FOR_SHAPE(L, s, x, y, cx, cy)                                                              \
+    for (int dy_ = -(s)->r; dy_ <= (s)->r; dy_++)                                                  \
+        for (int32_t dx_ = -(s)->hw[dy_ + (s)->r]; dx_ <= (s)->hw[dy_ + (s)->r]; dx_++)            \
+            for (uint32_t cx = (uint32_t)(((int64_t)(x) + dx_ + (L)->w) % (L)->w),                 \
+                          cy = (uint32_t)(((int64_t)(y) + dy_ + (L)->h) % (L)->h), once_ = 1;      \
+                 once_; once_ = 0)
 
 uint32_t scan_count(const lattice *L, const uint64_t *bits, const shape *s, uint32_t x, uint32_t y)
 {
     uint32_t c = 0;
-    for (int dy = -s->r; dy <= s->r; dy++) {
-        uint32_t ry = wrap_row(L, y, dy);
-        int32_t hw = s->hw[dy + s->r];
-        for (int32_t dx = -hw; dx <= hw; dx++) {
-            int64_t cx = ((int64_t)x + dx + L->w) % L->w;
-            c += (uint32_t)bit_test(L, bits, (uint32_t)cx, ry);
-        }
-    }
+    FOR_SHAPE(L, s, x, y, cx, cy)
+    c += (uint32_t)bit_test(L, bits, cx, cy);
     return c;
 }
 
-uint32_t scan_count_clear(const lattice *L, const uint64_t *bits, const shape *s, uint32_t x,
-                          uint32_t y)
+uint32_t scan_select(const lattice *L, const uint64_t *bits, const shape *s, uint32_t x, uint32_t y,
+                     uint32_t k)
 {
-    return s->size - scan_count(L, bits, s, x, y);
+    FOR_SHAPE(L, s, x, y, cx, cy)
+    if (bit_test(L, bits, cx, cy) && k-- == 0) return pos_make(cx, cy);
+    return UINT32_MAX;
 }
 
-uint32_t scan_select(const lattice *L, const uint64_t *bits, int want, const shape *s, uint32_t x,
-                     uint32_t y, uint32_t k)
+uint32_t scan_count_empty(const lattice *L, const shape *s, uint32_t x, uint32_t y)
 {
-    for (int dy = -s->r; dy <= s->r; dy++) {
-        uint32_t ry = wrap_row(L, y, dy);
-        int32_t hw = s->hw[dy + s->r];
-        for (int32_t dx = -hw; dx <= hw; dx++) {
-            uint32_t cx = (uint32_t)(((int64_t)x + dx + L->w) % L->w);
-            if (bit_test(L, bits, cx, ry) == want) {
-                if (k == 0) return pos_make(cx, ry);
-                k--;
-            }
-        }
-    }
+    uint32_t c = 0;
+    FOR_SHAPE(L, s, x, y, cx, cy)
+    c += (uint32_t)!pad_test(L, cx, cy);
+    return c;
+}
+
+uint32_t scan_select_empty(const lattice *L, const shape *s, uint32_t x, uint32_t y, uint32_t k)
+{
+    FOR_SHAPE(L, s, x, y, cx, cy)
+    if (!pad_test(L, cx, cy) && k-- == 0) return pos_make(cx, cy);
     return UINT32_MAX;
 }

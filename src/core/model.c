@@ -115,19 +115,32 @@ static inline void q_count2(const unrest_model *m, const uint64_t *a, const uint
     }
 }
 
-/* A uniformly random cell of the shape around `pos` whose bit equals want, or NO_CELL if there
- * is none. One draw from r, and only when there is a candidate. */
-static inline uint32_t q_pick(const unrest_model *m, const uint64_t *bits, int want, const shape *s,
+/* A uniformly random cell of the shape around `pos` whose bit is set, or NO_CELL if there is
+ * none. One draw from r, and only when there is a candidate. */
+static inline uint32_t q_pick(const unrest_model *m, const uint64_t *bits, const shape *s,
                               uint32_t pos, rng *r)
 {
     uint32_t x = pos_x(pos), y = pos_y(pos);
     if (m->p.kernel == UNREST_KERNEL_FAST) {
-        uint32_t rc[2 * SHAPE_MAX_R + 1];
-        uint32_t n = lat_count_rows(&m->L, bits, want, s, x, y, rc);
-        return n ? lat_select_rows(&m->L, bits, want, s, x, y, rc, rng_below(r, n)) : NO_CELL;
+        uint32_t cnt[SHAPE_ROWS_PAD];
+        uint32_t n = lat_count_rows(&m->L, bits, s, x, y, cnt);
+        return n ? lat_select_rows(&m->L, bits, s, x, y, cnt, rng_below(r, n)) : NO_CELL;
     }
-    uint32_t n = want ? scan_count(&m->L, bits, s, x, y) : scan_count_clear(&m->L, bits, s, x, y);
-    return n ? scan_select(&m->L, bits, want, s, x, y, rng_below(r, n)) : NO_CELL;
+    uint32_t n = scan_count(&m->L, bits, s, x, y);
+    return n ? scan_select(&m->L, bits, s, x, y, rng_below(r, n)) : NO_CELL;
+}
+
+/* The same for empty cells: count them all and pick one (the fallback of q_pick_empty). */
+static uint32_t q_pick_empty_exact(const unrest_model *m, const shape *s, uint32_t pos, rng *r)
+{
+    uint32_t x = pos_x(pos), y = pos_y(pos);
+    if (m->p.kernel == UNREST_KERNEL_FAST) {
+        uint32_t cnt[SHAPE_ROWS_PAD];
+        uint32_t n = pad_count_empty(&m->L, s, x, y, cnt);
+        return n ? pad_select_empty(&m->L, s, x, y, cnt, rng_below(r, n)) : NO_CELL;
+    }
+    uint32_t n = scan_count_empty(&m->L, s, x, y);
+    return n ? scan_select_empty(&m->L, s, x, y, rng_below(r, n)) : NO_CELL;
 }
 
 /* A uniformly random empty cell of the shape around `pos`, or NO_CELL if there is none.
@@ -162,10 +175,10 @@ static inline uint32_t q_pick_empty(const unrest_model *m, const shape *s, uint3
             uint32_t prod = ((w[j >> 1] >> (16 * (j & 1))) & 0xffffu) * size;
             if ((prod & 0xffffu) < reject) continue;
             uint32_t p = scan_nth(&m->L, s, x, y, prod >> 16);
-            if (!bit_test(&m->L, m->L.blk, pos_x(p), pos_y(p))) return p;
+            if (!pad_test(&m->L, pos_x(p), pos_y(p))) return p;
         }
     }
-    return q_pick(m, m->L.blk, 0, s, pos, r);
+    return q_pick_empty_exact(m, s, pos, r);
 }
 
 /* ---- occupancy changes ---- */
@@ -173,7 +186,6 @@ static inline uint32_t q_pick_empty(const unrest_model *m, const shape *s, uint3
 static void occupy(unrest_model *m, uint32_t a, uint32_t p)
 {
     uint32_t x = pos_x(p), y = pos_y(p);
-    bit_set(&m->L, m->L.blk, x, y);
     pad_write(&m->L, x, y, 1);
     m->L.occ[pos_index(&m->L, p)] = (int32_t)a;
     bit_put(&m->L, m->L.cop, x, y, m->state[a] == ST_COP);
@@ -184,7 +196,6 @@ static void occupy(unrest_model *m, uint32_t a, uint32_t p)
 static void vacate(unrest_model *m, uint32_t p)
 {
     uint32_t x = pos_x(p), y = pos_y(p);
-    bit_clear(&m->L, m->L.blk, x, y);
     pad_write(&m->L, x, y, 0);
     bit_clear(&m->L, m->L.cop, x, y);
     bit_clear(&m->L, m->L.act, x, y);
@@ -198,8 +209,6 @@ static void relocate(worker *w, uint32_t a, uint32_t to)
     lattice *L = &m->L;
     uint32_t from = m->pos[a];
     uint32_t fx = pos_x(from), fy = pos_y(from), tx = pos_x(to), ty = pos_y(to);
-    bit_clear(L, L->blk, fx, fy);
-    bit_set(L, L->blk, tx, ty);
     pad_write(L, fx, fy, 0);
     pad_write(L, tx, ty, 1);
     L->occ[pos_index(L, from)] = -1;
@@ -216,7 +225,7 @@ static void relocate(worker *w, uint32_t a, uint32_t to)
 
 static int is_blocked(const unrest_model *m, uint32_t p)
 {
-    return bit_test(&m->L, m->L.blk, pos_x(p), pos_y(p));
+    return pad_test(&m->L, pos_x(p), pos_y(p));
 }
 
 /* A uniformly random empty position of the whole lattice, or NO_CELL if it is full. */
@@ -231,12 +240,12 @@ static uint32_t random_empty_cell(const unrest_model *m, rng *r)
     uint64_t empty = 0;
     for (uint32_t y = 0; y < h; y++)
         for (uint32_t x = 0; x < w; x++)
-            empty += !bit_test(&m->L, m->L.blk, x, y);
+            empty += !pad_test(&m->L, x, y);
     if (!empty) return NO_CELL;
     uint64_t k = ((uint64_t)rng_u32(r) << 32 | rng_u32(r)) % empty;
     for (uint32_t y = 0; y < h; y++)
         for (uint32_t x = 0; x < w; x++)
-            if (!bit_test(&m->L, m->L.blk, x, y) && k-- == 0) return pos_make(x, y);
+            if (!pad_test(&m->L, x, y) && k-- == 0) return pos_make(x, y);
     return NO_CELL;
 }
 
@@ -367,7 +376,7 @@ static void arrest(worker *w, uint32_t c)
     /* limited capacity: the cop makes an arrest this tick with probability arrest_prob (no draw
      * at the default 1, so Epstein's rule and its random stream are unchanged) */
     if (m->p.arrest_prob < 1 && !(rng_uniform(&r) < m->p.arrest_prob)) return;
-    uint32_t at = q_pick(m, m->L.act, 1, &m->cop_shape, m->pos[c], &r);
+    uint32_t at = q_pick(m, m->L.act, &m->cop_shape, m->pos[c], &r);
     if (at == NO_CELL) return;
     uint32_t a = (uint32_t)m->L.occ[pos_index(&m->L, at)];
     uint16_t t = draw_term(&m->p, &r);
@@ -728,18 +737,17 @@ unrest_status unrest_model_create(unrest_model **out, const unrest_params *p, ui
         unrest_model_destroy(m);
         return UNREST_ERANGE;
     }
-    if (lattice_init(&m->L, p->width, p->height)) goto nomem;
     {
         uint32_t R = (uint32_t)(m->cit_shape.r > m->cop_shape.r ? m->cit_shape.r : m->cop_shape.r);
         /* parallel blocks: >= 2R + 512 columns, so that the regions two same-colour blocks touch
-         * share no 64-byte cache line of a bit row (no false sharing, let alone a shared word);
-         * >= 2R + 1 and >= 32 rows; an even number per axis so the wrap-around keeps colours
-         * apart */
-        uint32_t bw = 2 * R + 512, bh = 2 * R + 1 > 32 ? 2 * R + 1 : 32;
+         * share no 64-byte cache line (no false sharing, let alone a shared word); >= 2R + 8
+         * and >= 32 rows (a count reads whole 8-row groups of a bit plane); an even number per
+         * axis so the wrap-around (and the halo copies of edge cells) keeps colours apart */
+        uint32_t bw = 2 * R + 512, bh = 2 * R + 8 > 32 ? 2 * R + 8 : 32;
         m->nbx = p->width / bw >= 2 ? (p->width / bw) & ~1u : 1;
         m->nby = p->height / bh >= 2 ? (p->height / bh) & ~1u : 1;
         m->threads = 1;
-        if (lattice_pad_init(&m->L, R) || shape_link(&m->cit_shape, &m->L) ||
+        if (lattice_init(&m->L, p->width, p->height, R) || shape_link(&m->cit_shape, &m->L) ||
             shape_link(&m->cop_shape, &m->L))
             goto nomem;
     }
@@ -907,10 +915,9 @@ unrest_status unrest_model_set_cops(unrest_model *m, uint32_t ncops)
         m->n_cops = ncops;
         return UNREST_OK;
     }
-    uint32_t cells = m->L.w * m->L.h, free_cells = cells;
-    for (uint32_t y = 0; y < m->L.h; y++)
-        for (uint32_t i = 0; i < m->L.nw; i++)
-            free_cells -= (uint32_t)__builtin_popcountll(m->L.blk[(size_t)y * m->L.nw + i]);
+    uint32_t cells = m->L.w * m->L.h, free_cells = 0;
+    for (uint32_t c = 0; c < cells; c++)
+        free_cells += m->L.occ[c] < 0;
     if (ncops - m->n_cops > free_cells) {
         snprintf(m->err, sizeof m->err, "%u more cops do not fit: only %u empty cells",
                  ncops - m->n_cops, free_cells);
