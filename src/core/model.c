@@ -325,16 +325,13 @@ static void act(worker *w, uint32_t a)
         q_count2(m, m->L.cop, m->L.act, &m->cit_shape, m->pos[a], &c, &ain);
         uint32_t acount = 1 + ain - (uint32_t)(p->self_count == UNREST_SELF_ONCE && was);
         double ratio = c ? arrest_ratio(p->ratio, c, acount) : 0.0;
-        if (ratio == 0.0) {
-            now = 1; /* P = 0, so G - N = G > T */
-        } else {
-            /* integer ratios (floor, round_even) read P from the table: same expression */
-            double prob = p->ratio != UNREST_RATIO_LITERAL && ratio < PTAB
-                              ? m->ptab[(uint32_t)ratio]
-                              : 1.0 - exp(-p->k * ratio);
-            double net = (double)m->risk[a] * prob * m->jfactor;
-            now = g - net > p->threshold;
-        }
+        /* P from the table for integer ratios (floor, round_even), else the expression; P = 0
+         * when there is no cop or the ratio is 0, so that G - N = G > T: no branch on it */
+        double prob = p->ratio != UNREST_RATIO_LITERAL && ratio < PTAB
+                          ? m->ptab[(uint32_t)ratio]
+                          : 1.0 - exp(-p->k * ratio);
+        double net = (double)m->risk[a] * prob * m->jfactor;
+        now = g - net > p->threshold;
     }
     if (now != was) {
         m->state[a] = now ? ST_ACTIVE : ST_QUIET;
@@ -495,6 +492,22 @@ static void shuffle(uint32_t *v, uint32_t n, rng *r)
     }
 }
 
+/* Ask for the cache lines a move and a count around pos will read: the byte grid's rows of the
+ * larger vision and the bit planes' words of the citizens' vision. */
+static inline void prefetch_around(const unrest_model *m, uint32_t pos)
+{
+    const lattice *L = &m->L;
+    uint32_t x = pos_x(pos), y = pos_y(pos), R = L->R, r = (uint32_t)m->cit_shape.r;
+    const uint8_t *c = L->pad + pad_base(L, x, y) - (size_t)R * L->pw;
+    for (uint32_t i = 0; i <= 2 * R; i++)
+        __builtin_prefetch(c + (size_t)i * L->pw);
+    size_t wd = pbit_word(L, x + R - r, y + R - r);
+    __builtin_prefetch(&L->cop[wd]);
+    __builtin_prefetch(&L->cop[wd + 2 * r]);
+    __builtin_prefetch(&L->act[wd]);
+    __builtin_prefetch(&L->act[wd + 2 * r]);
+}
+
 /* Activate the agents of list[0..n) in that order. The first movement block of each agent is
  * computed MOVE_AHEAD agents at a time: independent Philox calls overlap in the CPU, where one
  * per move would wait for its own result. Same keys, same numbers. */
@@ -511,13 +524,15 @@ static void activate_list(worker *w, const uint32_t *list, uint32_t n)
         philox_batch(list + i0, m->tick + 1, RNG_MOVE, zeros, key, pre, nb);
         for (uint32_t j = 0; j < nb; j++) {
             uint32_t a = list[i0 + j];
-            if (prefetch && i0 + j + 8 < n) { /* the agent eight ahead: its columns are cold */
-                uint32_t f = list[i0 + j + 8];
+            if (prefetch && i0 + j + 16 < n) { /* the agent 16 ahead: its columns are cold */
+                uint32_t f = list[i0 + j + 16];
                 __builtin_prefetch(&m->pos[f]);
                 __builtin_prefetch(&m->state[f]);
                 __builtin_prefetch(&m->hard[f]);
                 __builtin_prefetch(&m->risk[f]);
             }
+            if (prefetch && i0 + j + 8 < n) /* the agent 8 ahead: the lattice around it */
+                prefetch_around(m, m->pos[list[i0 + j + 8]]);
             w->premove = &pre[j];
             if (a < m->n_cit)
                 citizen_step(w, a);
