@@ -3,7 +3,7 @@
  * activation, with every rule on which the paper, NetLogo and Mesa differ taken from
  * unrest_params.
  *
- * Agents are struct-of-arrays: citizens at indices [0, n_cit), cop slots at [n_cit, n_agents).
+ * Agents are 16-byte records: citizens at indices [0, n_cit), cop slots at [n_cit, n_agents).
  * The lattice (lattice.h) answers "how many cops/actives/empty cells in vision" and "the k-th
  * of them" in a few popcounts per row. Every random draw is keyed (rng.h), so a seed fixes the
  * run whatever the iteration order.
@@ -33,6 +33,25 @@
 
 enum { ST_QUIET = 0, ST_ACTIVE = 1, ST_JAILED = 2, ST_COP = 3, ST_COP_OFF = 4 };
 
+/* One agent in 16 bytes, one quarter of a cache line: an activation touches one line of agent
+ * data, not one per column. */
+typedef struct agent {
+    uint32_t pos;   /* position (pos_make; jailed keep their last one) */
+    float hard;     /* hardship H, citizens only */
+    float risk;     /* risk aversion R, citizens only */
+    uint16_t term;  /* remaining jail term */
+    uint8_t state;  /* ST_* */
+    uint8_t flags;  /* AG_MARK: parity of the last tick in which the agent acted (parallel
+                     * update); AG_EVER: the citizen has been active (participants) */
+} agent;
+enum { AG_MARK = 1, AG_EVER = 2 };
+
+/* Mark an agent as having acted in a tick of t's parity. */
+static inline void set_mark(agent *g, uint32_t t)
+{
+    g->flags = (uint8_t)((g->flags & ~(unsigned)AG_MARK) | (t & 1u));
+}
+
 struct unrest_model {
     unrest_params p;    /* parameters in force */
     uint64_t seed;      /* run seed (Philox key) */
@@ -43,11 +62,7 @@ struct unrest_model {
     uint32_t n_cit;     /* citizens, indices [0, n_cit) */
     uint32_t n_agents;  /* citizens + cop slots */
     uint32_t cap;       /* allocated agent slots */
-    uint32_t *pos;      /* position of each agent (pos_make; jailed keep their last one) */
-    float *hard;        /* hardship H, citizens only */
-    float *risk;        /* risk aversion R, citizens only */
-    uint16_t *term;     /* remaining jail term */
-    uint8_t *state;     /* ST_* */
+    agent *ag;          /* the agents */
     uint32_t *order;    /* sequential update's activation order (allocated on first use) */
     uint32_t order_cap; /* entries allocated in order */
     uint32_t n_active;  /* free active citizens */
@@ -60,8 +75,6 @@ struct unrest_model {
     double mean_r;      /* mean risk aversion (for tension) */
     double jfactor;     /* J_max^alpha */
     double ptab[PTAB];  /* P = 1 - exp(-k n) for integer ratios n < PTAB */
-    uint8_t *mark;      /* parity of the last tick in which the agent acted (parallel update) */
-    uint8_t *ever;      /* 1 once the citizen has been active (participants) */
     uint32_t n_ever;    /* citizens active at least once */
     double vision0;     /* citizen vision at creation: the most unrest_model_set_vision allows */
     uint32_t nfocus;    /* focal points that draw active citizens (0 = none) */
@@ -188,9 +201,9 @@ static void occupy(unrest_model *m, uint32_t a, uint32_t p)
     uint32_t x = pos_x(p), y = pos_y(p);
     pad_write(&m->L, x, y, 1);
     m->L.occ[pos_index(&m->L, p)] = (int32_t)a;
-    bit_put(&m->L, m->L.cop, x, y, m->state[a] == ST_COP);
-    bit_put(&m->L, m->L.act, x, y, m->state[a] == ST_ACTIVE);
-    m->pos[a] = p;
+    bit_put(&m->L, m->L.cop, x, y, m->ag[a].state == ST_COP);
+    bit_put(&m->L, m->L.act, x, y, m->ag[a].state == ST_ACTIVE);
+    m->ag[a].pos = p;
 }
 
 static void vacate(unrest_model *m, uint32_t p)
@@ -207,19 +220,19 @@ static void relocate(worker *w, uint32_t a, uint32_t to)
 {
     unrest_model *m = w->m;
     lattice *L = &m->L;
-    uint32_t from = m->pos[a];
+    uint32_t from = m->ag[a].pos;
     uint32_t fx = pos_x(from), fy = pos_y(from), tx = pos_x(to), ty = pos_y(to);
     pad_write(L, fx, fy, 0);
     pad_write(L, tx, ty, 1);
     L->occ[pos_index(L, from)] = -1;
     L->occ[pos_index(L, to)] = (int32_t)a;
-    uint8_t st = m->state[a];
+    uint8_t st = m->ag[a].state;
     if (st == ST_COP || st == ST_ACTIVE) {
         uint64_t *plane = st == ST_COP ? L->cop : L->act;
         bit_clear(L, plane, fx, fy);
         bit_set(L, plane, tx, ty);
     }
-    m->pos[a] = to;
+    m->ag[a].pos = to;
     w->moves++;
 }
 
@@ -278,14 +291,14 @@ static void move(worker *w, uint32_t a, const shape *s)
         r.ctr.v[3] = 1;
         r.left = 4;
     }
-    uint32_t to = q_pick_empty(m, s, m->pos[a], &r);
+    uint32_t to = q_pick_empty(m, s, m->ag[a].pos, &r);
     if (to == NO_CELL) return;
-    if (m->nfocus && m->state[a] == ST_ACTIVE && rng_uniform(&r) < m->pull) {
+    if (m->nfocus && m->ag[a].state == ST_ACTIVE && rng_uniform(&r) < m->pull) {
         /* crowds gather: the candidate nearest a focal point among FOCUS_TRIES (keyed draws
          * from the same stream, so the run stays reproducible) */
         uint32_t best = focus_dist(m, to);
         for (int i = 1; i < FOCUS_TRIES; i++) {
-            uint32_t c = q_pick_empty(m, s, m->pos[a], &r), d;
+            uint32_t c = q_pick_empty(m, s, m->ag[a].pos, &r), d;
             if (c != NO_CELL && (d = focus_dist(m, c)) < best) {
                 best = d;
                 to = c;
@@ -318,11 +331,11 @@ static void act(worker *w, uint32_t a)
 {
     unrest_model *m = w->m;
     const unrest_params *p = &m->p;
-    double g = (double)m->hard[a] * p->hardship_scale * (1.0 - p->legitimacy);
-    int was = m->state[a] == ST_ACTIVE, now = 0;
+    double g = (double)m->ag[a].hard * p->hardship_scale * (1.0 - p->legitimacy);
+    int was = m->ag[a].state == ST_ACTIVE, now = 0;
     if (g > p->threshold) {
         uint32_t c, ain;
-        q_count2(m, m->L.cop, m->L.act, &m->cit_shape, m->pos[a], &c, &ain);
+        q_count2(m, m->L.cop, m->L.act, &m->cit_shape, m->ag[a].pos, &c, &ain);
         uint32_t acount = 1 + ain - (uint32_t)(p->self_count == UNREST_SELF_ONCE && was);
         double ratio = c ? arrest_ratio(p->ratio, c, acount) : 0.0;
         /* P from the table for integer ratios (floor, round_even), else the expression; P = 0
@@ -330,20 +343,20 @@ static void act(worker *w, uint32_t a)
         double prob = p->ratio != UNREST_RATIO_LITERAL && ratio < PTAB
                           ? m->ptab[(uint32_t)ratio]
                           : 1.0 - exp(-p->k * ratio);
-        double net = (double)m->risk[a] * prob * m->jfactor;
+        double net = (double)m->ag[a].risk * prob * m->jfactor;
         now = g - net > p->threshold;
     }
     if (now != was) {
-        m->state[a] = now ? ST_ACTIVE : ST_QUIET;
+        m->ag[a].state = now ? ST_ACTIVE : ST_QUIET;
         if (now) {
-            bit_set(&m->L, m->L.act, pos_x(m->pos[a]), pos_y(m->pos[a]));
+            bit_set(&m->L, m->L.act, pos_x(m->ag[a].pos), pos_y(m->ag[a].pos));
             w->d_active++;
-            if (!m->ever[a]) {
-                m->ever[a] = 1;
+            if (!(m->ag[a].flags & AG_EVER)) {
+                m->ag[a].flags |= AG_EVER;
                 w->first++;
             }
         } else {
-            bit_clear(&m->L, m->L.act, pos_x(m->pos[a]), pos_y(m->pos[a]));
+            bit_clear(&m->L, m->L.act, pos_x(m->ag[a].pos), pos_y(m->ag[a].pos));
             w->d_active--;
         }
     }
@@ -373,7 +386,7 @@ static void arrest(worker *w, uint32_t c)
     /* limited capacity: the cop makes an arrest this tick with probability arrest_prob (no draw
      * at the default 1, so Epstein's rule and its random stream are unchanged) */
     if (m->p.arrest_prob < 1 && !(rng_uniform(&r) < m->p.arrest_prob)) return;
-    uint32_t at = q_pick(m, m->L.act, &m->cop_shape, m->pos[c], &r);
+    uint32_t at = q_pick(m, m->L.act, &m->cop_shape, m->ag[c].pos, &r);
     if (at == NO_CELL) return;
     uint32_t a = (uint32_t)m->L.occ[pos_index(&m->L, at)];
     uint16_t t = draw_term(&m->p, &r);
@@ -381,11 +394,11 @@ static void arrest(worker *w, uint32_t c)
     w->d_active--;
     bit_clear(&m->L, m->L.act, pos_x(at), pos_y(at));
     if (t == 0 && m->p.countdown == UNREST_COUNTDOWN_PER_TICK) {
-        m->state[a] = ST_QUIET; /* a zero term: jailed means term > 0 (NetLogo) */
+        m->ag[a].state = ST_QUIET; /* a zero term: jailed means term > 0 (NetLogo) */
         return;
     }
-    m->state[a] = ST_JAILED;
-    m->term[a] = t;
+    m->ag[a].state = ST_JAILED;
+    m->ag[a].term = t;
     w->d_jailed++;
     if (m->p.jail_place != UNREST_JAIL_BLOCKING) {
         vacate(m, at); /* pos[a] keeps the cell for release and display */
@@ -399,7 +412,7 @@ static int release(worker *w, uint32_t a)
 {
     unrest_model *m = w->m;
     if (m->p.jail_place != UNREST_JAIL_BLOCKING) {
-        uint32_t home = m->pos[a], to = home;
+        uint32_t home = m->ag[a].pos, to = home;
         if (is_blocked(m, home)) {
             rng r;
             rng_init(&r, m->seed, RNG_RELEASE, m->tick + 1, a);
@@ -407,13 +420,13 @@ static int release(worker *w, uint32_t a)
             if (to == NO_CELL) to = random_empty_cell(m, &r);
             if (to == NO_CELL) return 0;
         }
-        m->state[a] = ST_QUIET;
+        m->ag[a].state = ST_QUIET;
         occupy(m, a, to);
     } else {
-        m->state[a] = ST_QUIET;
+        m->ag[a].state = ST_QUIET;
     }
-    m->term[a] = 0;
-    m->mark[a] = (uint8_t)((m->tick + 1) & 1u); /* acts from the next tick on */
+    m->ag[a].term = 0;
+    set_mark(&m->ag[a], m->tick + 1); /* acts from the next tick on */
     w->d_jailed--;
     w->releases++;
     return 1;
@@ -422,10 +435,10 @@ static int release(worker *w, uint32_t a)
 static void citizen_step(worker *w, uint32_t a)
 {
     unrest_model *m = w->m;
-    if (m->state[a] == ST_JAILED) {
+    if (m->ag[a].state == ST_JAILED) {
         if (m->p.countdown != UNREST_COUNTDOWN_OWN_ACTIVATION) return;
-        if (m->term[a] > 0) {
-            if (m->term[a] != UNREST_JAIL_FOREVER) m->term[a]--;
+        if (m->ag[a].term > 0) {
+            if (m->ag[a].term != UNREST_JAIL_FOREVER) m->ag[a].term--;
             return;
         }
         if (!release(w, a)) return;
@@ -457,9 +470,9 @@ static void countdown_all(worker *w)
 {
     unrest_model *m = w->m;
     for (uint32_t a = 0; a < m->n_cit; a++) {
-        if (m->state[a] != ST_JAILED || m->term[a] == UNREST_JAIL_FOREVER) continue;
-        if (m->term[a] > 0) m->term[a]--;
-        if (m->term[a] == 0) release(w, a);
+        if (m->ag[a].state != ST_JAILED || m->ag[a].term == UNREST_JAIL_FOREVER) continue;
+        if (m->ag[a].term > 0) m->ag[a].term--;
+        if (m->ag[a].term == 0) release(w, a);
     }
 }
 
@@ -526,17 +539,14 @@ static void activate_list(worker *w, const uint32_t *list, uint32_t n)
             uint32_t a = list[i0 + j];
             if (prefetch && i0 + j + 16 < n) { /* the agent 16 ahead: its columns are cold */
                 uint32_t f = list[i0 + j + 16];
-                __builtin_prefetch(&m->pos[f]);
-                __builtin_prefetch(&m->state[f]);
-                __builtin_prefetch(&m->hard[f]);
-                __builtin_prefetch(&m->risk[f]);
+                __builtin_prefetch(&m->ag[f]);
             }
             if (prefetch && i0 + j + 8 < n) /* the agent 8 ahead: the lattice around it */
-                prefetch_around(m, m->pos[list[i0 + j + 8]]);
+                prefetch_around(m, m->ag[list[i0 + j + 8]].pos);
             w->premove = &pre[j];
             if (a < m->n_cit)
                 citizen_step(w, a);
-            else if (m->state[a] == ST_COP)
+            else if (m->ag[a].state == ST_COP)
                 cop_step(w, a);
         }
     }
@@ -576,8 +586,8 @@ static uint32_t gather_block(unrest_model *m, uint32_t b, uint8_t parity, uint32
         const int32_t *occ = m->L.occ + (size_t)y * m->L.w;
         for (uint32_t x = x0; x < x1; x++) {
             int32_t a = occ[x];
-            if (a >= 0 && m->mark[a] != parity) {
-                m->mark[a] = parity;
+            if (a >= 0 && (m->ag[a].flags & AG_MARK) != parity) {
+                m->ag[a].flags ^= AG_MARK;
                 buf[n++] = (uint32_t)a;
             }
         }
@@ -695,13 +705,7 @@ static int grow(unrest_model *m, uint32_t cap)
         if (mem_grow(&q, m->cap, cap, sizeof *m->f)) return -1;                                    \
         m->f = q;                                                                                  \
     } while (0)
-    GROW(pos);
-    GROW(hard);
-    GROW(risk);
-    GROW(term);
-    GROW(state);
-    GROW(mark);
-    GROW(ever);
+    GROW(ag);
 #undef GROW
     m->cap = cap;
     return 0;
@@ -804,10 +808,9 @@ unrest_status unrest_model_create(unrest_model **out, const unrest_params *p, ui
                     int32_t k = m->L.occ[(size_t)y * p->width + x];
                     if (k > -2) continue;
                     uint32_t a = k == -2 ? ic++ : ik++;
-                    m->state[a] = k == -2 ? ST_QUIET : ST_COP;
-                    m->term[a] = 0;
-                    m->mark[a] = 0;
-                    m->ever[a] = 0;
+                    m->ag[a].state = k == -2 ? ST_QUIET : ST_COP;
+                    m->ag[a].term = 0;
+                    m->ag[a].flags = 0;
                     occupy(m, a, pos_make(x, y));
                 }
         }
@@ -823,13 +826,13 @@ unrest_status unrest_model_create(unrest_model **out, const unrest_params *p, ui
         } else if (p->hardship_tail > 0) { /* Pareto with median 0.5, as U(0,1) */
             u = fmin(100.0, 0.5 * pow((1.0 - u) * 2.0, -1.0 / p->hardship_tail));
         }
-        m->hard[a] = (float)u;
-        m->risk[a] = (float)rng_uniform(&r);
-        sh += m->hard[a];
-        sr += m->risk[a];
+        m->ag[a].hard = (float)u;
+        m->ag[a].risk = (float)rng_uniform(&r);
+        sh += m->ag[a].hard;
+        sr += m->ag[a].risk;
     }
     for (uint32_t a = ncit; a < m->n_agents; a++)
-        m->hard[a] = m->risk[a] = 0;
+        m->ag[a].hard = m->ag[a].risk = 0;
     m->mean_h = ncit ? sh / ncit : 0;
     m->mean_r = ncit ? sr / ncit : 0;
     *out = m;
@@ -846,14 +849,8 @@ void unrest_model_destroy(unrest_model *m)
     lattice_free(&m->L);
     shape_free(&m->cit_shape);
     shape_free(&m->cop_shape);
-    free(m->pos);
-    free(m->hard);
-    free(m->risk);
-    free(m->term);
-    free(m->state);
+    free(m->ag);
     free(m->order);
-    free(m->mark);
-    free(m->ever);
     free(m);
 }
 
@@ -916,15 +913,15 @@ unrest_status unrest_model_set_cops(unrest_model *m, uint32_t ncops)
             return UNREST_ENOMEM;
         }
         for (uint32_t a = m->n_cit; a < m->n_agents; a++)
-            if (m->state[a] == ST_COP) duty[n++] = a;
+            if (m->ag[a].state == ST_COP) duty[n++] = a;
         uint32_t drop = m->n_cops - ncops;
         for (uint32_t i = 0; i < drop; i++) {
             uint32_t j = i + rng_below(&r, n - i);
             uint32_t c = duty[j];
             duty[j] = duty[i];
             duty[i] = c;
-            vacate(m, m->pos[c]);
-            m->state[c] = ST_COP_OFF;
+            vacate(m, m->ag[c].pos);
+            m->ag[c].state = ST_COP_OFF;
         }
         free(duty);
         m->n_cops = ncops;
@@ -946,13 +943,13 @@ unrest_status unrest_model_set_cops(unrest_model *m, uint32_t ncops)
         }
     }
     for (uint32_t a = m->n_cit; a < m->n_cit + ncops && m->n_cops < ncops; a++) {
-        if (a < m->n_agents && m->state[a] == ST_COP) continue;
+        if (a < m->n_agents && m->ag[a].state == ST_COP) continue;
         if (a >= m->n_agents) m->n_agents = a + 1;
-        m->state[a] = ST_COP;
-        m->term[a] = 0;
-        m->mark[a] = (uint8_t)(m->tick & 1u); /* acts from the next tick on */
-        m->ever[a] = 0;
-        m->hard[a] = m->risk[a] = 0;
+        m->ag[a].state = ST_COP;
+        m->ag[a].term = 0;
+        m->ag[a].flags = 0;
+        set_mark(&m->ag[a], m->tick); /* acts from the next tick on */
+        m->ag[a].hard = m->ag[a].risk = 0;
         occupy(m, a, random_empty_cell(m, &r)); /* fits: checked above */
         m->n_cops++;
     }
@@ -994,10 +991,10 @@ void unrest_model_snapshot(const unrest_model *m, uint8_t *out)
     uint32_t cells = m->L.w * m->L.h;
     memset(out, UNREST_CELL_EMPTY, cells);
     for (uint32_t a = 0; a < m->n_agents; a++) {
-        uint8_t s = m->state[a];
+        uint8_t s = m->ag[a].state;
         if (s == ST_COP_OFF) continue;
         if (s == ST_JAILED && m->p.jail_place == UNREST_JAIL_REMOVED) continue;
-        size_t c = pos_index(&m->L, m->pos[a]);
+        size_t c = pos_index(&m->L, m->ag[a].pos);
         if (s == ST_JAILED && m->L.occ[c] >= 0 && (uint32_t)m->L.occ[c] != a) continue;
         out[c] = s == ST_QUIET    ? UNREST_CELL_QUIET
                  : s == ST_ACTIVE ? UNREST_CELL_ACTIVE
@@ -1008,8 +1005,7 @@ void unrest_model_snapshot(const unrest_model *m, uint8_t *out)
 
 size_t unrest_model_bytes(const unrest_model *m)
 {
-    size_t per = sizeof *m->pos + sizeof *m->hard + sizeof *m->risk + sizeof *m->term +
-                 sizeof *m->state + sizeof *m->mark + sizeof *m->ever;
+    size_t per = sizeof *m->ag;
     size_t shapes =
         (size_t)(m->cit_shape.size + m->cop_shape.size) * (2 * sizeof(int16_t) + sizeof(int32_t));
     return sizeof *m + (size_t)m->cap * per + (size_t)m->order_cap * sizeof *m->order +
