@@ -112,6 +112,8 @@ static void check_counts_vs_snapshot(const unrest_params *p, const unrest_counts
     for (size_t i = 0; i < cells; i++)
         n[snap[i]]++;
     assert_int_equal(c->quiet + c->active + c->jailed, c->citizens);
+    /* everyone active now has been active (the per-thread first-activity tallies are merged) */
+    assert_true(c->participants >= c->active && c->participants <= c->citizens);
     assert_int_equal(n[UNREST_CELL_ACTIVE], c->active);
     assert_int_equal(n[UNREST_CELL_QUIET], c->quiet);
     assert_int_equal(n[UNREST_CELL_COP], c->cops);
@@ -152,7 +154,8 @@ static int counts_equal(const unrest_counts *a, const unrest_counts *b)
     return a->tick == b->tick && a->citizens == b->citizens && a->quiet == b->quiet &&
            a->active == b->active && a->jailed == b->jailed && a->cops == b->cops &&
            a->arrests == b->arrests && a->releases == b->releases && a->moves == b->moves &&
-           a->legitimacy == b->legitimacy && a->tension == b->tension;
+           a->participants == b->participants && a->legitimacy == b->legitimacy &&
+           a->tension == b->tension;
 }
 
 /* First tick whose counts or snapshot differ, or -1 if the traces are identical. */

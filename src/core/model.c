@@ -27,6 +27,8 @@
 #endif
 
 #define NO_CELL UINT32_MAX
+#define OCC_TAG_BIT 30
+#define OCC_AGENT ((1u << OCC_TAG_BIT) - 1) /* occ: agent index below the tag bit */
 
 #define PTAB 64
 #define FOCUS_TRIES 4 /* candidates an active citizen compares when heading for a focal point */
@@ -36,21 +38,14 @@ enum { ST_QUIET = 0, ST_ACTIVE = 1, ST_JAILED = 2, ST_COP = 3, ST_COP_OFF = 4 };
 /* One agent in 16 bytes, one quarter of a cache line: an activation touches one line of agent
  * data, not one per column. */
 typedef struct agent {
-    uint32_t pos;   /* position (pos_make; jailed keep their last one) */
-    float hard;     /* hardship H, citizens only */
-    float risk;     /* risk aversion R, citizens only */
-    uint16_t term;  /* remaining jail term */
-    uint8_t state;  /* ST_* */
-    uint8_t flags;  /* AG_MARK: parity of the last tick in which the agent acted (parallel
-                     * update); AG_EVER: the citizen has been active (participants) */
+    uint32_t pos;  /* position (pos_make; jailed keep their last one) */
+    float hard;    /* hardship H, citizens only */
+    float risk;    /* risk aversion R, citizens only */
+    uint16_t term; /* remaining jail term */
+    uint8_t state; /* ST_* */
+    uint8_t flags; /* AG_EVER: the citizen has been active (participants) */
 } agent;
-enum { AG_MARK = 1, AG_EVER = 2 };
-
-/* Mark an agent as having acted in a tick of t's parity. */
-static inline void set_mark(agent *g, uint32_t t)
-{
-    g->flags = (uint8_t)((g->flags & ~(unsigned)AG_MARK) | (t & 1u));
-}
+enum { AG_EVER = 1 };
 
 struct unrest_model {
     unrest_params p;    /* parameters in force */
@@ -59,6 +54,9 @@ struct unrest_model {
     lattice L;          /* occupancy bit rows and occupant index */
     shape cit_shape;    /* citizens' vision */
     shape cop_shape;    /* cops' vision */
+    uint32_t occ_tag;   /* written into occ with an agent's index: the parity of the tick in
+                         * progress (parallel update), so that an agent that has acted, moved
+                         * or been placed this tick is not gathered again */
     uint32_t n_cit;     /* citizens, indices [0, n_cit) */
     uint32_t n_agents;  /* citizens + cop slots */
     uint32_t cap;       /* allocated agent slots */
@@ -200,7 +198,7 @@ static void occupy(unrest_model *m, uint32_t a, uint32_t p)
 {
     uint32_t x = pos_x(p), y = pos_y(p);
     pad_write(&m->L, x, y, 1);
-    m->L.occ[pos_index(&m->L, p)] = (int32_t)a;
+    m->L.occ[pos_index(&m->L, p)] = (int32_t)(a | m->occ_tag);
     bit_put(&m->L, m->L.cop, x, y, m->ag[a].state == ST_COP);
     bit_put(&m->L, m->L.act, x, y, m->ag[a].state == ST_ACTIVE);
     m->ag[a].pos = p;
@@ -225,7 +223,7 @@ static void relocate(worker *w, uint32_t a, uint32_t to)
     pad_write(L, fx, fy, 0);
     pad_write(L, tx, ty, 1);
     L->occ[pos_index(L, from)] = -1;
-    L->occ[pos_index(L, to)] = (int32_t)a;
+    L->occ[pos_index(L, to)] = (int32_t)(a | m->occ_tag);
     uint8_t st = m->ag[a].state;
     if (st == ST_COP || st == ST_ACTIVE) {
         uint64_t *plane = st == ST_COP ? L->cop : L->act;
@@ -340,9 +338,8 @@ static void act(worker *w, uint32_t a)
         double ratio = c ? arrest_ratio(p->ratio, c, acount) : 0.0;
         /* P from the table for integer ratios (floor, round_even), else the expression; P = 0
          * when there is no cop or the ratio is 0, so that G - N = G > T: no branch on it */
-        double prob = p->ratio != UNREST_RATIO_LITERAL && ratio < PTAB
-                          ? m->ptab[(uint32_t)ratio]
-                          : 1.0 - exp(-p->k * ratio);
+        double prob = p->ratio != UNREST_RATIO_LITERAL && ratio < PTAB ? m->ptab[(uint32_t)ratio]
+                                                                       : 1.0 - exp(-p->k * ratio);
         double net = (double)m->ag[a].risk * prob * m->jfactor;
         now = g - net > p->threshold;
     }
@@ -388,7 +385,7 @@ static void arrest(worker *w, uint32_t c)
     if (m->p.arrest_prob < 1 && !(rng_uniform(&r) < m->p.arrest_prob)) return;
     uint32_t at = q_pick(m, m->L.act, &m->cop_shape, m->ag[c].pos, &r);
     if (at == NO_CELL) return;
-    uint32_t a = (uint32_t)m->L.occ[pos_index(&m->L, at)];
+    uint32_t a = (uint32_t)m->L.occ[pos_index(&m->L, at)] & OCC_AGENT;
     uint16_t t = draw_term(&m->p, &r);
     w->arrests++;
     w->d_active--;
@@ -407,8 +404,9 @@ static void arrest(worker *w, uint32_t c)
 }
 
 /* Return a jailed citizen to the lattice: its own cell if free, else a random empty cell in
- * its vision of that cell, else anywhere. Returns 0 if the lattice is full. */
-static int release(worker *w, uint32_t a)
+ * its vision of that cell, else (if anywhere) anywhere. Returns 0 if that fails (the lattice, or
+ * without anywhere the vision, is full). */
+static int release_to(worker *w, uint32_t a, int anywhere)
 {
     unrest_model *m = w->m;
     if (m->p.jail_place != UNREST_JAIL_BLOCKING) {
@@ -417,7 +415,7 @@ static int release(worker *w, uint32_t a)
             rng r;
             rng_init(&r, m->seed, RNG_RELEASE, m->tick + 1, a);
             to = q_pick_empty(m, &m->cit_shape, home, &r);
-            if (to == NO_CELL) to = random_empty_cell(m, &r);
+            if (to == NO_CELL && anywhere) to = random_empty_cell(m, &r);
             if (to == NO_CELL) return 0;
         }
         m->ag[a].state = ST_QUIET;
@@ -426,10 +424,14 @@ static int release(worker *w, uint32_t a)
         m->ag[a].state = ST_QUIET;
     }
     m->ag[a].term = 0;
-    set_mark(&m->ag[a], m->tick + 1); /* acts from the next tick on */
     w->d_jailed--;
     w->releases++;
     return 1;
+}
+
+static int release(worker *w, uint32_t a)
+{
+    return release_to(w, a, 1);
 }
 
 static void citizen_step(worker *w, uint32_t a)
@@ -572,8 +574,8 @@ static int step_sequential(unrest_model *m, worker *w)
     return 0;
 }
 
-/* Gather the agents standing on block b's cells that have not been activated this tick, mark
- * them, and return how many were written to buf. */
+/* Gather the agents standing on block b's cells that have not been activated this tick (their
+ * cell's tag is the other parity), tag them, and return how many were written to buf. */
 static uint32_t gather_block(unrest_model *m, uint32_t b, uint8_t parity, uint32_t *buf)
 {
     uint32_t bx = b % m->nbx, by = b / m->nbx;
@@ -583,13 +585,15 @@ static uint32_t gather_block(unrest_model *m, uint32_t b, uint8_t parity, uint32
     uint32_t y1 = (uint32_t)((uint64_t)(by + 1) * m->L.h / m->nby);
     uint32_t n = 0;
     for (uint32_t y = y0; y < y1; y++) {
-        const int32_t *occ = m->L.occ + (size_t)y * m->L.w;
+        int32_t *occ = m->L.occ + (size_t)y * m->L.w;
         for (uint32_t x = x0; x < x1; x++) {
-            int32_t a = occ[x];
-            if (a >= 0 && (m->ag[a].flags & AG_MARK) != parity) {
-                m->ag[a].flags ^= AG_MARK;
-                buf[n++] = (uint32_t)a;
-            }
+            /* an occupant whose tag is another tick's parity has not acted yet; written
+             * without a branch (emptiness is a coin toss) and without touching the agents */
+            uint32_t v = (uint32_t)occ[x];
+            uint32_t take = (uint32_t)((int32_t)v >= 0) & ((v >> OCC_TAG_BIT) != parity);
+            occ[x] = (int32_t)(v ^ take << OCC_TAG_BIT); /* now tagged with this tick */
+            buf[n] = v & OCC_AGENT;
+            n += take;
         }
     }
     return n;
@@ -605,14 +609,136 @@ static void run_block(unrest_model *m, worker *w, uint32_t b, uint32_t t, uint32
     activate_list(w, buf, n);
 }
 
+/* The block holding cell (x, y): the inverse of the bounds in gather_block. */
+static uint32_t block_of(const unrest_model *m, uint32_t x, uint32_t y)
+{
+    uint32_t bx = (uint32_t)(((uint64_t)x * m->nbx + m->nbx - 1) / m->L.w);
+    uint32_t by = (uint32_t)(((uint64_t)y * m->nby + m->nby - 1) / m->L.h);
+    while (bx > 0 && (uint64_t)bx * m->L.w / m->nbx > x) /* rounding */
+        bx--;
+    while (by > 0 && (uint64_t)by * m->L.h / m->nby > y)
+        by--;
+    while (bx + 1 < m->nbx && (uint64_t)(bx + 1) * m->L.w / m->nbx <= x)
+        bx++;
+    while (by + 1 < m->nby && (uint64_t)(by + 1) * m->L.h / m->nby <= y)
+        by++;
+    return by * m->nbx + bx;
+}
+
+/* A growable list of agent indices. */
+typedef struct idlist {
+    uint32_t *v;
+    uint32_t n, cap;
+} idlist;
+
+static int idlist_push(idlist *l, uint32_t a)
+{
+    if (l->n == l->cap) {
+        uint32_t cap = l->cap ? 2 * l->cap : 1024;
+        uint32_t *v = realloc(l->v, (size_t)cap * sizeof *v);
+        if (!v) return -1;
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = a;
+    return 0;
+}
+
+#define COUNTDOWN_CHUNKS 64 /* fixed: the lists do not depend on the number of threads */
+
+/* End-of-tick countdown of the parallel update (the paper's rule, as countdown_all): every term
+ * decrements, in fixed chunks of agents side by side; the citizens whose term is 0 are released
+ * block by block in the colours' order, blocks of a colour side by side (a release lands within
+ * R of the citizen's cell, like a move), in index order within a block; one whose vision is full
+ * goes anywhere after the colours, in that same order. Nothing depends on the thread count. */
+static int countdown_parallel(unrest_model *m, worker *total, unsigned nth, const uint32_t *colours,
+                              uint32_t ncol, uint32_t cx, uint32_t cy)
+{
+    idlist chunk[COUNTDOWN_CHUNKS] = {{0}};
+    uint32_t nblocks = m->nbx * m->nby, per = (m->n_cit + COUNTDOWN_CHUNKS - 1) / COUNTDOWN_CHUNKS;
+    int failed = 0;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nth) if (nth > 1) reduction(| : failed)
+#endif
+    for (uint32_t c = 0; c < COUNTDOWN_CHUNKS; c++) {
+        uint32_t a1 = (c + 1) * per < m->n_cit ? (c + 1) * per : m->n_cit;
+        for (uint32_t a = c * per; a < a1; a++) {
+            agent *g = &m->ag[a];
+            if (g->state != ST_JAILED || g->term == UNREST_JAIL_FOREVER) continue;
+            if (g->term > 0) g->term--;
+            if (g->term == 0) failed |= idlist_push(&chunk[c], a);
+        }
+    }
+    uint32_t nrel = 0;
+    for (uint32_t c = 0; c < COUNTDOWN_CHUNKS; c++)
+        nrel += chunk[c].n;
+    uint32_t *start = calloc((size_t)nblocks + 1, sizeof *start);
+    uint32_t *rel = malloc(((size_t)nrel + 1) * sizeof *rel);
+    uint8_t *later = calloc((size_t)nrel + 1, 1);
+    if (failed || !start || !rel || !later) {
+        failed = 1;
+        goto done;
+    }
+    /* bucket by block, index order kept within a block (counting sort) */
+    for (uint32_t c = 0; c < COUNTDOWN_CHUNKS; c++)
+        for (uint32_t i = 0; i < chunk[c].n; i++) {
+            uint32_t pos = m->ag[chunk[c].v[i]].pos;
+            start[block_of(m, pos_x(pos), pos_y(pos)) + 1]++;
+        }
+    for (uint32_t b = 0; b < nblocks; b++)
+        start[b + 1] += start[b];
+    for (uint32_t c = 0; c < COUNTDOWN_CHUNKS; c++)
+        for (uint32_t i = 0; i < chunk[c].n; i++) {
+            uint32_t a = chunk[c].v[i], pos = m->ag[a].pos;
+            rel[start[block_of(m, pos_x(pos), pos_y(pos))]++] = a;
+        }
+    for (uint32_t b = nblocks; b > 0; b--) /* back to the start of each bucket */
+        start[b] = start[b - 1];
+    start[0] = 0;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nth) if (nth > 1)
+#endif
+    {
+        worker w;
+        worker_init(&w, m);
+        for (uint32_t ci = 0; ci < ncol; ci++) {
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+            for (uint32_t b = 0; b < nblocks; b++) {
+                uint32_t bx = b % m->nbx, by = b / m->nbx;
+                if ((bx % cx) + cx * (by % cy) != colours[ci]) continue;
+                for (uint32_t i = start[b]; i < start[b + 1]; i++)
+                    later[i] = (uint8_t)!release_to(&w, rel[i], 0);
+            }
+        }
+#ifdef _OPENMP
+#pragma omp critical(unrest_merge)
+#endif
+        {
+            total->d_jailed += w.d_jailed;
+            total->releases += w.releases;
+        }
+    }
+    for (uint32_t i = 0; i < nrel; i++) /* vision full: anywhere, one after another */
+        if (later[i]) release(total, rel[i]);
+done:
+    for (uint32_t c = 0; c < COUNTDOWN_CHUNKS; c++)
+        free(chunk[c].v);
+    free(start);
+    free(rel);
+    free(later);
+    return failed ? -1 : 0;
+}
+
 /* Blocked parallel activation. The lattice is cut into nbx x nby blocks, an even number along
  * each axis (or one), each at least 2R + 512 columns and 2R + 1 rows, and coloured 2 x 2. The
  * colours run one after another in a keyed random order; the blocks of one colour run at the
  * same time, because everything an activation reads or writes lies within R of its block and
  * the regions of two blocks of one colour share no cell and no 64-bit word. Inside a block the
  * agents on its cells at the start of its phase act in a keyed random order; an agent that
- * moved in from a block of an earlier phase has already acted (mark) and is skipped. Nothing
- * depends on the number of threads or on scheduling. */
+ * moved in from a block of an earlier phase has already acted (its cell's tag) and is skipped.
+ * Nothing depends on the number of threads or on scheduling. */
 static int step_parallel(unrest_model *m, worker *total)
 {
     uint32_t t = m->tick + 1;
@@ -663,9 +789,12 @@ static int step_parallel(unrest_model *m, worker *total)
             total->arrests += w.arrests;
             total->releases += w.releases;
             total->moves += w.moves;
+            total->first += w.first;
         }
     }
     free(bufs);
+    if (m->p.countdown == UNREST_COUNTDOWN_PER_TICK)
+        return countdown_parallel(m, total, nth, colours, ncol, cx, cy);
     return 0;
 }
 
@@ -676,13 +805,15 @@ unrest_status unrest_model_step(unrest_model *m)
     m->moves = 0;
     worker w;
     worker_init(&w, m);
+    m->occ_tag = ((m->tick + 1) & 1u) << OCC_TAG_BIT;
     int failed =
         m->p.update == UNREST_UPDATE_PARALLEL ? step_parallel(m, &w) : step_sequential(m, &w);
     if (failed) { /* the tick is incomplete: the model must not be used further */
         snprintf(m->err, sizeof m->err, "out of memory during tick %u", m->tick + 1);
         return UNREST_ENOMEM;
     }
-    if (m->p.countdown == UNREST_COUNTDOWN_PER_TICK) countdown_all(&w);
+    if (m->p.countdown == UNREST_COUNTDOWN_PER_TICK && m->p.update != UNREST_UPDATE_PARALLEL)
+        countdown_all(&w);
     worker_merge(m, &w);
     m->tick++;
     return UNREST_OK;
@@ -788,6 +919,13 @@ unrest_status unrest_model_create(unrest_model **out, const unrest_params *p, ui
         ncit += k == 1;
         ncop += k == 2;
         if (k) m->L.occ[c] = -1 - k;
+    }
+    if ((uint64_t)ncit + ncop > OCC_AGENT) {
+        if (err)
+            snprintf(err, errlen, "%llu agents: at most %u fit one lattice",
+                     (unsigned long long)ncit + ncop, OCC_AGENT);
+        unrest_model_destroy(m);
+        return UNREST_ERANGE;
     }
     if (grow(m, ncit + ncop ? ncit + ncop : 1)) goto nomem;
     m->n_cit = ncit;
@@ -947,8 +1085,7 @@ unrest_status unrest_model_set_cops(unrest_model *m, uint32_t ncops)
         if (a >= m->n_agents) m->n_agents = a + 1;
         m->ag[a].state = ST_COP;
         m->ag[a].term = 0;
-        m->ag[a].flags = 0;
-        set_mark(&m->ag[a], m->tick); /* acts from the next tick on */
+        m->ag[a].flags = 0; /* acts from the next tick on: occupy tags its cell with this one */
         m->ag[a].hard = m->ag[a].risk = 0;
         occupy(m, a, random_empty_cell(m, &r)); /* fits: checked above */
         m->n_cops++;
@@ -995,7 +1132,8 @@ void unrest_model_snapshot(const unrest_model *m, uint8_t *out)
         if (s == ST_COP_OFF) continue;
         if (s == ST_JAILED && m->p.jail_place == UNREST_JAIL_REMOVED) continue;
         size_t c = pos_index(&m->L, m->ag[a].pos);
-        if (s == ST_JAILED && m->L.occ[c] >= 0 && (uint32_t)m->L.occ[c] != a) continue;
+        if (s == ST_JAILED && m->L.occ[c] >= 0 && ((uint32_t)m->L.occ[c] & OCC_AGENT) != a)
+            continue;
         out[c] = s == ST_QUIET    ? UNREST_CELL_QUIET
                  : s == ST_ACTIVE ? UNREST_CELL_ACTIVE
                  : s == ST_JAILED ? UNREST_CELL_JAILED
