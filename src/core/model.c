@@ -18,6 +18,9 @@
 #endif
 
 #include "lattice.h"
+#if defined(__SSE4_1__)
+#include <smmintrin.h>
+#endif
 #include "mem.h"
 #include "rng.h"
 #include "unrest/unrest.h"
@@ -169,6 +172,33 @@ static inline uint32_t q_pick_empty(const unrest_model *m, const shape *s, uint3
     const uint8_t *pad = m->L.pad + pad_base(&m->L, x, y);
     int fast = m->p.kernel == UNREST_KERNEL_FAST;
     for (int b = 0; b < PICK_BLOCKS; b++) {
+#if defined(__SSE4_1__)
+        if (fast) {
+            /* the eight 16-bit draws as vector lanes: a whole unused block is read as it is
+             * (rng_u32 hands out its words last first), otherwise four words are drawn */
+            __m128i d;
+            if (r->left == 4) {
+                d = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)r->out.v),
+                                      _MM_SHUFFLE(0, 1, 2, 3));
+                r->left = 0;
+            } else {
+                uint32_t w0 = rng_u32(r), w1 = rng_u32(r), w2 = rng_u32(r), w3 = rng_u32(r);
+                d = _mm_set_epi32((int)w3, (int)w2, (int)w1, (int)w0);
+            }
+            __m128i sz = _mm_set1_epi16((short)size), lo = _mm_mullo_epi16(d, sz);
+            __m128i fairv = _mm_cmpeq_epi16(_mm_max_epu16(lo, _mm_set1_epi16((short)reject)), lo);
+            uint32_t ok = (uint32_t)_mm_movemask_epi8(_mm_packs_epi16(fairv, _mm_setzero_si128()));
+            uint16_t k[8];
+            _mm_storeu_si128((__m128i *)(void *)k, _mm_mulhi_epu16(d, sz));
+            uint32_t empty = 0;
+#pragma GCC unroll 8
+            for (uint32_t j = 0; j < 8; j++)
+                empty |= (uint32_t)!pad[s->lin[k[j]]] << j;
+            ok &= empty;
+            if (ok) return shape_nth(&m->L, s, x, y, k[__builtin_ctz(ok)]);
+            continue;
+        }
+#endif
         uint32_t w[4] = {rng_u32(r), rng_u32(r), rng_u32(r), rng_u32(r)};
         if (fast) {
             /* all eight candidates without branches; the first empty one in draw order */
