@@ -50,6 +50,16 @@ typedef struct agent {
 } agent;
 enum { AG_EVER = 1 };
 
+/* A growable list of agent indices. */
+typedef struct idlist {
+    uint32_t *v;
+    uint32_t n, cap;
+} idlist;
+
+/* Chunks of the countdown: at most this many, one per 64k citizens. Concatenated in order they
+ * list the citizens due for release in index order, whatever the number of chunks or threads. */
+#define COUNTDOWN_CHUNKS 64
+
 struct unrest_model {
     unrest_params p;    /* parameters in force */
     uint64_t seed;      /* run seed (Philox key) */
@@ -83,7 +93,14 @@ struct unrest_model {
     double pull;       /* P(an active citizen's move takes the best of FOCUS_TRIES cells) */
     uint32_t nbx, nby; /* parallel update: blocks across and down */
     unsigned threads;  /* threads for the parallel update (results do not depend on it) */
-    char err[256];     /* last error */
+    /* the parallel update's working memory, kept from tick to tick (no allocation per tick) */
+    uint32_t *bufs;                    /* one block's gathered agents per thread */
+    size_t bufs_cap;                   /* entries in bufs */
+    idlist cd_chunk[COUNTDOWN_CHUNKS]; /* countdown: citizens due for release, per chunk */
+    idlist cd_rel;                     /* the same, bucketed by block */
+    uint8_t *cd_later;                 /* per cd_rel entry: vision full, released anywhere later */
+    uint32_t *cd_start;                /* nblocks + 1: start of each block's bucket */
+    char err[256];                     /* last error */
 };
 
 /* What one thread does to a model during a tick: counter changes are tallied here and summed
@@ -655,16 +672,23 @@ static uint32_t block_of(const unrest_model *m, uint32_t x, uint32_t y)
     return by * m->nbx + bx;
 }
 
-/* A growable list of agent indices. */
-typedef struct idlist {
-    uint32_t *v;
-    uint32_t n, cap;
-} idlist;
+/* Make *p hold at least need elements of size bytes (*cap counts elements); -1 if memory runs
+ * out, *p kept. */
+static int reserve(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap) return 0;
+    size_t n = need + need / 2 + 16;
+    void *q = realloc(*p, n * size);
+    if (!q) return -1;
+    *p = q;
+    *cap = n;
+    return 0;
+}
 
 static int idlist_push(idlist *l, uint32_t a)
 {
     if (l->n == l->cap) {
-        uint32_t cap = l->cap ? 2 * l->cap : 1024;
+        uint32_t cap = l->cap ? 2 * l->cap : 64;
         uint32_t *v = realloc(l->v, (size_t)cap * sizeof *v);
         if (!v) return -1;
         l->v = v;
@@ -674,8 +698,6 @@ static int idlist_push(idlist *l, uint32_t a)
     return 0;
 }
 
-#define COUNTDOWN_CHUNKS 64 /* fixed: the lists do not depend on the number of threads */
-
 /* End-of-tick countdown of the parallel update (the paper's rule, as countdown_all): every term
  * decrements, in fixed chunks of agents side by side; the citizens whose term is 0 are released
  * block by block in the colours' order, blocks of a colour side by side (a release lands within
@@ -684,13 +706,17 @@ static int idlist_push(idlist *l, uint32_t a)
 static int countdown_parallel(unrest_model *m, worker *total, unsigned nth, const uint32_t *colours,
                               uint32_t ncol, uint32_t cx, uint32_t cy)
 {
-    idlist chunk[COUNTDOWN_CHUNKS] = {{0}};
-    uint32_t nblocks = m->nbx * m->nby, per = (m->n_cit + COUNTDOWN_CHUNKS - 1) / COUNTDOWN_CHUNKS;
+    idlist *chunk = m->cd_chunk;
+    uint32_t nch = m->n_cit >> 16;
+    nch = nch < 1 ? 1 : nch > COUNTDOWN_CHUNKS ? COUNTDOWN_CHUNKS : nch;
+    uint32_t nblocks = m->nbx * m->nby, per = (m->n_cit + nch - 1) / nch;
     int failed = 0;
+    for (uint32_t c = 0; c < nch; c++)
+        chunk[c].n = 0;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nth) if (nth > 1) reduction(| : failed)
 #endif
-    for (uint32_t c = 0; c < COUNTDOWN_CHUNKS; c++) {
+    for (uint32_t c = 0; c < nch; c++) {
         uint32_t a1 = (c + 1) * per < m->n_cit ? (c + 1) * per : m->n_cit;
         for (uint32_t a = c * per; a < a1; a++) {
             agent *g = &m->ag[a];
@@ -700,24 +726,30 @@ static int countdown_parallel(unrest_model *m, worker *total, unsigned nth, cons
         }
     }
     uint32_t nrel = 0;
-    for (uint32_t c = 0; c < COUNTDOWN_CHUNKS; c++)
+    for (uint32_t c = 0; c < nch; c++)
         nrel += chunk[c].n;
-    uint32_t *start = calloc((size_t)nblocks + 1, sizeof *start);
-    uint32_t *rel = malloc(((size_t)nrel + 1) * sizeof *rel);
-    uint8_t *later = calloc((size_t)nrel + 1, 1);
-    if (failed || !start || !rel || !later) {
-        failed = 1;
-        goto done;
-    }
+    if (failed) return -1;
+    if (!m->cd_start && !(m->cd_start = malloc(((size_t)nblocks + 1) * sizeof *m->cd_start)))
+        return -1;
+    size_t cap = m->cd_rel.cap, cap2 = cap;
+    void *v = m->cd_rel.v, *l = m->cd_later;
+    if (reserve(&v, &cap, (size_t)nrel + 1, sizeof(uint32_t))) return -1;
+    m->cd_rel.v = v;
+    m->cd_rel.cap = (uint32_t)cap;
+    if (reserve(&l, &cap2, cap, 1)) return -1;
+    m->cd_later = l;
+    uint32_t *start = m->cd_start, *rel = m->cd_rel.v;
+    uint8_t *later = m->cd_later;
+    memset(start, 0, ((size_t)nblocks + 1) * sizeof *start);
     /* bucket by block, index order kept within a block (counting sort) */
-    for (uint32_t c = 0; c < COUNTDOWN_CHUNKS; c++)
+    for (uint32_t c = 0; c < nch; c++)
         for (uint32_t i = 0; i < chunk[c].n; i++) {
             uint32_t pos = m->ag[chunk[c].v[i]].pos;
             start[block_of(m, pos_x(pos), pos_y(pos)) + 1]++;
         }
     for (uint32_t b = 0; b < nblocks; b++)
         start[b + 1] += start[b];
-    for (uint32_t c = 0; c < COUNTDOWN_CHUNKS; c++)
+    for (uint32_t c = 0; c < nch; c++)
         for (uint32_t i = 0; i < chunk[c].n; i++) {
             uint32_t a = chunk[c].v[i], pos = m->ag[a].pos;
             rel[start[block_of(m, pos_x(pos), pos_y(pos))]++] = a;
@@ -752,13 +784,7 @@ static int countdown_parallel(unrest_model *m, worker *total, unsigned nth, cons
     }
     for (uint32_t i = 0; i < nrel; i++) /* vision full: anywhere, one after another */
         if (later[i]) release(total, rel[i]);
-done:
-    for (uint32_t c = 0; c < COUNTDOWN_CHUNKS; c++)
-        free(chunk[c].v);
-    free(start);
-    free(rel);
-    free(later);
-    return failed ? -1 : 0;
+    return 0;
 }
 
 /* Blocked parallel activation. The lattice is cut into nbx x nby blocks, an even number along
@@ -785,9 +811,11 @@ static int step_parallel(unrest_model *m, worker *total)
     unsigned most = nblocks / ncol / 2;
     unsigned nth = m->threads < most ? m->threads : most;
     if (nth < 1) nth = 1;
-    uint32_t *bufs = malloc((size_t)nth * bcap * sizeof *bufs);
-    if (!bufs && nth > 1) bufs = malloc(bcap * sizeof *bufs), nth = 1;
-    if (!bufs) return -1;
+    void *vb = m->bufs;
+    if (reserve(&vb, &m->bufs_cap, (size_t)nth * bcap, sizeof *m->bufs) && nth > 1) nth = 1;
+    m->bufs = vb;
+    if (m->bufs_cap < (size_t)nth * bcap) return -1;
+    uint32_t *bufs = m->bufs;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nth) if (nth > 1)
 #endif
@@ -822,7 +850,6 @@ static int step_parallel(unrest_model *m, worker *total)
             total->first += w.first;
         }
     }
-    free(bufs);
     if (m->p.countdown == UNREST_COUNTDOWN_PER_TICK)
         return countdown_parallel(m, total, nth, colours, ncol, cx, cy);
     return 0;
@@ -1018,6 +1045,12 @@ void unrest_model_destroy(unrest_model *m)
     shape_free(&m->cit_shape);
     shape_free(&m->cop_shape);
     free(m->ag);
+    free(m->bufs);
+    for (uint32_t c = 0; c < COUNTDOWN_CHUNKS; c++)
+        free(m->cd_chunk[c].v);
+    free(m->cd_rel.v);
+    free(m->cd_later);
+    free(m->cd_start);
     free(m->order);
     free(m);
 }
@@ -1176,8 +1209,12 @@ size_t unrest_model_bytes(const unrest_model *m)
     size_t per = sizeof *m->ag;
     size_t shapes =
         (size_t)(m->cit_shape.size + m->cop_shape.size) * (2 * sizeof(int16_t) + sizeof(int32_t));
+    size_t work = m->bufs_cap * sizeof *m->bufs + (size_t)m->cd_rel.cap * (sizeof(uint32_t) + 1) +
+                  (m->cd_start ? ((size_t)m->nbx * m->nby + 1) * sizeof(uint32_t) : 0);
+    for (uint32_t c = 0; c < COUNTDOWN_CHUNKS; c++)
+        work += (size_t)m->cd_chunk[c].cap * sizeof(uint32_t);
     return sizeof *m + (size_t)m->cap * per + (size_t)m->order_cap * sizeof *m->order +
-           lattice_bytes(&m->L) + shapes;
+           lattice_bytes(&m->L) + shapes + work;
 }
 
 void unrest_model_blocks(const unrest_model *m, uint32_t *nbx, uint32_t *nby)
