@@ -53,7 +53,8 @@ enum { AG_EVER = 1 };
 /* A growable list of agent indices. */
 typedef struct idlist {
     uint32_t *v;
-    uint32_t n, cap;
+    uint32_t n;
+    size_t cap;
 } idlist;
 
 /* Chunks of the countdown: at most this many, one per 64k citizens. Concatenated in order they
@@ -687,13 +688,9 @@ static int reserve(void **p, size_t *cap, size_t need, size_t size)
 
 static int idlist_push(idlist *l, uint32_t a)
 {
-    if (l->n == l->cap) {
-        uint32_t cap = l->cap ? 2 * l->cap : 64;
-        uint32_t *v = realloc(l->v, (size_t)cap * sizeof *v);
-        if (!v) return -1;
-        l->v = v;
-        l->cap = cap;
-    }
+    void *v = l->v;
+    if (reserve(&v, &l->cap, (size_t)l->n + 1, sizeof *l->v)) return -1;
+    l->v = v;
     l->v[l->n++] = a;
     return 0;
 }
@@ -731,13 +728,18 @@ static int countdown_parallel(unrest_model *m, worker *total, unsigned nth, cons
     if (failed) return -1;
     if (!m->cd_start && !(m->cd_start = malloc(((size_t)nblocks + 1) * sizeof *m->cd_start)))
         return -1;
-    size_t cap = m->cd_rel.cap, cap2 = cap;
-    void *v = m->cd_rel.v, *l = m->cd_later;
-    if (reserve(&v, &cap, (size_t)nrel + 1, sizeof(uint32_t))) return -1;
+    size_t old_cap = m->cd_rel.cap; /* cd_later has as many entries as cd_rel */
+    void *v = m->cd_rel.v;
+    if (reserve(&v, &m->cd_rel.cap, (size_t)nrel + 1, sizeof(uint32_t))) return -1;
     m->cd_rel.v = v;
-    m->cd_rel.cap = (uint32_t)cap;
-    if (reserve(&l, &cap2, cap, 1)) return -1;
-    m->cd_later = l;
+    if (m->cd_rel.cap > old_cap) {
+        uint8_t *l = realloc(m->cd_later, m->cd_rel.cap);
+        if (!l) {
+            m->cd_rel.cap = old_cap; /* keep the two in step */
+            return -1;
+        }
+        m->cd_later = l;
+    }
     uint32_t *start = m->cd_start, *rel = m->cd_rel.v;
     uint8_t *later = m->cd_later;
     memset(start, 0, ((size_t)nblocks + 1) * sizeof *start);
@@ -1209,10 +1211,10 @@ size_t unrest_model_bytes(const unrest_model *m)
     size_t per = sizeof *m->ag;
     size_t shapes =
         (size_t)(m->cit_shape.size + m->cop_shape.size) * (2 * sizeof(int16_t) + sizeof(int32_t));
-    size_t work = m->bufs_cap * sizeof *m->bufs + (size_t)m->cd_rel.cap * (sizeof(uint32_t) + 1) +
+    size_t work = m->bufs_cap * sizeof *m->bufs + m->cd_rel.cap * (sizeof(uint32_t) + 1) +
                   (m->cd_start ? ((size_t)m->nbx * m->nby + 1) * sizeof(uint32_t) : 0);
     for (uint32_t c = 0; c < COUNTDOWN_CHUNKS; c++)
-        work += (size_t)m->cd_chunk[c].cap * sizeof(uint32_t);
+        work += m->cd_chunk[c].cap * sizeof(uint32_t);
     return sizeof *m + (size_t)m->cap * per + (size_t)m->order_cap * sizeof *m->order +
            lattice_bytes(&m->L) + shapes + work;
 }
