@@ -515,15 +515,21 @@ static void cop_step(worker *w, uint32_t c)
     }
 }
 
+/* One citizen's end-of-tick countdown: a finite term decrements; returns 1 if the citizen is
+ * jailed with no term left (due for release). */
+static inline int count_down(agent *g)
+{
+    if (g->state != ST_JAILED || g->term == UNREST_JAIL_FOREVER) return 0;
+    if (g->term > 0) g->term--;
+    return g->term == 0;
+}
+
 /* End-of-tick countdown (paper, NetLogo): every term decrements; at 0 the citizen is freed. */
 static void countdown_all(worker *w)
 {
     unrest_model *m = w->m;
-    for (uint32_t a = 0; a < m->n_cit; a++) {
-        if (m->ag[a].state != ST_JAILED || m->ag[a].term == UNREST_JAIL_FOREVER) continue;
-        if (m->ag[a].term > 0) m->ag[a].term--;
-        if (m->ag[a].term == 0) release(w, a);
-    }
+    for (uint32_t a = 0; a < m->n_cit; a++)
+        if (count_down(&m->ag[a])) release(w, a);
 }
 
 /* Fisher-Yates shuffle of v[0..n) with keyed draws: the same draws as rng_below(r, i) for
@@ -660,16 +666,9 @@ static void run_block(unrest_model *m, worker *w, uint32_t b, uint32_t t, uint32
 /* The block holding cell (x, y): the inverse of the bounds in gather_block. */
 static uint32_t block_of(const unrest_model *m, uint32_t x, uint32_t y)
 {
-    uint32_t bx = (uint32_t)(((uint64_t)x * m->nbx + m->nbx - 1) / m->L.w);
-    uint32_t by = (uint32_t)(((uint64_t)y * m->nby + m->nby - 1) / m->L.h);
-    while (bx > 0 && (uint64_t)bx * m->L.w / m->nbx > x) /* rounding */
-        bx--;
-    while (by > 0 && (uint64_t)by * m->L.h / m->nby > y)
-        by--;
-    while (bx + 1 < m->nbx && (uint64_t)(bx + 1) * m->L.w / m->nbx <= x)
-        bx++;
-    while (by + 1 < m->nby && (uint64_t)(by + 1) * m->L.h / m->nby <= y)
-        by++;
+    /* the largest b with floor(b * w / n) <= x, i.e. b < (x + 1) n / w */
+    uint32_t bx = (uint32_t)((((uint64_t)x + 1) * m->nbx + m->L.w - 1) / m->L.w - 1);
+    uint32_t by = (uint32_t)((((uint64_t)y + 1) * m->nby + m->L.h - 1) / m->L.h - 1);
     return by * m->nbx + bx;
 }
 
@@ -716,10 +715,7 @@ static int countdown_parallel(unrest_model *m, worker *total, unsigned nth, cons
     for (uint32_t c = 0; c < nch; c++) {
         uint32_t a1 = (c + 1) * per < m->n_cit ? (c + 1) * per : m->n_cit;
         for (uint32_t a = c * per; a < a1; a++) {
-            agent *g = &m->ag[a];
-            if (g->state != ST_JAILED || g->term == UNREST_JAIL_FOREVER) continue;
-            if (g->term > 0) g->term--;
-            if (g->term == 0) failed |= idlist_push(&chunk[c], a);
+            if (count_down(&m->ag[a])) failed |= idlist_push(&chunk[c], a);
         }
     }
     uint32_t nrel = 0;
