@@ -10,7 +10,7 @@
 
 #include <math.h>
 #include <stdlib.h>
-#if defined(__BMI2__) || (defined(__AVX512F__) && defined(__AVX512VPOPCNTDQ__))
+#if defined(__BMI2__)
 #include <immintrin.h>
 #endif
 
@@ -63,19 +63,20 @@ void shape_free(shape *s)
 {
     free(s->dx);
     free(s->dy);
-    free(s->lin);
+    free(s->off);
     s->dx = s->dy = NULL;
-    s->lin = NULL;
+    s->off = NULL;
 }
 
 int shape_link(shape *s, const lattice *L)
 {
     if ((uint32_t)s->r > L->R) return -1;
-    free(s->lin);
-    s->lin = malloc(s->size * sizeof *s->lin);
-    if (!s->lin) return -1;
+    free(s->off);
+    s->off = malloc(s->size * sizeof *s->off);
+    if (!s->off) return -1;
+    s->box = (int64_t)s->r * L->pw + s->r;
     for (uint32_t k = 0; k < s->size; k++)
-        s->lin[k] = (int32_t)s->dy[k] * (int32_t)L->pw + s->dx[k];
+        s->off[k] = (uint32_t)((int64_t)s->dy[k] * L->pw + s->dx[k] + s->box);
     return 0;
 }
 
@@ -109,11 +110,28 @@ int lattice_init(lattice *L, uint32_t w, uint32_t h, uint32_t R)
     L->act = mem_zalloc(words, sizeof(uint64_t));
     L->occ = mem_zalloc((size_t)w * h, sizeof(int32_t));
     L->pad = mem_zalloc((size_t)L->ph * L->pw, 1);
-    if (!L->cop || !L->act || !L->occ || !L->pad) {
+    L->colx = mem_zalloc(L->pw, sizeof *L->colx);
+    L->rowy = mem_zalloc(L->ph, sizeof *L->rowy);
+    L->hcol = mem_zalloc(w, sizeof *L->hcol);
+    L->hrow = mem_zalloc(h, sizeof *L->hrow);
+    if (!L->cop || !L->act || !L->occ || !L->pad || !L->colx || !L->rowy || !L->hcol || !L->hrow) {
         lattice_free(L);
         return -1;
     }
     memset(L->occ, 0xff, (size_t)w * h * sizeof(int32_t));
+    for (uint32_t i = 0; i < L->pw; i++)
+        L->colx[i] = (uint16_t)((i + w - R) % w);
+    for (uint32_t i = 0; i < L->ph; i++)
+        L->rowy[i] = (uint16_t)((i + h - R) % h);
+    for (uint32_t x = 0; x < w; x++) {
+        int64_t hx = halo_dx(L, x), xp = x + R, xq = xp + hx;
+        L->hcol[x][0] = (int32_t)hx;
+        L->hcol[x][1] = (int32_t)(((xq >> 6) - (xp >> 6)) * (int64_t)L->sh);
+    }
+    for (uint32_t y = 0; y < h; y++) {
+        L->hrow[y][0] = (int32_t)halo_dy(L, y);
+        L->hrow[y][1] = (int32_t)(halo_dy(L, y) * (int64_t)L->pw);
+    }
     return 0;
 }
 
@@ -123,22 +141,22 @@ void lattice_free(lattice *L)
     free(L->act);
     free(L->occ);
     free(L->pad);
+    free(L->colx);
+    free(L->rowy);
+    free(L->hcol);
+    free(L->hrow);
+    L->hcol = L->hrow = NULL;
     L->cop = L->act = NULL;
     L->occ = NULL;
     L->pad = NULL;
+    L->colx = L->rowy = NULL;
 }
 
 size_t lattice_bytes(const lattice *L)
 {
     return (size_t)L->ns * L->sh * 2 * sizeof(uint64_t) + (size_t)L->w * L->h * sizeof(int32_t) +
-           (size_t)L->ph * L->pw;
-}
-
-/* The 64 bits of a strip row starting at bit shf (< 64): the rest comes from the next strip,
- * sh words on. No branch for shf = 0. */
-static inline uint64_t window(const uint64_t *p, size_t sh, uint32_t shf)
-{
-    return (p[0] >> shf) | ((p[sh] << 1) << (63 - shf));
+           (size_t)L->ph * L->pw + (size_t)(L->pw + L->ph) * sizeof(uint16_t) +
+           (size_t)(L->w + L->h) * 2 * sizeof(int32_t);
 }
 
 /* Position of the k-th set bit of x (k < popcount(x)). */
@@ -190,19 +208,6 @@ static inline uint32_t offset_pos(const lattice *L, uint32_t x, uint32_t y, int3
     cy += (int64_t)L->h * ((cy < 0) - (cy >= (int64_t)L->h));
     return pos_make((uint32_t)cx, (uint32_t)cy);
 }
-
-#if defined(__AVX512F__) && defined(__AVX512VPOPCNTDQ__)
-#define LAT_VECTOR 1
-/* Eight windows (rows i .. i + 7 from p) masked by m[0..8), as 64-bit lane counts. */
-static inline __m512i window8_pop(const uint64_t *p, size_t sh, __m128i cr, __m128i cl,
-                                  const uint64_t *m)
-{
-    __m512i lo = _mm512_loadu_si512((const void *)p);
-    __m512i hi = _mm512_loadu_si512((const void *)(p + sh));
-    __m512i w = _mm512_or_si512(_mm512_srl_epi64(lo, cr), _mm512_sll_epi64(hi, cl));
-    return _mm512_popcnt_epi64(_mm512_and_si512(w, _mm512_loadu_si512((const void *)m)));
-}
-#endif
 
 void lat_count2(const lattice *L, const uint64_t *a, const uint64_t *b, const shape *s, uint32_t x,
                 uint32_t y, uint32_t *ca, uint32_t *cb)

@@ -14,6 +14,10 @@
 #include <stdint.h>
 #include <string.h>
 #include "unrest/unrest.h"
+#if defined(__AVX512F__) && defined(__AVX512VPOPCNTDQ__)
+#include <immintrin.h>
+#define LAT_VECTOR 1
+#endif
 
 #define SHAPE_MAX_R 64                            /* largest vision radius supported */
 #define SHAPE_ROWS_PAD (2 * SHAPE_MAX_R + 1 + 15) /* rows, rounded past a whole 8-row group */
@@ -24,7 +28,10 @@ typedef struct shape {
     uint32_t size;                   /* cells in the shape, centre included */
     uint32_t reject16;               /* 65536 % size: Lemire rejection bound for 16-bit draws */
     int16_t *dx, *dy;                /* offsets of the size cells in canonical order (owned) */
-    int32_t *lin;                    /* the same offsets in the padded byte grid (shape_link) */
+    uint32_t *off; /* the same cells as offsets in the padded byte grid from the corner of the
+                    * shape's bounding box (shape_link): unsigned, so that a 32-bit load is
+                    * an index as it is */
+    int64_t box;   /* offset of the centre from that corner: r rows and r columns */
     /* r <= 31: for row dy + r, the shape's columns as bits of a 64-bit window that starts r
      * columns left of the centre; rows past 2r are zero (whole 8-row groups are read) */
     uint64_t wmask[SHAPE_ROWS_PAD];
@@ -36,17 +43,23 @@ typedef struct shape {
  * strips of 64 padded columns, row after row within a strip, so that the rows of a neighbourhood
  * are consecutive words (eight rows are one 512-bit load). */
 typedef struct lattice {
-    uint32_t w, h; /* columns, rows */
-    uint32_t R;    /* halo width */
-    uint32_t pw;   /* padded columns w + 2R */
-    uint32_t ph;   /* padded rows h + 2R */
-    uint32_t ns;   /* strips of 64 padded columns, one spare */
-    uint32_t sh;   /* words per strip: ph + 8 (whole 8-row groups can be read) */
-    uint64_t *cop; /* cell holds a cop (padded bit plane) */
-    uint64_t *act; /* cell holds an active citizen (padded bit plane) */
-    int32_t *occ;  /* agent index of the blocking occupant, -1 if none (w x h, no halo) */
-    uint8_t *pad;  /* 1 where a cell is blocked (a free citizen, a cop, or with blocking jail a
-                    * jailed one): bytes on the padded ph x pw grid, row-major */
+    uint32_t w, h;      /* columns, rows */
+    uint32_t R;         /* halo width */
+    uint32_t pw;        /* padded columns w + 2R */
+    uint32_t ph;        /* padded rows h + 2R */
+    uint32_t ns;        /* strips of 64 padded columns, one spare */
+    uint32_t sh;        /* words per strip: ph + 8 (whole 8-row groups can be read) */
+    uint64_t *cop;      /* cell holds a cop (padded bit plane) */
+    uint64_t *act;      /* cell holds an active citizen (padded bit plane) */
+    int32_t *occ;       /* agent index of the blocking occupant, -1 if none (w x h, no halo) */
+    uint8_t *pad;       /* 1 where a cell is blocked (a free citizen, a cop, or with blocking jail a
+                         * jailed one): bytes on the padded ph x pw grid, row-major */
+    uint16_t *colx;     /* pw entries: the column a padded column stands for */
+    uint16_t *rowy;     /* ph entries: the row a padded row stands for */
+    int32_t (*hcol)[2]; /* w entries: column x's copy as a byte offset (0 if none) and as a
+                         * bit-plane word offset (strips apart x sh) */
+    int32_t (*hrow)[2]; /* h entries: row y's copy as rows (= bit-plane words) and as a byte
+                         * offset (x pw) */
 } lattice;
 
 /* A lattice of w x h cells with halo R (2R < min(w, h)); returns 0 or -1 if memory runs out. */
@@ -59,7 +72,7 @@ size_t lattice_bytes(const lattice *L);
 int shape_build(shape *s, unrest_hood hood, double v);
 void shape_free(shape *s);
 
-/* Offsets of a shape's cells in the padded byte grid of L (r <= R). */
+/* Offsets of a shape's cells in the padded byte grid of L (r <= R): fills s->off and s->box. */
 int shape_link(shape *s, const lattice *L);
 
 static inline size_t pad_base(const lattice *L, uint32_t x, uint32_t y)
@@ -79,16 +92,65 @@ static inline int64_t halo_dy(const lattice *L, uint32_t y)
     return (int64_t)L->h * ((int64_t)(y < L->R) - (int64_t)(y + L->R >= L->h));
 }
 
+/* Word of a padded bit plane holding padded column xp, padded row yp. */
+static inline size_t pbit_word(const lattice *L, uint32_t xp, uint32_t yp)
+{
+    return (size_t)(xp >> 6) * L->sh + yp;
+}
+
+/* Where cell (x, y) and its halo copies live, worked out once for several writes: its padded
+ * byte and the byte offsets of the copies; its bit-plane word, the word offsets of the copies
+ * and the bit masks of its column and of the column copy. Computed before any store, so that a
+ * sequence of writes does not reload the lattice's fields after each byte store. */
+typedef struct cell_at {
+    uint8_t *pb;       /* padded byte of the cell */
+    int64_t bdx, bdy;  /* byte offsets of the column and row copies (0: none) */
+    size_t wd;         /* bit-plane word of the cell */
+    int64_t wdx, wdy;  /* word offsets of the column and row copies */
+    uint32_t sx0, sx1; /* bit of the cell and of its column copy within their words */
+} cell_at;
+
+static inline cell_at cell_locate(const lattice *L, uint32_t x, uint32_t y)
+{
+    cell_at c;
+    uint32_t R = L->R, xp = x + R, yp = y + R;
+    const int32_t *hc = L->hcol[x], *hr = L->hrow[y];
+    c.pb = L->pad + (size_t)yp * L->pw + xp;
+    c.bdx = hc[0];
+    c.bdy = hr[1];
+    c.wd = pbit_word(L, xp, yp);
+    c.wdx = hc[1];
+    c.wdy = hr[0];
+    c.sx0 = xp & 63;
+    c.sx1 = (uint32_t)((int32_t)xp + hc[0]) & 63;
+    return c;
+}
+
+/* Write the padded byte of a located cell and its halo copies. */
+static inline void cell_pad_write(const cell_at *c, uint8_t v)
+{
+    c->pb[0] = v;
+    c->pb[c->bdx] = v;
+    c->pb[c->bdy] = v;
+    c->pb[c->bdy + c->bdx] = v;
+}
+
+/* Set a located cell's bit of a plane, and its halo copies, to v (0 or 1), without a branch. */
+static inline void cell_bit_put(const cell_at *c, uint64_t *bits, uint64_t v)
+{
+    uint64_t *w0 = bits + c->wd, *w1 = w0 + c->wdx, *w2 = w0 + c->wdy, *w3 = w1 + c->wdy;
+    uint64_t m0 = 1ull << c->sx0, m1 = 1ull << c->sx1;
+    *w0 = (*w0 & ~m0) | (v << c->sx0);
+    *w1 = (*w1 & ~m1) | (v << c->sx1);
+    *w2 = (*w2 & ~m0) | (v << c->sx0);
+    *w3 = (*w3 & ~m1) | (v << c->sx1);
+}
+
 /* Write the padded byte of cell (x, y) and its halo copies. */
 static inline void pad_write(const lattice *L, uint32_t x, uint32_t y, uint8_t v)
 {
-    int64_t pw = L->pw;
-    uint8_t *c = L->pad + pad_base(L, x, y);
-    int64_t dx = halo_dx(L, x), dy = halo_dy(L, y) * pw;
-    c[0] = v;
-    c[dx] = v;
-    c[dy] = v;
-    c[dy + dx] = v;
+    cell_at c = cell_locate(L, x, y);
+    cell_pad_write(&c, v);
 }
 
 static inline int pad_test(const lattice *L, uint32_t x, uint32_t y)
@@ -96,25 +158,11 @@ static inline int pad_test(const lattice *L, uint32_t x, uint32_t y)
     return L->pad[pad_base(L, x, y)];
 }
 
-/* Word of a padded bit plane holding padded column xp, padded row yp. */
-static inline size_t pbit_word(const lattice *L, uint32_t xp, uint32_t yp)
-{
-    return (size_t)(xp >> 6) * L->sh + yp;
-}
-
 /* Set bit (x, y) of a plane, and its halo copies, to v (0 or 1), without a branch. */
 static inline void bit_put(const lattice *L, uint64_t *bits, uint32_t x, uint32_t y, uint64_t v)
 {
-    uint32_t xp = x + L->R, yp = y + L->R;
-    uint32_t xq = (uint32_t)((int64_t)xp + halo_dx(L, x));
-    uint32_t yq = (uint32_t)((int64_t)yp + halo_dy(L, y));
-    uint64_t *w0 = &bits[pbit_word(L, xp, yp)], *w1 = &bits[pbit_word(L, xq, yp)];
-    uint64_t *w2 = &bits[pbit_word(L, xp, yq)], *w3 = &bits[pbit_word(L, xq, yq)];
-    uint64_t m0 = 1ull << (xp & 63), m1 = 1ull << (xq & 63);
-    *w0 = (*w0 & ~m0) | (v << (xp & 63));
-    *w1 = (*w1 & ~m1) | (v << (xq & 63));
-    *w2 = (*w2 & ~m0) | (v << (xp & 63));
-    *w3 = (*w3 & ~m1) | (v << (xq & 63));
+    cell_at c = cell_locate(L, x, y);
+    cell_bit_put(&c, bits, v);
 }
 static inline void bit_set(const lattice *L, uint64_t *bits, uint32_t x, uint32_t y)
 {
@@ -140,6 +188,14 @@ static inline uint32_t shape_nth(const lattice *L, const shape *s, uint32_t x, u
     cy += (int64_t)L->h * ((cy < 0) - (cy >= (int64_t)L->h));
     return (uint32_t)cy << 16 | (uint32_t)cx;
 }
+/* The same by the wrap tables: no arithmetic on the torus. */
+static inline uint32_t shape_at(const lattice *L, const shape *s, uint32_t x, uint32_t y,
+                                uint32_t k)
+{
+    uint32_t cx = L->colx[(int64_t)x + L->R + s->dx[k]];
+    uint32_t cy = L->rowy[(int64_t)y + L->R + s->dy[k]];
+    return cy << 16 | cx;
+}
 uint32_t scan_nth(const lattice *L, const shape *s, uint32_t x, uint32_t y, uint32_t k);
 
 /* A position packs (x, y) as y << 16 | x: no division on the hot path (sides <= 65535). */
@@ -159,6 +215,25 @@ static inline size_t pos_index(const lattice *L, uint32_t pos)
 {
     return (size_t)pos_y(pos) * L->w + pos_x(pos);
 }
+
+/* The 64 bits of a strip row starting at bit shf (< 64): the rest comes from the next strip,
+ * sh words on. No branch for shf = 0. */
+static inline uint64_t window(const uint64_t *p, size_t sh, uint32_t shf)
+{
+    return (p[0] >> shf) | ((p[sh] << 1) << (63 - shf));
+}
+
+#ifdef LAT_VECTOR
+/* Eight windows (rows i .. i + 7 from p) masked by m[0..8), as 64-bit lane counts. */
+static inline __m512i window8_pop(const uint64_t *p, size_t sh, __m128i cr, __m128i cl,
+                                  const uint64_t *m)
+{
+    __m512i lo = _mm512_loadu_si512((const void *)p);
+    __m512i hi = _mm512_loadu_si512((const void *)(p + sh));
+    __m512i w = _mm512_or_si512(_mm512_srl_epi64(lo, cr), _mm512_sll_epi64(hi, cl));
+    return _mm512_popcnt_epi64(_mm512_and_si512(w, _mm512_loadu_si512((const void *)m)));
+}
+#endif
 
 /* Fast paths (shape radius <= R). Counts include the centre cell. */
 void lat_count2(const lattice *L, const uint64_t *a, const uint64_t *b, const shape *s, uint32_t x,

@@ -21,6 +21,9 @@
 #if defined(__SSE4_1__)
 #include <smmintrin.h>
 #endif
+#if defined(__AVX512BW__)
+#include <immintrin.h>
+#endif
 #include "mem.h"
 #include "rng.h"
 #include "unrest/unrest.h"
@@ -34,17 +37,19 @@
 #define OCC_AGENT ((1u << OCC_TAG_BIT) - 1) /* occ: agent index below the tag bit */
 
 #define PTAB 64
+/* The steps of an activation are inlined into the activation loop (activate_list): calls cost
+ * more than the work of some of them (docs/PERFORMANCE.md). */
+#define HOT static inline __attribute__((always_inline))
 #define FOCUS_TRIES 4 /* candidates an active citizen compares when heading for a focal point */
 
 enum { ST_QUIET = 0, ST_ACTIVE = 1, ST_JAILED = 2, ST_COP = 3, ST_COP_OFF = 4 };
 
 /* One agent in 16 bytes, one quarter of a cache line: an activation touches one line of agent
- * data, not one per column. */
+ * data, not one per column. The jail term is kept apart (unrest_model.term). */
 typedef struct agent {
     uint32_t pos;  /* position (pos_make; jailed keep their last one) */
     float hard;    /* hardship H, citizens only */
     float risk;    /* risk aversion R, citizens only */
-    uint16_t term; /* remaining jail term */
     uint8_t state; /* ST_* */
     uint8_t flags; /* AG_EVER: the citizen has been active (participants) */
 } agent;
@@ -75,6 +80,9 @@ struct unrest_model {
     uint32_t n_agents;  /* citizens + cop slots */
     uint32_t cap;       /* allocated agent slots */
     agent *ag;          /* the agents */
+    uint16_t *term;     /* per agent: remaining jail term, 0 when free. An array of its own, so
+                         * that the end-of-tick countdown streams 2 bytes per citizen, not a
+                         * record; with that countdown a citizen is jailed iff its term is > 0 */
     uint32_t *order;    /* sequential update's activation order (allocated on first use) */
     uint32_t order_cap; /* entries allocated in order */
     uint32_t n_active;  /* free active citizens */
@@ -183,11 +191,13 @@ static uint32_t q_pick_empty_exact(const unrest_model *m, const shape *s, uint32
  * shape, and must choose the same cell. After PICK_BLOCKS blocks of misses it counts and
  * selects exactly. */
 #define PICK_BLOCKS 4
-static inline uint32_t q_pick_empty(const unrest_model *m, const shape *s, uint32_t pos, rng *r)
+HOT uint32_t q_pick_empty(const unrest_model *m, const shape *s, uint32_t pos, rng *r)
 {
     uint32_t x = pos_x(pos), y = pos_y(pos), size = s->size;
     uint32_t reject = s->reject16; /* Lemire: a 16-bit draw is biased iff its low half < this */
     const uint8_t *pad = m->L.pad + pad_base(&m->L, x, y);
+    const uint8_t *box = pad - s->box; /* the corner of the shape's bounding box */
+    const uint32_t *off = s->off;
     int fast = m->p.kernel == UNREST_KERNEL_FAST;
     for (int b = 0; b < PICK_BLOCKS; b++) {
 #if defined(__SSE4_1__)
@@ -208,12 +218,12 @@ static inline uint32_t q_pick_empty(const unrest_model *m, const shape *s, uint3
             uint32_t ok = (uint32_t)_mm_movemask_epi8(_mm_packs_epi16(fairv, _mm_setzero_si128()));
             uint16_t k[8];
             _mm_storeu_si128((__m128i *)(void *)k, _mm_mulhi_epu16(d, sz));
-            uint32_t empty = 0;
+            uint32_t full = 0; /* the bytes are 0 or 1: or them in, no compare per candidate */
 #pragma GCC unroll 8
             for (uint32_t j = 0; j < 8; j++)
-                empty |= (uint32_t)!pad[s->lin[k[j]]] << j;
-            ok &= empty;
-            if (ok) return shape_nth(&m->L, s, x, y, k[__builtin_ctz(ok)]);
+                full |= (uint32_t)box[off[k[j]]] << j;
+            ok &= ~full;
+            if (ok) return shape_at(&m->L, s, x, y, k[__builtin_ctz(ok)]);
             continue;
         }
 #endif
@@ -224,10 +234,9 @@ static inline uint32_t q_pick_empty(const unrest_model *m, const shape *s, uint3
 #pragma GCC unroll 8
             for (uint32_t j = 0; j < 8; j++) {
                 prod[j] = ((w[j >> 1] >> (16 * (j & 1))) & 0xffffu) * size;
-                ok |= (uint32_t)(!pad[s->lin[prod[j] >> 16]] & ((prod[j] & 0xffffu) >= reject))
-                      << j;
+                ok |= (uint32_t)(!box[off[prod[j] >> 16]] & ((prod[j] & 0xffffu) >= reject)) << j;
             }
-            if (ok) return shape_nth(&m->L, s, x, y, prod[__builtin_ctz(ok)] >> 16);
+            if (ok) return shape_at(&m->L, s, x, y, prod[__builtin_ctz(ok)] >> 16);
             continue;
         }
         for (uint32_t j = 0; j < 8; j++) {
@@ -261,24 +270,30 @@ static void vacate(unrest_model *m, uint32_t p)
     m->L.occ[pos_index(&m->L, p)] = -1;
 }
 
-/* Move agent a to the empty cell `to`, touching only the planes its kind is marked in. */
-static void relocate(worker *w, uint32_t a, uint32_t to)
+/* Move agent a to the empty cell `to`, touching only the planes its kind is marked in. Both
+ * cells are located before the first store (cell_locate). */
+HOT void relocate(worker *w, uint32_t a, uint32_t to)
 {
     unrest_model *m = w->m;
-    lattice *L = &m->L;
-    uint32_t from = m->ag[a].pos;
-    uint32_t fx = pos_x(from), fy = pos_y(from), tx = pos_x(to), ty = pos_y(to);
-    pad_write(L, fx, fy, 0);
-    pad_write(L, tx, ty, 1);
-    L->occ[pos_index(L, from)] = -1;
-    L->occ[pos_index(L, to)] = (int32_t)(a | m->occ_tag);
-    uint8_t st = m->ag[a].state;
+    const lattice *L = &m->L;
+    agent *g = &m->ag[a];
+    uint32_t from = g->pos;
+    uint8_t st = g->state;
+    int32_t *occ = L->occ;
+    size_t of = pos_index(L, from), ot = pos_index(L, to);
+    int32_t tag = (int32_t)(a | m->occ_tag);
+    uint64_t *plane = st == ST_COP ? L->cop : L->act;
+    cell_at cf = cell_locate(L, pos_x(from), pos_y(from));
+    cell_at ct = cell_locate(L, pos_x(to), pos_y(to));
+    cell_pad_write(&cf, 0);
+    cell_pad_write(&ct, 1);
+    occ[of] = -1;
+    occ[ot] = tag;
     if (st == ST_COP || st == ST_ACTIVE) {
-        uint64_t *plane = st == ST_COP ? L->cop : L->act;
-        bit_clear(L, plane, fx, fy);
-        bit_set(L, plane, tx, ty);
+        cell_bit_put(&cf, plane, 0);
+        cell_bit_put(&ct, plane, 1);
     }
-    m->ag[a].pos = to;
+    g->pos = to;
     w->moves++;
 }
 
@@ -327,7 +342,7 @@ static uint32_t focus_dist(const unrest_model *m, uint32_t p)
 
 /* Rule M: move to a uniformly random empty cell within vision (stay if there is none); an
  * active citizen may instead head for a focal point (unrest_model_set_focus). */
-static void move(worker *w, uint32_t a, const shape *s)
+HOT void move(worker *w, uint32_t a, const shape *s)
 {
     unrest_model *m = w->m;
     rng r;
@@ -355,7 +370,7 @@ static void move(worker *w, uint32_t a, const shape *s)
 }
 
 /* The ratio C/A as the profile reads it. */
-static double arrest_ratio(unrest_ratio rule, uint32_t c, uint32_t a)
+HOT double arrest_ratio(unrest_ratio rule, uint32_t c, uint32_t a)
 {
     switch (rule) {
     case UNREST_RATIO_LITERAL:
@@ -363,8 +378,9 @@ static double arrest_ratio(unrest_ratio rule, uint32_t c, uint32_t a)
     case UNREST_RATIO_FLOOR:
         return (double)(c / a);
     case UNREST_RATIO_ROUND_EVEN: {
+        /* without branches: which way a ratio rounds is a coin toss */
         uint32_t q = c / a, rem = c % a;
-        if (2 * rem > a || (2 * rem == a && (q & 1u))) q++;
+        q += (uint32_t)(2 * rem > a) | ((uint32_t)(2 * rem == a) & q);
         return (double)q;
     }
     }
@@ -373,7 +389,7 @@ static double arrest_ratio(unrest_ratio rule, uint32_t c, uint32_t a)
 
 /* Rule A: active iff G - R*P*J^alpha > T. Citizens with G <= T can never be active (N >= 0),
  * so they skip the count: exact, not an approximation. */
-static void act(worker *w, uint32_t a)
+HOT void act(worker *w, uint32_t a)
 {
     unrest_model *m = w->m;
     const unrest_params *p = &m->p;
@@ -443,7 +459,7 @@ static void arrest(worker *w, uint32_t c)
         return;
     }
     m->ag[a].state = ST_JAILED;
-    m->ag[a].term = t;
+    m->term[a] = t;
     w->d_jailed++;
     if (m->p.jail_place != UNREST_JAIL_BLOCKING) {
         vacate(m, at); /* pos[a] keeps the cell for release and display */
@@ -471,7 +487,7 @@ static int release_to(worker *w, uint32_t a, int anywhere)
     } else {
         m->ag[a].state = ST_QUIET;
     }
-    m->ag[a].term = 0;
+    m->term[a] = 0;
     w->d_jailed--;
     w->releases++;
     return 1;
@@ -482,13 +498,13 @@ static int release(worker *w, uint32_t a)
     return release_to(w, a, 1);
 }
 
-static void citizen_step(worker *w, uint32_t a)
+HOT void citizen_step(worker *w, uint32_t a)
 {
     unrest_model *m = w->m;
     if (m->ag[a].state == ST_JAILED) {
         if (m->p.countdown != UNREST_COUNTDOWN_OWN_ACTIVATION) return;
-        if (m->ag[a].term > 0) {
-            if (m->ag[a].term != UNREST_JAIL_FOREVER) m->ag[a].term--;
+        if (m->term[a] > 0) {
+            if (m->term[a] != UNREST_JAIL_FOREVER) m->term[a]--;
             return;
         }
         if (!release(w, a)) return;
@@ -502,7 +518,7 @@ static void citizen_step(worker *w, uint32_t a)
     }
 }
 
-static void cop_step(worker *w, uint32_t c)
+static __attribute__((noinline)) void cop_step(worker *w, uint32_t c)
 {
     unrest_model *m = w->m;
     int moves = m->p.movement || m->p.cops_move_static;
@@ -515,21 +531,43 @@ static void cop_step(worker *w, uint32_t c)
     }
 }
 
-/* One citizen's end-of-tick countdown: a finite term decrements; returns 1 if the citizen is
- * jailed with no term left (due for release). */
-static inline int count_down(agent *g)
+/* The end-of-tick countdown of terms t[0..n), n <= 64: every finite term > 0 decrements;
+ * returns the citizens due for release (term now 0) as bits. Only jailed citizens have a term
+ * > 0 under this countdown (arrest), so the records are not read. */
+static inline uint64_t count_down(uint16_t *t, uint32_t n)
 {
-    if (g->state != ST_JAILED || g->term == UNREST_JAIL_FOREVER) return 0;
-    if (g->term > 0) g->term--;
-    return g->term == 0;
+#if defined(__AVX512BW__)
+    if (n == 64) {
+        const __m512i one = _mm512_set1_epi16(1), zero = _mm512_setzero_si512();
+        const __m512i inf = _mm512_set1_epi16((short)UNREST_JAIL_FOREVER);
+        uint64_t due = 0;
+        for (int h = 0; h < 2; h++) {
+            __m512i v = _mm512_loadu_si512((const void *)(t + 32 * h));
+            __mmask32 fin = _mm512_cmpneq_epi16_mask(v, zero) & _mm512_cmpneq_epi16_mask(v, inf);
+            due |= (uint64_t)_mm512_mask_cmpeq_epi16_mask(fin, v, one) << (32 * h);
+            _mm512_mask_storeu_epi16((void *)(t + 32 * h), fin, _mm512_sub_epi16(v, one));
+        }
+        return due;
+    }
+#endif
+    uint64_t due = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t v = t[i], fin = (uint32_t)(v - 1u < UNREST_JAIL_FOREVER - 1u); /* 1 .. max */
+        t[i] = (uint16_t)(v - fin);
+        due |= (uint64_t)(fin & (uint32_t)(v == 1)) << i;
+    }
+    return due;
 }
 
 /* End-of-tick countdown (paper, NetLogo): every term decrements; at 0 the citizen is freed. */
 static void countdown_all(worker *w)
 {
     unrest_model *m = w->m;
-    for (uint32_t a = 0; a < m->n_cit; a++)
-        if (count_down(&m->ag[a])) release(w, a);
+    for (uint32_t a0 = 0; a0 < m->n_cit; a0 += 64) {
+        uint64_t due = count_down(m->term + a0, m->n_cit - a0 < 64 ? m->n_cit - a0 : 64);
+        for (; due; due &= due - 1) /* in index order */
+            release(w, a0 + (uint32_t)__builtin_ctzll(due));
+    }
 }
 
 /* Fisher-Yates shuffle of v[0..n) with keyed draws: the same draws as rng_below(r, i) for
@@ -714,8 +752,10 @@ static int countdown_parallel(unrest_model *m, worker *total, unsigned nth, cons
 #endif
     for (uint32_t c = 0; c < nch; c++) {
         uint32_t a1 = (c + 1) * per < m->n_cit ? (c + 1) * per : m->n_cit;
-        for (uint32_t a = c * per; a < a1; a++) {
-            if (count_down(&m->ag[a])) failed |= idlist_push(&chunk[c], a);
+        for (uint32_t a0 = c * per; a0 < a1; a0 += 64) {
+            uint64_t due = count_down(m->term + a0, a1 - a0 < 64 ? a1 - a0 : 64);
+            for (; due; due &= due - 1)
+                failed |= idlist_push(&chunk[c], a0 + (uint32_t)__builtin_ctzll(due));
         }
     }
     uint32_t nrel = 0;
@@ -892,6 +932,7 @@ static int grow(unrest_model *m, uint32_t cap)
         m->f = q;                                                                                  \
     } while (0)
     GROW(ag);
+    GROW(term);
 #undef GROW
     m->cap = cap;
     return 0;
@@ -1002,7 +1043,7 @@ unrest_status unrest_model_create(unrest_model **out, const unrest_params *p, ui
                     if (k > -2) continue;
                     uint32_t a = k == -2 ? ic++ : ik++;
                     m->ag[a].state = k == -2 ? ST_QUIET : ST_COP;
-                    m->ag[a].term = 0;
+                    m->term[a] = 0;
                     m->ag[a].flags = 0;
                     occupy(m, a, pos_make(x, y));
                 }
@@ -1043,6 +1084,7 @@ void unrest_model_destroy(unrest_model *m)
     shape_free(&m->cit_shape);
     shape_free(&m->cop_shape);
     free(m->ag);
+    free(m->term);
     free(m->bufs);
     for (uint32_t c = 0; c < COUNTDOWN_CHUNKS; c++)
         free(m->cd_chunk[c].v);
@@ -1145,7 +1187,7 @@ unrest_status unrest_model_set_cops(unrest_model *m, uint32_t ncops)
         if (a < m->n_agents && m->ag[a].state == ST_COP) continue;
         if (a >= m->n_agents) m->n_agents = a + 1;
         m->ag[a].state = ST_COP;
-        m->ag[a].term = 0;
+        m->term[a] = 0;
         m->ag[a].flags = 0; /* acts from the next tick on: occupy tags its cell with this one */
         m->ag[a].hard = m->ag[a].risk = 0;
         occupy(m, a, random_empty_cell(m, &r)); /* fits: checked above */
@@ -1204,7 +1246,7 @@ void unrest_model_snapshot(const unrest_model *m, uint8_t *out)
 
 size_t unrest_model_bytes(const unrest_model *m)
 {
-    size_t per = sizeof *m->ag;
+    size_t per = sizeof *m->ag + sizeof *m->term;
     size_t shapes =
         (size_t)(m->cit_shape.size + m->cop_shape.size) * (2 * sizeof(int16_t) + sizeof(int32_t));
     size_t work = m->bufs_cap * sizeof *m->bufs + m->cd_rel.cap * (sizeof(uint32_t) + 1) +

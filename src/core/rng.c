@@ -40,17 +40,17 @@ static void batch8(const uint32_t *c0, uint32_t c1, uint32_t c2, const uint32_t 
         k0 += PHILOX_W0;
         k1 += PHILOX_W1;
     }
-    uint32_t w[4][8];
-    _mm256_storeu_si256((__m256i *)(void *)w[0], _mm512_cvtepi64_epi32(x0));
-    _mm256_storeu_si256((__m256i *)(void *)w[1], _mm512_cvtepi64_epi32(x1));
-    _mm256_storeu_si256((__m256i *)(void *)w[2], _mm512_cvtepi64_epi32(x2));
-    _mm256_storeu_si256((__m256i *)(void *)w[3], _mm512_cvtepi64_epi32(x3));
-    for (int j = 0; j < 8; j++) {
-        out[j].v[0] = w[0][j];
-        out[j].v[1] = w[1][j];
-        out[j].v[2] = w[2][j];
-        out[j].v[3] = w[3][j];
-    }
+    /* transpose the four word vectors into eight blocks in registers: 4 x 8 -> 8 x 4 */
+    __m256i y0 = _mm512_cvtepi64_epi32(x0), y1 = _mm512_cvtepi64_epi32(x1);
+    __m256i y2 = _mm512_cvtepi64_epi32(x2), y3 = _mm512_cvtepi64_epi32(x3);
+    __m256i t0 = _mm256_unpacklo_epi32(y0, y1), t1 = _mm256_unpackhi_epi32(y0, y1);
+    __m256i t2 = _mm256_unpacklo_epi32(y2, y3), t3 = _mm256_unpackhi_epi32(y2, y3);
+    __m256i b04 = _mm256_unpacklo_epi64(t0, t2), b15 = _mm256_unpackhi_epi64(t0, t2);
+    __m256i b26 = _mm256_unpacklo_epi64(t1, t3), b37 = _mm256_unpackhi_epi64(t1, t3);
+    _mm256_storeu_si256((__m256i *)(void *)&out[0], _mm256_permute2x128_si256(b04, b15, 0x20));
+    _mm256_storeu_si256((__m256i *)(void *)&out[2], _mm256_permute2x128_si256(b26, b37, 0x20));
+    _mm256_storeu_si256((__m256i *)(void *)&out[4], _mm256_permute2x128_si256(b04, b15, 0x31));
+    _mm256_storeu_si256((__m256i *)(void *)&out[6], _mm256_permute2x128_si256(b26, b37, 0x31));
 }
 #define BATCH 8
 #define BATCH_FN batch8
