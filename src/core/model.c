@@ -662,6 +662,19 @@ static int step_sequential(unrest_model *m, worker *w)
     for (uint32_t i = 0; i < n; i++)
         m->order[i] = i;
     shuffle(m->order, n, &r);
+    /* A citizen with a jail term left at the start of the tick is in jail until the end of
+     * it: its activation does nothing (end-of-tick countdown) or just counts its term down (own
+     * activation), which is done here. Such citizens leave the order without a branch, which
+     * would be a coin toss; those arrested during the tick are still met, and skipped. */
+    int own = m->p.countdown == UNREST_COUNTDOWN_OWN_ACTIVATION;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t a = m->order[i], t = m->term[a];
+        m->order[k] = a;
+        k += t == 0;
+        m->term[a] = (uint16_t)(t - (uint32_t)(own & (t != 0) & (t != UNREST_JAIL_FOREVER)));
+    }
+    n = k;
     activate_list(w, m->order, n);
     return 0;
 }
