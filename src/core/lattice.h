@@ -99,30 +99,19 @@ static inline size_t pbit_word(const lattice *L, uint32_t xp, uint32_t yp)
 }
 
 /* Where cell (x, y) and its halo copies live, worked out once for several writes: its padded
- * byte and the byte offsets of the copies; its bit-plane word, the word offsets of the copies
- * and the bit masks of its column and of the column copy. Computed before any store, so that a
- * sequence of writes does not reload the lattice's fields after each byte store. */
+ * byte and the byte offsets of the copies. Computed before any store, so that a sequence of
+ * writes does not reload the lattice's fields after each byte store. */
 typedef struct cell_at {
-    uint8_t *pb;       /* padded byte of the cell */
-    int64_t bdx, bdy;  /* byte offsets of the column and row copies (0: none) */
-    size_t wd;         /* bit-plane word of the cell */
-    int64_t wdx, wdy;  /* word offsets of the column and row copies */
-    uint32_t sx0, sx1; /* bit of the cell and of its column copy within their words */
+    uint8_t *pb;      /* padded byte of the cell */
+    int64_t bdx, bdy; /* byte offsets of the column and row copies (0: none) */
 } cell_at;
 
 static inline cell_at cell_locate(const lattice *L, uint32_t x, uint32_t y)
 {
     cell_at c;
-    uint32_t R = L->R, xp = x + R, yp = y + R;
-    const int32_t *hc = L->hcol[x], *hr = L->hrow[y];
-    c.pb = L->pad + (size_t)yp * L->pw + xp;
-    c.bdx = hc[0];
-    c.bdy = hr[1];
-    c.wd = pbit_word(L, xp, yp);
-    c.wdx = hc[1];
-    c.wdy = hr[0];
-    c.sx0 = xp & 63;
-    c.sx1 = (uint32_t)((int32_t)xp + hc[0]) & 63;
+    c.pb = L->pad + (size_t)(y + L->R) * L->pw + x + L->R;
+    c.bdx = L->hcol[x][0];
+    c.bdy = L->hrow[y][1];
     return c;
 }
 
@@ -133,17 +122,6 @@ static inline void cell_pad_write(const cell_at *c, uint8_t v)
     c->pb[c->bdx] = v;
     c->pb[c->bdy] = v;
     c->pb[c->bdy + c->bdx] = v;
-}
-
-/* Set a located cell's bit of a plane, and its halo copies, to v (0 or 1), without a branch. */
-static inline void cell_bit_put(const cell_at *c, uint64_t *bits, uint64_t v)
-{
-    uint64_t *w0 = bits + c->wd, *w1 = w0 + c->wdx, *w2 = w0 + c->wdy, *w3 = w1 + c->wdy;
-    uint64_t m0 = 1ull << c->sx0, m1 = 1ull << c->sx1;
-    *w0 = (*w0 & ~m0) | (v << c->sx0);
-    *w1 = (*w1 & ~m1) | (v << c->sx1);
-    *w2 = (*w2 & ~m0) | (v << c->sx0);
-    *w3 = (*w3 & ~m1) | (v << c->sx1);
 }
 
 /* Write the padded byte of cell (x, y) and its halo copies. */
@@ -161,8 +139,15 @@ static inline int pad_test(const lattice *L, uint32_t x, uint32_t y)
 /* Set bit (x, y) of a plane, and its halo copies, to v (0 or 1), without a branch. */
 static inline void bit_put(const lattice *L, uint64_t *bits, uint32_t x, uint32_t y, uint64_t v)
 {
-    cell_at c = cell_locate(L, x, y);
-    cell_bit_put(&c, bits, v);
+    const int32_t *hc = L->hcol[x];
+    uint32_t xp = x + L->R, xq = (uint32_t)((int32_t)xp + hc[0]), sx0 = xp & 63, sx1 = xq & 63;
+    uint64_t *w0 = bits + pbit_word(L, xp, y + L->R), *w1 = w0 + hc[1];
+    int64_t dy = L->hrow[y][0];
+    uint64_t m0 = 1ull << sx0, m1 = 1ull << sx1;
+    w0[0] = (w0[0] & ~m0) | (v << sx0);
+    w1[0] = (w1[0] & ~m1) | (v << sx1);
+    w0[dy] = (w0[dy] & ~m0) | (v << sx0);
+    w1[dy] = (w1[dy] & ~m1) | (v << sx1);
 }
 static inline void bit_set(const lattice *L, uint64_t *bits, uint32_t x, uint32_t y)
 {

@@ -191,52 +191,51 @@ static uint32_t q_pick_empty_exact(const unrest_model *m, const shape *s, uint32
  * shape, and must choose the same cell. After PICK_BLOCKS blocks of misses it counts and
  * selects exactly. */
 #define PICK_BLOCKS 4
-HOT uint32_t q_pick_empty(const unrest_model *m, const shape *s, uint32_t pos, rng *r)
+
+/* Fast kernel: the first empty candidate of one block (words w[0..4) in the order rng_u32 hands
+ * them out), or NO_CELL. */
+HOT uint32_t pick_block(const unrest_model *m, const shape *s, uint32_t x, uint32_t y,
+                        const uint8_t *box, const uint32_t *w)
 {
-    uint32_t x = pos_x(pos), y = pos_y(pos), size = s->size;
-    uint32_t reject = s->reject16; /* Lemire: a 16-bit draw is biased iff its low half < this */
-    const uint8_t *pad = m->L.pad + pad_base(&m->L, x, y);
-    const uint8_t *box = pad - s->box; /* the corner of the shape's bounding box */
+    uint32_t size = s->size, reject = s->reject16; /* Lemire: biased iff low half < reject */
     const uint32_t *off = s->off;
-    int fast = m->p.kernel == UNREST_KERNEL_FAST;
-    for (int b = 0; b < PICK_BLOCKS; b++) {
 #if defined(__SSE4_1__)
-        if (fast) {
-            /* the eight 16-bit draws as vector lanes: a whole unused block is read as it is
-             * (rng_u32 hands out its words last first), otherwise four words are drawn */
-            __m128i d;
-            if (r->left == 4) {
-                d = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)r->out.v),
-                                      _MM_SHUFFLE(0, 1, 2, 3));
-                r->left = 0;
-            } else {
-                uint32_t w0 = rng_u32(r), w1 = rng_u32(r), w2 = rng_u32(r), w3 = rng_u32(r);
-                d = _mm_set_epi32((int)w3, (int)w2, (int)w1, (int)w0);
-            }
-            __m128i sz = _mm_set1_epi16((short)size), lo = _mm_mullo_epi16(d, sz);
-            __m128i fairv = _mm_cmpeq_epi16(_mm_max_epu16(lo, _mm_set1_epi16((short)reject)), lo);
-            uint32_t ok = (uint32_t)_mm_movemask_epi8(_mm_packs_epi16(fairv, _mm_setzero_si128()));
-            uint16_t k[8];
-            _mm_storeu_si128((__m128i *)(void *)k, _mm_mulhi_epu16(d, sz));
-            uint32_t full = 0; /* the bytes are 0 or 1: or them in, no compare per candidate */
+    /* the eight 16-bit draws as vector lanes */
+    __m128i d = _mm_loadu_si128((const __m128i *)(const void *)w);
+    __m128i sz = _mm_set1_epi16((short)size), lo = _mm_mullo_epi16(d, sz);
+    __m128i fairv = _mm_cmpeq_epi16(_mm_max_epu16(lo, _mm_set1_epi16((short)reject)), lo);
+    uint32_t ok = (uint32_t)_mm_movemask_epi8(_mm_packs_epi16(fairv, _mm_setzero_si128()));
+    uint16_t k[8];
+    _mm_storeu_si128((__m128i *)(void *)k, _mm_mulhi_epu16(d, sz));
+    uint32_t full = 0; /* the bytes are 0 or 1: or them in, no compare per candidate */
 #pragma GCC unroll 8
-            for (uint32_t j = 0; j < 8; j++)
-                full |= (uint32_t)box[off[k[j]]] << j;
-            ok &= ~full;
-            if (ok) return shape_at(&m->L, s, x, y, k[__builtin_ctz(ok)]);
-            continue;
-        }
+    for (uint32_t j = 0; j < 8; j++)
+        full |= (uint32_t)box[off[k[j]]] << j;
+    ok &= ~full;
+    return ok ? shape_at(&m->L, s, x, y, k[__builtin_ctz(ok)]) : NO_CELL;
+#else
+    /* all eight candidates without branches; the first empty one in draw order */
+    uint32_t ok = 0, prod[8];
+#pragma GCC unroll 8
+    for (uint32_t j = 0; j < 8; j++) {
+        prod[j] = ((w[j >> 1] >> (16 * (j & 1))) & 0xffffu) * size;
+        ok |= (uint32_t)(!box[off[prod[j] >> 16]] & ((prod[j] & 0xffffu) >= reject)) << j;
+    }
+    return ok ? shape_at(&m->L, s, x, y, prod[__builtin_ctz(ok)] >> 16) : NO_CELL;
 #endif
+}
+
+/* The candidates of blocks b0 .. PICK_BLOCKS - 1 of r's stream, then the exact fallback. */
+static uint32_t q_pick_empty_from(const unrest_model *m, const shape *s, uint32_t pos, rng *r,
+                                  int b0)
+{
+    uint32_t x = pos_x(pos), y = pos_y(pos), size = s->size, reject = s->reject16;
+    const uint8_t *box = m->L.pad + pad_base(&m->L, x, y) - s->box;
+    for (int b = b0; b < PICK_BLOCKS; b++) {
         uint32_t w[4] = {rng_u32(r), rng_u32(r), rng_u32(r), rng_u32(r)};
-        if (fast) {
-            /* all eight candidates without branches; the first empty one in draw order */
-            uint32_t ok = 0, prod[8];
-#pragma GCC unroll 8
-            for (uint32_t j = 0; j < 8; j++) {
-                prod[j] = ((w[j >> 1] >> (16 * (j & 1))) & 0xffffu) * size;
-                ok |= (uint32_t)(!box[off[prod[j] >> 16]] & ((prod[j] & 0xffffu) >= reject)) << j;
-            }
-            if (ok) return shape_at(&m->L, s, x, y, prod[__builtin_ctz(ok)] >> 16);
+        if (m->p.kernel == UNREST_KERNEL_FAST) {
+            uint32_t to = pick_block(m, s, x, y, box, w);
+            if (to != NO_CELL) return to;
             continue;
         }
         for (uint32_t j = 0; j < 8; j++) {
@@ -247,6 +246,11 @@ HOT uint32_t q_pick_empty(const unrest_model *m, const shape *s, uint32_t pos, r
         }
     }
     return q_pick_empty_exact(m, s, pos, r);
+}
+
+static uint32_t q_pick_empty(const unrest_model *m, const shape *s, uint32_t pos, rng *r)
+{
+    return q_pick_empty_from(m, s, pos, r, 0);
 }
 
 /* ---- occupancy changes ---- */
@@ -272,26 +276,26 @@ static void vacate(unrest_model *m, uint32_t p)
 
 /* Move agent a to the empty cell `to`, touching only the planes its kind is marked in. Both
  * cells are located before the first store (cell_locate). */
-HOT void relocate(worker *w, uint32_t a, uint32_t to)
+HOT void relocate(worker *w, uint32_t a, uint32_t from, uint32_t to)
 {
     unrest_model *m = w->m;
     const lattice *L = &m->L;
     agent *g = &m->ag[a];
-    uint32_t from = g->pos;
     uint8_t st = g->state;
     int32_t *occ = L->occ;
     size_t of = pos_index(L, from), ot = pos_index(L, to);
     int32_t tag = (int32_t)(a | m->occ_tag);
-    uint64_t *plane = st == ST_COP ? L->cop : L->act;
-    cell_at cf = cell_locate(L, pos_x(from), pos_y(from));
-    cell_at ct = cell_locate(L, pos_x(to), pos_y(to));
+    uint32_t fx = pos_x(from), fy = pos_y(from), tx = pos_x(to), ty = pos_y(to);
+    cell_at cf = cell_locate(L, fx, fy);
+    cell_at ct = cell_locate(L, tx, ty);
     cell_pad_write(&cf, 0);
     cell_pad_write(&ct, 1);
     occ[of] = -1;
     occ[ot] = tag;
-    if (st == ST_COP || st == ST_ACTIVE) {
-        cell_bit_put(&cf, plane, 0);
-        cell_bit_put(&ct, plane, 1);
+    if (st == ST_COP || st == ST_ACTIVE) { /* the bit planes: cops and actives only */
+        uint64_t *plane = st == ST_COP ? L->cop : L->act;
+        bit_put(L, plane, fx, fy, 0);
+        bit_put(L, plane, tx, ty, 1);
     }
     g->pos = to;
     w->moves++;
@@ -342,9 +346,26 @@ static uint32_t focus_dist(const unrest_model *m, uint32_t p)
 
 /* Rule M: move to a uniformly random empty cell within vision (stay if there is none); an
  * active citizen may instead head for a focal point (unrest_model_set_focus). */
-HOT void move(worker *w, uint32_t a, const shape *s)
+HOT void move(worker *w, uint32_t a, const shape *s, uint32_t pos)
 {
     unrest_model *m = w->m;
+    if (w->premove && !m->nfocus && m->p.kernel == UNREST_KERNEL_FAST) {
+        /* the first block was computed ahead (activate_list): no stream is set up unless its
+         * eight candidates all miss */
+        const uint32_t *v = w->premove->v;
+        uint32_t first[4] = {v[3], v[2], v[1], v[0]}; /* rng_u32 hands out words last first */
+        const uint8_t *box = m->L.pad + pad_base(&m->L, pos_x(pos), pos_y(pos)) - s->box;
+        uint32_t to = pick_block(m, s, pos_x(pos), pos_y(pos), box, first);
+        if (to == NO_CELL) {
+            rng r;
+            rng_init(&r, m->seed, RNG_MOVE, m->tick + 1, a);
+            r.ctr.v[3] = 1;
+            to = q_pick_empty_from(m, s, pos, &r, 1);
+            if (to == NO_CELL) return;
+        }
+        relocate(w, a, pos, to);
+        return;
+    }
     rng r;
     rng_init(&r, m->seed, RNG_MOVE, m->tick + 1, a);
     if (w->premove) { /* the same block, computed ahead (activate_list) */
@@ -352,21 +373,21 @@ HOT void move(worker *w, uint32_t a, const shape *s)
         r.ctr.v[3] = 1;
         r.left = 4;
     }
-    uint32_t to = q_pick_empty(m, s, m->ag[a].pos, &r);
+    uint32_t to = q_pick_empty(m, s, pos, &r);
     if (to == NO_CELL) return;
     if (m->nfocus && m->ag[a].state == ST_ACTIVE && rng_uniform(&r) < m->pull) {
         /* crowds gather: the candidate nearest a focal point among FOCUS_TRIES (keyed draws
          * from the same stream, so the run stays reproducible) */
         uint32_t best = focus_dist(m, to);
         for (int i = 1; i < FOCUS_TRIES; i++) {
-            uint32_t c = q_pick_empty(m, s, m->ag[a].pos, &r), d;
+            uint32_t c = q_pick_empty(m, s, pos, &r), d;
             if (c != NO_CELL && (d = focus_dist(m, c)) < best) {
                 best = d;
                 to = c;
             }
         }
     }
-    relocate(w, a, to);
+    relocate(w, a, pos, to);
 }
 
 /* The ratio C/A as the profile reads it. */
@@ -387,13 +408,18 @@ HOT double arrest_ratio(unrest_ratio rule, uint32_t c, uint32_t a)
     return 0;
 }
 
+/* Grievance G = H * scale * (1 - L) of citizen a. */
+static inline double grievance(const unrest_model *m, uint32_t a)
+{
+    return (double)m->ag[a].hard * m->p.hardship_scale * (1.0 - m->p.legitimacy);
+}
+
 /* Rule A: active iff G - R*P*J^alpha > T. Citizens with G <= T can never be active (N >= 0),
  * so they skip the count: exact, not an approximation. */
-HOT void act(worker *w, uint32_t a)
+HOT void act(worker *w, uint32_t a, double g)
 {
     unrest_model *m = w->m;
     const unrest_params *p = &m->p;
-    double g = (double)m->ag[a].hard * p->hardship_scale * (1.0 - p->legitimacy);
     int was = m->ag[a].state == ST_ACTIVE, now = 0;
     if (g > p->threshold) {
         uint32_t c, ain;
@@ -463,7 +489,7 @@ static void arrest(worker *w, uint32_t c)
     w->d_jailed++;
     if (m->p.jail_place != UNREST_JAIL_BLOCKING) {
         vacate(m, at); /* pos[a] keeps the cell for release and display */
-        if (m->p.cop_to_arrestee) relocate(w, c, at);
+        if (m->p.cop_to_arrestee) relocate(w, c, m->ag[c].pos, at);
     }
 }
 
@@ -498,7 +524,8 @@ static int release(worker *w, uint32_t a)
     return release_to(w, a, 1);
 }
 
-HOT void citizen_step(worker *w, uint32_t a)
+/* pos and g: citizen a's cell and grievance, read one activation ahead (activate_list). */
+HOT void citizen_step(worker *w, uint32_t a, uint32_t pos, double g)
 {
     unrest_model *m = w->m;
     if (m->ag[a].state == ST_JAILED) {
@@ -508,13 +535,14 @@ HOT void citizen_step(worker *w, uint32_t a)
             return;
         }
         if (!release(w, a)) return;
+        pos = m->ag[a].pos;
     }
     if (m->p.order == UNREST_ORDER_MOVE_ACT) {
-        if (m->p.movement) move(w, a, &m->cit_shape);
-        act(w, a);
+        if (m->p.movement) move(w, a, &m->cit_shape, pos);
+        act(w, a, g);
     } else {
-        act(w, a);
-        if (m->p.movement) move(w, a, &m->cit_shape);
+        act(w, a, g);
+        if (m->p.movement) move(w, a, &m->cit_shape, pos);
     }
 }
 
@@ -523,11 +551,11 @@ static __attribute__((noinline)) void cop_step(worker *w, uint32_t c)
     unrest_model *m = w->m;
     int moves = m->p.movement || m->p.cops_move_static;
     if (m->p.order == UNREST_ORDER_MOVE_ACT) {
-        if (moves) move(w, c, &m->cop_shape);
+        if (moves) move(w, c, &m->cop_shape, m->ag[c].pos);
         arrest(w, c);
     } else {
         arrest(w, c);
-        if (moves) move(w, c, &m->cop_shape);
+        if (moves) move(w, c, &m->cop_shape, m->ag[c].pos);
     }
 }
 
@@ -626,11 +654,23 @@ static void activate_list(worker *w, const uint32_t *list, uint32_t n)
     philox4x32_key_t key = {{(uint32_t)m->seed, (uint32_t)(m->seed >> 32)}};
     static const uint32_t zeros[MOVE_AHEAD] = {0};
     int prefetch = (uint64_t)m->n_agents * 16 > (1u << 20); /* columns beyond the L2 cache */
+    /* the next agent's cell and grievance are read one activation ahead, so that its first
+     * loads and the G > T test (a coin toss) do not wait behind this one's work; neither can
+     * change before its own activation (an arrest leaves the cell in pos, a release is its
+     * own) */
+    uint32_t nx_pos = n ? m->ag[list[0]].pos : 0;
+    double nx_g = n ? grievance(m, list[0]) : 0;
     for (uint32_t i0 = 0; i0 < n; i0 += MOVE_AHEAD) {
         uint32_t nb = n - i0 < MOVE_AHEAD ? n - i0 : MOVE_AHEAD;
         philox_batch(list + i0, m->tick + 1, RNG_MOVE, zeros, key, pre, nb);
         for (uint32_t j = 0; j < nb; j++) {
-            uint32_t a = list[i0 + j];
+            uint32_t a = list[i0 + j], pos = nx_pos;
+            double g = nx_g;
+            if (i0 + j + 1 < n) {
+                uint32_t nx = list[i0 + j + 1];
+                nx_pos = m->ag[nx].pos;
+                nx_g = grievance(m, nx);
+            }
             if (prefetch && i0 + j + 16 < n) { /* the agent 16 ahead: its columns are cold */
                 uint32_t f = list[i0 + j + 16];
                 __builtin_prefetch(&m->ag[f]);
@@ -639,7 +679,7 @@ static void activate_list(worker *w, const uint32_t *list, uint32_t n)
                 prefetch_around(m, m->ag[list[i0 + j + 8]].pos);
             w->premove = &pre[j];
             if (a < m->n_cit)
-                citizen_step(w, a);
+                citizen_step(w, a, pos, g);
             else if (m->ag[a].state == ST_COP)
                 cop_step(w, a);
         }
