@@ -16,29 +16,25 @@
 #define PHILOX_W1 0xBB67AE85u
 
 #if defined(__AVX512F__)
-/* Eight blocks, one per 64-bit lane holding a 32-bit word. */
+/* Eight blocks, one per 64-bit lane holding a 32-bit word; rk: the round keys, broadcast. The
+ * high halves of the lanes are never cleared: the multiplies read only the low halves, and the
+ * results are truncated to them. */
 static void batch8(const uint32_t *c0, uint32_t c1, uint32_t c2, const uint32_t *c3,
-                   philox4x32_key_t k, philox4x32_ctr_t *out)
+                   const __m512i rk[10][2], philox4x32_ctr_t *out)
 {
     __m512i x0 = _mm512_cvtepu32_epi64(_mm256_loadu_si256((const __m256i *)(const void *)c0));
     __m512i x1 = _mm512_set1_epi64(c1);
     __m512i x2 = _mm512_set1_epi64(c2);
     __m512i x3 = _mm512_cvtepu32_epi64(_mm256_loadu_si256((const __m256i *)(const void *)c3));
     const __m512i m0 = _mm512_set1_epi64(PHILOX_M0), m1 = _mm512_set1_epi64(PHILOX_M1);
-    const __m512i lo = _mm512_set1_epi64(0xffffffffll);
-    uint32_t k0 = k.v[0], k1 = k.v[1];
     for (int r = 0; r < 10; r++) {
         __m512i p0 = _mm512_mul_epu32(x0, m0), p1 = _mm512_mul_epu32(x2, m1);
-        __m512i n0 = _mm512_xor_si512(_mm512_xor_si512(_mm512_srli_epi64(p1, 32), x1),
-                                      _mm512_set1_epi64(k0));
-        __m512i n2 = _mm512_xor_si512(_mm512_xor_si512(_mm512_srli_epi64(p0, 32), x3),
-                                      _mm512_set1_epi64(k1));
-        x1 = _mm512_and_si512(p1, lo);
-        x3 = _mm512_and_si512(p0, lo);
+        __m512i n0 = _mm512_xor_si512(_mm512_xor_si512(_mm512_srli_epi64(p1, 32), x1), rk[r][0]);
+        __m512i n2 = _mm512_xor_si512(_mm512_xor_si512(_mm512_srli_epi64(p0, 32), x3), rk[r][1]);
+        x1 = p1; /* low half: the low word of the product */
+        x3 = p0;
         x0 = n0;
         x2 = n2;
-        k0 += PHILOX_W0;
-        k1 += PHILOX_W1;
     }
     /* transpose the four word vectors into eight blocks in registers: 4 x 8 -> 8 x 4 */
     __m256i y0 = _mm512_cvtepi64_epi32(x0), y1 = _mm512_cvtepi64_epi32(x1);
@@ -52,8 +48,6 @@ static void batch8(const uint32_t *c0, uint32_t c1, uint32_t c2, const uint32_t 
     _mm256_storeu_si256((__m256i *)(void *)&out[4], _mm256_permute2x128_si256(b04, b15, 0x31));
     _mm256_storeu_si256((__m256i *)(void *)&out[6], _mm256_permute2x128_si256(b26, b37, 0x31));
 }
-#define BATCH 8
-#define BATCH_FN batch8
 #elif defined(__AVX2__)
 /* Four blocks, one per 64-bit lane holding a 32-bit word. */
 static void batch4(const uint32_t *c0, uint32_t c1, uint32_t c2, const uint32_t *c3,
@@ -64,7 +58,6 @@ static void batch4(const uint32_t *c0, uint32_t c1, uint32_t c2, const uint32_t 
     __m256i x2 = _mm256_set1_epi64x(c2);
     __m256i x3 = _mm256_cvtepu32_epi64(_mm_loadu_si128((const __m128i *)(const void *)c3));
     const __m256i m0 = _mm256_set1_epi64x(PHILOX_M0), m1 = _mm256_set1_epi64x(PHILOX_M1);
-    const __m256i lo = _mm256_set1_epi64x(0xffffffffll);
     uint32_t k0 = k.v[0], k1 = k.v[1];
     for (int r = 0; r < 10; r++) {
         __m256i p0 = _mm256_mul_epu32(x0, m0), p1 = _mm256_mul_epu32(x2, m1);
@@ -72,8 +65,8 @@ static void batch4(const uint32_t *c0, uint32_t c1, uint32_t c2, const uint32_t 
                                       _mm256_set1_epi64x(k0));
         __m256i n2 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), x3),
                                       _mm256_set1_epi64x(k1));
-        x1 = _mm256_and_si256(p1, lo);
-        x3 = _mm256_and_si256(p0, lo);
+        x1 = p1; /* high halves are never read (as in batch8) */
+        x3 = p0;
         x0 = n0;
         x2 = n2;
         k0 += PHILOX_W0;
@@ -99,7 +92,18 @@ void philox_batch(const uint32_t *c0, uint32_t c1, uint32_t c2, const uint32_t *
                   philox4x32_key_t k, philox4x32_ctr_t *out, uint32_t n)
 {
     uint32_t i = 0;
-#ifdef BATCH
+#if defined(__AVX512F__)
+    if (n >= 8) {
+        __m512i rk[10][2]; /* the key schedule, once per call */
+        uint32_t k0 = k.v[0], k1 = k.v[1];
+        for (int r = 0; r < 10; r++, k0 += PHILOX_W0, k1 += PHILOX_W1) {
+            rk[r][0] = _mm512_set1_epi64(k0);
+            rk[r][1] = _mm512_set1_epi64(k1);
+        }
+        for (; i + 8 <= n; i += 8)
+            batch8(c0 + i, c1, c2, c3 + i, (const __m512i(*)[2])rk, out + i);
+    }
+#elif defined(BATCH)
     for (; i + BATCH <= n; i += BATCH)
         BATCH_FN(c0 + i, c1, c2, c3 + i, k, out + i);
 #endif
