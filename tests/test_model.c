@@ -48,6 +48,16 @@ static void check_invariants(const unrest_model *m, uint8_t *snap)
     if (p->jail_place == UNREST_JAIL_BLOCKING) assert_int_equal(n[UNREST_CELL_JAILED], c.jailed);
     if (p->jail_place == UNREST_JAIL_REMOVED) assert_int_equal(n[UNREST_CELL_JAILED], 0);
     assert_true(c.arrests <= c.cops);
+    /* the bit planes the neighbourhood counts read agree with the agents, cell by cell (a
+     * cell left behind must not keep a bit, whatever occupies it next) */
+    for (uint32_t y = 0; y < p->height; y++)
+        for (uint32_t x = 0; x < p->width; x++) {
+            uint32_t na, nc;
+            uint8_t k = snap[(size_t)y * p->width + x];
+            unrest_model_count_near(m, x, y, 0, &na, &nc);
+            assert_int_equal(na, k == UNREST_CELL_ACTIVE);
+            assert_int_equal(nc, k == UNREST_CELL_COP);
+        }
 }
 
 /* Run two models side by side and require identical counts and lattices every tick. */

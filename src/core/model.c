@@ -64,7 +64,7 @@ typedef struct idlist {
 
 /* Chunks of the countdown: at most this many, one per 64k citizens. Concatenated in order they
  * list the citizens due for release in index order, whatever the number of chunks or threads. */
-#define COUNTDOWN_CHUNKS 64
+#define COUNTDOWN_CHUNKS 64 /* (their entries: citizen, block, citizen, block, ...) */
 
 struct unrest_model {
     unrest_params p;    /* parameters in force */
@@ -255,13 +255,15 @@ static uint32_t q_pick_empty(const unrest_model *m, const shape *s, uint32_t pos
 
 /* ---- occupancy changes ---- */
 
+/* Put agent a on the empty cell p. An empty cell's bits are clear in both planes (whoever left
+ * it cleared them), so only a cop or an active citizen sets one. */
 static void occupy(unrest_model *m, uint32_t a, uint32_t p)
 {
     uint32_t x = pos_x(p), y = pos_y(p);
+    uint8_t st = m->ag[a].state;
     pad_write(&m->L, x, y, 1);
     m->L.occ[pos_index(&m->L, p)] = (int32_t)(a | m->occ_tag);
-    bit_put(&m->L, m->L.cop, x, y, m->ag[a].state == ST_COP);
-    bit_put(&m->L, m->L.act, x, y, m->ag[a].state == ST_ACTIVE);
+    if (st == ST_COP || st == ST_ACTIVE) bit_set(&m->L, st == ST_COP ? m->L.cop : m->L.act, x, y);
     m->ag[a].pos = p;
 }
 
@@ -807,13 +809,16 @@ static int countdown_parallel(unrest_model *m, worker *total, unsigned nth, cons
         uint32_t a1 = (c + 1) * per < m->n_cit ? (c + 1) * per : m->n_cit;
         for (uint32_t a0 = c * per; a0 < a1; a0 += 64) {
             uint64_t due = count_down(m->term + a0, a1 - a0 < 64 ? a1 - a0 : 64);
-            for (; due; due &= due - 1)
-                failed |= idlist_push(&chunk[c], a0 + (uint32_t)__builtin_ctzll(due));
+            for (; due; due &= due - 1) { /* (citizen, its block) pairs, here in parallel */
+                uint32_t a = a0 + (uint32_t)__builtin_ctzll(due), pos = m->ag[a].pos;
+                failed |= idlist_push(&chunk[c], a);
+                failed |= idlist_push(&chunk[c], block_of(m, pos_x(pos), pos_y(pos)));
+            }
         }
     }
     uint32_t nrel = 0;
     for (uint32_t c = 0; c < nch; c++)
-        nrel += chunk[c].n;
+        nrel += chunk[c].n / 2;
     if (failed) return -1;
     if (!m->cd_start && !(m->cd_start = malloc(((size_t)nblocks + 1) * sizeof *m->cd_start)))
         return -1;
@@ -834,17 +839,13 @@ static int countdown_parallel(unrest_model *m, worker *total, unsigned nth, cons
     memset(start, 0, ((size_t)nblocks + 1) * sizeof *start);
     /* bucket by block, index order kept within a block (counting sort) */
     for (uint32_t c = 0; c < nch; c++)
-        for (uint32_t i = 0; i < chunk[c].n; i++) {
-            uint32_t pos = m->ag[chunk[c].v[i]].pos;
-            start[block_of(m, pos_x(pos), pos_y(pos)) + 1]++;
-        }
+        for (uint32_t i = 0; i < chunk[c].n; i += 2)
+            start[chunk[c].v[i + 1] + 1]++;
     for (uint32_t b = 0; b < nblocks; b++)
         start[b + 1] += start[b];
     for (uint32_t c = 0; c < nch; c++)
-        for (uint32_t i = 0; i < chunk[c].n; i++) {
-            uint32_t a = chunk[c].v[i], pos = m->ag[a].pos;
-            rel[start[block_of(m, pos_x(pos), pos_y(pos))]++] = a;
-        }
+        for (uint32_t i = 0; i < chunk[c].n; i += 2)
+            rel[start[chunk[c].v[i + 1]]++] = chunk[c].v[i];
     for (uint32_t b = nblocks; b > 0; b--) /* back to the start of each bucket */
         start[b] = start[b - 1];
     start[0] = 0;
