@@ -253,6 +253,23 @@ static uint32_t q_pick_empty(const unrest_model *m, const shape *s, uint32_t pos
     return q_pick_empty_from(m, s, pos, r, 0);
 }
 
+/* Fast kernel, first block missed: the second block of agent a's movement stream computed
+ * directly (no stream is set up unless it misses too), then the rest. */
+static __attribute__((noinline)) uint32_t pick_rest(const unrest_model *m, const shape *s,
+                                                    uint32_t a, uint32_t pos, const uint8_t *box)
+{
+    philox4x32_key_t key = {{(uint32_t)m->seed, (uint32_t)(m->seed >> 32)}};
+    philox4x32_ctr_t ctr = {{a, m->tick + 1, RNG_MOVE, 1}};
+    philox4x32_ctr_t b = philox4x32(ctr, key);
+    uint32_t w[4] = {b.v[3], b.v[2], b.v[1], b.v[0]}; /* as rng_u32 hands them out */
+    uint32_t to = pick_block(m, s, pos_x(pos), pos_y(pos), box, w);
+    if (to != NO_CELL) return to;
+    rng r;
+    rng_init(&r, m->seed, RNG_MOVE, m->tick + 1, a);
+    r.ctr.v[3] = 2;
+    return q_pick_empty_from(m, s, pos, &r, 2);
+}
+
 /* ---- occupancy changes ---- */
 
 /* Put agent a on the empty cell p. An empty cell's bits are clear in both planes (whoever left
@@ -358,14 +375,9 @@ HOT void move(worker *w, uint32_t a, const shape *s, uint32_t pos)
         uint32_t first[4] = {v[3], v[2], v[1], v[0]}; /* rng_u32 hands out words last first */
         const uint8_t *box = m->L.pad + pad_base(&m->L, pos_x(pos), pos_y(pos)) - s->box;
         uint32_t to = pick_block(m, s, pos_x(pos), pos_y(pos), box, first);
-        if (to == NO_CELL) {
-            rng r;
-            rng_init(&r, m->seed, RNG_MOVE, m->tick + 1, a);
-            r.ctr.v[3] = 1;
-            to = q_pick_empty_from(m, s, pos, &r, 1);
-            if (to == NO_CELL) return;
-        }
-        relocate(w, a, pos, to);
+        if (to == NO_CELL) /* the rest of the stream, from its second block */
+            to = pick_rest(m, s, a, pos, box);
+        if (to != NO_CELL) relocate(w, a, pos, to);
         return;
     }
     rng r;
