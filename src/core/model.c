@@ -660,7 +660,10 @@ static inline void prefetch_around(const unrest_model *m, uint32_t pos)
 /* Activate the agents of list[0..n) in that order. The first movement block of each agent is
  * computed MOVE_AHEAD agents at a time: independent Philox calls overlap in the CPU, where one
  * per move would wait for its own result. Same keys, same numbers. */
-static void activate_list(worker *w, const uint32_t *list, uint32_t n)
+/* Activate the agents of list[0..n) in that order. around: prefetch the lattice around each
+ * agent a few activations ahead (a list in random order over the whole lattice); a block's
+ * list does without, its region is fetched once (prefetch_block). */
+HOT void activate_list(worker *w, const uint32_t *list, uint32_t n, int around)
 {
     unrest_model *m = w->m;
     enum { MOVE_AHEAD = 32 };
@@ -689,7 +692,7 @@ static void activate_list(worker *w, const uint32_t *list, uint32_t n)
                 uint32_t f = list[i0 + j + 16];
                 __builtin_prefetch(&m->ag[f]);
             }
-            if (prefetch && i0 + j + 8 < n) /* the agent 8 ahead: the lattice around it */
+            if (around && prefetch && i0 + j + 8 < n) /* the agent 8 ahead: around it */
                 prefetch_around(m, m->ag[list[i0 + j + 8]].pos);
             w->premove = &pre[j];
             if (a < m->n_cit)
@@ -729,7 +732,7 @@ static int step_sequential(unrest_model *m, worker *w)
         m->term[a] = (uint16_t)(t - (uint32_t)(own & (t != 0) & (t != UNREST_JAIL_FOREVER)));
     }
     n = k;
-    activate_list(w, m->order, n);
+    activate_list(w, m->order, n, 1);
     return 0;
 }
 
@@ -775,6 +778,31 @@ static uint32_t gather_block(unrest_model *m, uint32_t b, uint8_t parity, uint32
     return n;
 }
 
+/* Ask for block b's region of the lattice within R (the padded bytes and both bit planes),
+ * once, before its agents act: an activation reads only there. One prefetch per cache line,
+ * about a tenth of one per agent, where prefetching around each agent asks for the same few
+ * hundred lines over and over. */
+static void prefetch_block(const unrest_model *m, uint32_t b)
+{
+    const lattice *L = &m->L;
+    uint32_t bx = b % m->nbx, by = b / m->nbx;
+    uint32_t x0 = (uint32_t)((uint64_t)bx * L->w / m->nbx);
+    uint32_t x1 = (uint32_t)((uint64_t)(bx + 1) * L->w / m->nbx);
+    uint32_t y0 = (uint32_t)((uint64_t)by * L->h / m->nby);
+    uint32_t y1 = (uint32_t)((uint64_t)(by + 1) * L->h / m->nby);
+    /* padded rows y0 .. y1 + 2R - 1 and columns x0 .. x1 + 2R - 1 */
+    for (uint32_t yp = y0; yp < y1 + 2 * L->R; yp++) {
+        const uint8_t *row = L->pad + (size_t)yp * L->pw;
+        for (uint32_t xp = x0; xp < x1 + 2 * L->R + 64; xp += 64)
+            __builtin_prefetch(row + (xp < x1 + 2 * L->R ? xp : x1 + 2 * L->R - 1));
+    }
+    for (uint32_t st = x0 >> 6; st <= (x1 + 2 * L->R - 1) >> 6; st++)
+        for (uint32_t yp = y0; yp < y1 + 2 * L->R + 8; yp += 8) {
+            __builtin_prefetch(&L->cop[(size_t)st * L->sh + yp]);
+            __builtin_prefetch(&L->act[(size_t)st * L->sh + yp]);
+        }
+}
+
 /* Activate block b of tick t: gather, shuffle by the block's key, act. buf holds a block. */
 static void run_block(unrest_model *m, worker *w, uint32_t b, uint32_t t, uint32_t *buf)
 {
@@ -782,7 +810,8 @@ static void run_block(unrest_model *m, worker *w, uint32_t b, uint32_t t, uint32
     rng br;
     rng_init(&br, m->seed, RNG_ORDER, t, b + 1);
     shuffle(buf, n, &br);
-    activate_list(w, buf, n);
+    if ((uint64_t)m->n_agents * 16 > (1u << 20)) prefetch_block(m, b);
+    activate_list(w, buf, n, 0);
 }
 
 /* The block holding cell (x, y): the inverse of the bounds in gather_block. */
