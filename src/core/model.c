@@ -404,22 +404,13 @@ HOT void move(worker *w, uint32_t a, const shape *s, uint32_t pos)
     relocate(w, a, pos, to);
 }
 
-/* The ratio C/A as the profile reads it. */
-HOT double arrest_ratio(unrest_ratio rule, uint32_t c, uint32_t a)
+/* The ratio C/A rounded as an integer profile reads it (floor or round-half-even). */
+HOT uint32_t int_ratio(unrest_ratio rule, uint32_t c, uint32_t a)
 {
-    switch (rule) {
-    case UNREST_RATIO_LITERAL:
-        return (double)c / (double)a;
-    case UNREST_RATIO_FLOOR:
-        return (double)(c / a);
-    case UNREST_RATIO_ROUND_EVEN: {
-        /* without branches: which way a ratio rounds is a coin toss */
-        uint32_t q = c / a, rem = c % a;
+    uint32_t q = c / a, rem = c % a;
+    if (rule == UNREST_RATIO_ROUND_EVEN) /* no branch on the rounding: a coin toss */
         q += (uint32_t)(2 * rem > a) | ((uint32_t)(2 * rem == a) & q);
-        return (double)q;
-    }
-    }
-    return 0;
+    return q;
 }
 
 /* Grievance G = H * scale * (1 - L) of citizen a. */
@@ -439,11 +430,15 @@ HOT void act(worker *w, uint32_t a, double g)
         uint32_t c, ain;
         q_count2(m, m->L.cop, m->L.act, &m->cit_shape, m->ag[a].pos, &c, &ain);
         uint32_t acount = 1 + ain - (uint32_t)(p->self_count == UNREST_SELF_ONCE && was);
-        double ratio = c ? arrest_ratio(p->ratio, c, acount) : 0.0;
         /* P from the table for integer ratios (floor, round_even), else the expression; P = 0
          * when there is no cop or the ratio is 0, so that G - N = G > T: no branch on it */
-        double prob = p->ratio != UNREST_RATIO_LITERAL && ratio < PTAB ? m->ptab[(uint32_t)ratio]
-                                                                       : 1.0 - exp(-p->k * ratio);
+        double prob;
+        if (p->ratio == UNREST_RATIO_LITERAL) {
+            prob = 1.0 - exp(-p->k * (c ? (double)c / (double)acount : 0.0));
+        } else {
+            uint32_t q = c ? int_ratio(p->ratio, c, acount) : 0;
+            prob = q < PTAB ? m->ptab[q] : 1.0 - exp(-p->k * (double)q);
+        }
         double net = (double)m->ag[a].risk * prob * m->jfactor;
         now = g - net > p->threshold;
     }
