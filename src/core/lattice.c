@@ -10,7 +10,7 @@
 
 #include <math.h>
 #include <stdlib.h>
-#if defined(__BMI2__)
+#if defined(__BMI2__) || (defined(__AVX512F__) && defined(__AVX512VPOPCNTDQ__))
 #include <immintrin.h>
 #endif
 
@@ -159,6 +159,13 @@ size_t lattice_bytes(const lattice *L)
            (size_t)(L->w + L->h) * 2 * sizeof(int32_t);
 }
 
+/* The 64 bits of a strip row starting at bit shf (< 64): the rest comes from the next strip,
+ * sh words on. No branch for shf = 0. */
+static inline uint64_t window(const uint64_t *p, size_t sh, uint32_t shf)
+{
+    return (p[0] >> shf) | ((p[sh] << 1) << (63 - shf));
+}
+
 /* Position of the k-th set bit of x (k < popcount(x)). */
 static inline uint32_t word_select(uint64_t x, uint32_t k)
 {
@@ -208,6 +215,19 @@ static inline uint32_t offset_pos(const lattice *L, uint32_t x, uint32_t y, int3
     cy += (int64_t)L->h * ((cy < 0) - (cy >= (int64_t)L->h));
     return pos_make((uint32_t)cx, (uint32_t)cy);
 }
+
+#if defined(__AVX512F__) && defined(__AVX512VPOPCNTDQ__)
+#define LAT_VECTOR 1
+/* Eight windows (rows i .. i + 7 from p) masked by m[0..8), as 64-bit lane counts. */
+static inline __m512i window8_pop(const uint64_t *p, size_t sh, __m128i cr, __m128i cl,
+                                  const uint64_t *m)
+{
+    __m512i lo = _mm512_loadu_si512((const void *)p);
+    __m512i hi = _mm512_loadu_si512((const void *)(p + sh));
+    __m512i w = _mm512_or_si512(_mm512_srl_epi64(lo, cr), _mm512_sll_epi64(hi, cl));
+    return _mm512_popcnt_epi64(_mm512_and_si512(w, _mm512_loadu_si512((const void *)m)));
+}
+#endif
 
 void lat_count2(const lattice *L, const uint64_t *a, const uint64_t *b, const shape *s, uint32_t x,
                 uint32_t y, uint32_t *ca, uint32_t *cb)

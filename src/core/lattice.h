@@ -14,10 +14,6 @@
 #include <stdint.h>
 #include <string.h>
 #include "unrest/unrest.h"
-#if defined(__AVX512F__) && defined(__AVX512VPOPCNTDQ__)
-#include <immintrin.h>
-#define LAT_VECTOR 1
-#endif
 
 #define SHAPE_MAX_R 64                            /* largest vision radius supported */
 #define SHAPE_ROWS_PAD (2 * SHAPE_MAX_R + 1 + 15) /* rows, rounded past a whole 8-row group */
@@ -200,25 +196,6 @@ static inline size_t pos_index(const lattice *L, uint32_t pos)
 {
     return (size_t)pos_y(pos) * L->w + pos_x(pos);
 }
-
-/* The 64 bits of a strip row starting at bit shf (< 64): the rest comes from the next strip,
- * sh words on. No branch for shf = 0. */
-static inline uint64_t window(const uint64_t *p, size_t sh, uint32_t shf)
-{
-    return (p[0] >> shf) | ((p[sh] << 1) << (63 - shf));
-}
-
-#ifdef LAT_VECTOR
-/* Eight windows (rows i .. i + 7 from p) masked by m[0..8), as 64-bit lane counts. */
-static inline __m512i window8_pop(const uint64_t *p, size_t sh, __m128i cr, __m128i cl,
-                                  const uint64_t *m)
-{
-    __m512i lo = _mm512_loadu_si512((const void *)p);
-    __m512i hi = _mm512_loadu_si512((const void *)(p + sh));
-    __m512i w = _mm512_or_si512(_mm512_srl_epi64(lo, cr), _mm512_sll_epi64(hi, cl));
-    return _mm512_popcnt_epi64(_mm512_and_si512(w, _mm512_loadu_si512((const void *)m)));
-}
-#endif
 
 /* Fast paths (shape radius <= R). Counts include the centre cell. */
 void lat_count2(const lattice *L, const uint64_t *a, const uint64_t *b, const shape *s, uint32_t x,

@@ -419,8 +419,9 @@ static inline double grievance(const unrest_model *m, uint32_t a)
     return (double)m->ag[a].hard * m->p.hardship_scale * (1.0 - m->p.legitimacy);
 }
 
-/* Rule A: active iff G - R*P*J^alpha > T. Citizens with G <= T can never be active (N >= 0),
- * so they skip the count: exact, not an approximation. */
+/* Rule A: active iff G - R*P*J^alpha > T, g being citizen a's grievance (grievance()).
+ * Citizens with G <= T can never be active (N >= 0), so they skip the count: exact, not an
+ * approximation. */
 HOT void act(worker *w, uint32_t a, double g)
 {
     unrest_model *m = w->m;
@@ -654,10 +655,9 @@ static inline void prefetch_around(const unrest_model *m, uint32_t pos)
 
 /* Activate the agents of list[0..n) in that order. The first movement block of each agent is
  * computed MOVE_AHEAD agents at a time: independent Philox calls overlap in the CPU, where one
- * per move would wait for its own result. Same keys, same numbers. */
-/* Activate the agents of list[0..n) in that order. around: prefetch the lattice around each
- * agent a few activations ahead (a list in random order over the whole lattice); a block's
- * list does without, its region is fetched once (prefetch_block). */
+ * per move would wait for its own result. Same keys, same numbers. around: prefetch the lattice
+ * around each agent a few activations ahead (a list in random order over the whole lattice); a
+ * block's list does without, its region is fetched once (prefetch_block). */
 HOT void activate_list(worker *w, const uint32_t *list, uint32_t n, int around)
 {
     unrest_model *m = w->m;
