@@ -718,13 +718,21 @@ static int step_sequential(unrest_model *m, worker *w)
      * it: its activation does nothing (end-of-tick countdown) or just counts its term down (own
      * activation), which is done here. Such citizens leave the order without a branch, which
      * would be a coin toss; those arrested during the tick are still met, and skipped. */
-    int own = m->p.countdown == UNREST_COUNTDOWN_OWN_ACTIVATION;
-    uint32_t k = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t a = m->order[i], t = m->term[a];
-        m->order[k] = a;
-        k += t == 0;
-        m->term[a] = (uint16_t)(t - (uint32_t)(own & (t != 0) & (t != UNREST_JAIL_FOREVER)));
+    uint32_t k = 0, *order = m->order;
+    uint16_t *term = m->term;
+    if (m->p.countdown == UNREST_COUNTDOWN_OWN_ACTIVATION) {
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t a = order[i], t = term[a];
+            order[k] = a;
+            k += t == 0;
+            term[a] = (uint16_t)(t - (uint32_t)((t != 0) & (t != UNREST_JAIL_FOREVER)));
+        }
+    } else {
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t a = order[i];
+            order[k] = a;
+            k += term[a] == 0;
+        }
     }
     n = k;
     activate_list(w, m->order, n, 1);
