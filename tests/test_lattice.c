@@ -103,9 +103,8 @@ static void check_lattice(uint32_t w, uint32_t h, double density, uint64_t seed)
                     }
                 }
                 for (uint32_t k = 0; k < s.size; k += 1 + s.size / 64) {
-                    uint32_t p = shape_nth(&L, &s, x, y, k);
+                    uint32_t p = shape_at(&L, &s, x, y, k);
                     assert_int_equal(p, scan_nth(&L, &s, x, y, k));
-                    assert_int_equal(p, shape_at(&L, &s, x, y, k));
                     /* the padded offset reaches the same cell's byte */
                     assert_int_equal(L.pad[(int64_t)pad_base(&L, x, y) - s.box + s.off[k]],
                                      pad_test(&L, pos_x(p), pos_y(p)));

@@ -94,6 +94,18 @@ uint32_t scan_nth(const lattice *L, const shape *s, uint32_t x, uint32_t y, uint
     return UINT32_MAX;
 }
 
+/* Offsets from a cell to its halo copies, for the tables hcol and hrow: a cell with no copy in a
+ * direction gets 0 (the same cell written again: near the edges is a coin toss on small lattices,
+ * and a mispredicted branch costs more than a store). */
+static int64_t halo_dx(const lattice *L, uint32_t x)
+{
+    return (int64_t)L->w * ((int64_t)(x < L->R) - (int64_t)(x + L->R >= L->w));
+}
+static int64_t halo_dy(const lattice *L, uint32_t y)
+{
+    return (int64_t)L->h * ((int64_t)(y < L->R) - (int64_t)(y + L->R >= L->h));
+}
+
 int lattice_init(lattice *L, uint32_t w, uint32_t h, uint32_t R)
 {
     memset(L, 0, sizeof *L);

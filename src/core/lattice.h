@@ -76,18 +76,6 @@ static inline size_t pad_base(const lattice *L, uint32_t x, uint32_t y)
     return (size_t)(y + L->R) * L->pw + (x + L->R);
 }
 
-/* Offsets from a cell to its halo copies: a cell with no copy in a direction gets 0 (the same
- * cell written again: near the edges is a coin toss on small lattices, and a mispredicted branch
- * costs more than a store). */
-static inline int64_t halo_dx(const lattice *L, uint32_t x)
-{
-    return (int64_t)L->w * ((int64_t)(x < L->R) - (int64_t)(x + L->R >= L->w));
-}
-static inline int64_t halo_dy(const lattice *L, uint32_t y)
-{
-    return (int64_t)L->h * ((int64_t)(y < L->R) - (int64_t)(y + L->R >= L->h));
-}
-
 /* Word of a padded bit plane holding padded column xp, padded row yp. */
 static inline size_t pbit_word(const lattice *L, uint32_t xp, uint32_t yp)
 {
@@ -160,16 +148,8 @@ static inline int bit_test(const lattice *L, const uint64_t *bits, uint32_t x, u
 }
 
 /* Position of the k-th cell (k < size) of the shape around (x, y), canonical order: O(1) by the
- * offset table. scan_nth is its twin, enumerating the shape. */
-static inline uint32_t shape_nth(const lattice *L, const shape *s, uint32_t x, uint32_t y,
-                                 uint32_t k)
-{
-    int64_t cx = (int64_t)x + s->dx[k], cy = (int64_t)y + s->dy[k];
-    cx += (int64_t)L->w * ((cx < 0) - (cx >= (int64_t)L->w));
-    cy += (int64_t)L->h * ((cy < 0) - (cy >= (int64_t)L->h));
-    return (uint32_t)cy << 16 | (uint32_t)cx;
-}
-/* The same by the wrap tables: no arithmetic on the torus. */
+ * offset table and the wrap tables, no arithmetic on the torus. scan_nth is its twin,
+ * enumerating the shape. */
 static inline uint32_t shape_at(const lattice *L, const shape *s, uint32_t x, uint32_t y,
                                 uint32_t k)
 {
