@@ -38,6 +38,45 @@ static void test_shape_sizes(void **state)
     assert_int_not_equal(shape_build(&s, UNREST_HOOD_MOORE, 65), 0);
 }
 
+/* Shapes of at most 128 cells draw movement candidates 8 bits at a time: nk is Lemire's map of a
+ * byte to a cell, with the rejected bytes (as many as 256 % size) sent to the centre; noff is
+ * the same cells' grid offsets. */
+static void test_narrow_draws(void **state)
+{
+    (void)state;
+    lattice L;
+    assert_int_equal(lattice_init(&L, 40, 30, 7), 0);
+    const unrest_hood hoods[] = {UNREST_HOOD_VON_NEUMANN, UNREST_HOOD_EUCLIDEAN, UNREST_HOOD_MOORE};
+    for (int h = 0; h < 3; h++)
+        for (double v = 0; v <= 7; v += 0.5) {
+            shape s;
+            assert_int_equal(shape_build(&s, hoods[h], v), 0);
+            assert_int_equal(shape_link(&s, &L), 0);
+            assert_int_equal(s.narrow, s.size <= 128);
+            if (s.narrow) {
+                uint32_t hits[128] = {0}, rejected = 0, centre = s.size / 2;
+                assert_int_equal(s.dx[centre], 0);
+                assert_int_equal(s.dy[centre], 0);
+                for (uint32_t d = 0; d < 256; d++) {
+                    uint32_t prod = d * s.size, k = s.nk[d];
+                    if ((prod & 0xffu) < 256u % s.size) {
+                        assert_int_equal(k, centre);
+                        rejected++;
+                    } else {
+                        assert_int_equal(k, prod >> 8);
+                        hits[k]++;
+                    }
+                    assert_int_equal(s.noff[d], s.off[k]);
+                }
+                assert_int_equal(rejected, 256u % s.size);
+                for (uint32_t k = 0; k < s.size; k++) /* uniform over the accepted bytes */
+                    assert_int_equal(hits[k], 256u / s.size);
+            }
+            shape_free(&s);
+        }
+    lattice_free(&L);
+}
+
 /* Fill a lattice at random: blocked cells (the padded byte grid, through pad_write so that the
  * halo copies are the ones the model keeps), cops and actives among them. */
 static void fill(lattice *L, rng *r, double d)
@@ -78,7 +117,9 @@ static void check_lattice(uint32_t w, uint32_t h, double density, uint64_t seed)
                 uint32_t x = t < 4 ? (t & 1 ? w - 1 : 0) : rng_below(&r, w);
                 uint32_t y = t < 4 ? (t & 2 ? h - 1 : 0) : rng_below(&r, h);
                 uint32_t c2, a2;
-                lat_count2(&L, L.cop, L.act, &s, x, y, &c2, &a2);
+                uint64_t both = lat_count2(&L, L.cop, L.act, &s, x, y);
+                c2 = (uint32_t)both;
+                a2 = (uint32_t)(both >> 32);
                 assert_int_equal(c2, scan_count(&L, L.cop, &s, x, y));
                 assert_int_equal(a2, scan_count(&L, L.act, &s, x, y));
                 for (int pl = 0; pl < 3; pl++) {
@@ -154,6 +195,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shape_sizes),
+        cmocka_unit_test(test_narrow_draws),
         cmocka_unit_test(test_bits),
         cmocka_unit_test(test_one_word_rows),
         cmocka_unit_test(test_multi_word_rows),

@@ -43,6 +43,8 @@ int shape_build(shape *s, unrest_hood hood, double v)
             s->wmask[dy + r] = (~0ull >> (63 - 2 * hw)) << (r - hw);
     }
     s->reject16 = 65536u % s->size;
+    s->narrow = s->size <= 128;
+    s->reject8 = 256u % s->size;
     s->dx = malloc(s->size * sizeof *s->dx);
     s->dy = malloc(s->size * sizeof *s->dy);
     if (!s->dx || !s->dy) {
@@ -55,6 +57,11 @@ int shape_build(shape *s, unrest_hood hood, double v)
             s->dx[k] = (int16_t)dx;
             s->dy[k] = (int16_t)dy;
             k++;
+        }
+    if (s->narrow) /* 8-bit Lemire: d -> (d * size) >> 8 unless (d * size) mod 256 < 256 % size */
+        for (uint32_t d = 0; d < 256; d++) {
+            uint32_t prod = d * s->size;
+            s->nk[d] = (uint8_t)((prod & 0xffu) < s->reject8 ? s->size / 2 : prod >> 8);
         }
     return 0;
 }
@@ -77,6 +84,9 @@ int shape_link(shape *s, const lattice *L)
     s->box = (int64_t)s->r * L->pw + s->r;
     for (uint32_t k = 0; k < s->size; k++)
         s->off[k] = (uint32_t)((int64_t)s->dy[k] * L->pw + s->dx[k] + s->box);
+    if (s->narrow)
+        for (uint32_t d = 0; d < 256; d++)
+            s->noff[d] = s->off[s->nk[d]];
     return 0;
 }
 
@@ -239,40 +249,65 @@ static inline __m512i window8_pop(const uint64_t *p, size_t sh, __m128i cr, __m1
     __m512i w = _mm512_or_si512(_mm512_srl_epi64(lo, cr), _mm512_sll_epi64(hi, cl));
     return _mm512_popcnt_epi64(_mm512_and_si512(w, _mm512_loadu_si512((const void *)m)));
 }
+
+/* The same for two planes at once: a's counts in the lanes' low halves, b's in the high ones. */
+static inline __m512i window8_pop2(const uint64_t *pa, const uint64_t *pb, size_t sh, __m128i cr,
+                                   __m128i cl, const uint64_t *m)
+{
+    __m512i mask = _mm512_loadu_si512((const void *)m);
+    __m512i wa = _mm512_or_si512(_mm512_srl_epi64(_mm512_loadu_si512((const void *)pa), cr),
+                                 _mm512_sll_epi64(_mm512_loadu_si512((const void *)(pa + sh)), cl));
+    __m512i wb = _mm512_or_si512(_mm512_srl_epi64(_mm512_loadu_si512((const void *)pb), cr),
+                                 _mm512_sll_epi64(_mm512_loadu_si512((const void *)(pb + sh)), cl));
+    return _mm512_add_epi64(_mm512_popcnt_epi64(_mm512_and_si512(wa, mask)),
+                            _mm512_slli_epi64(_mm512_popcnt_epi64(_mm512_and_si512(wb, mask)), 32));
+}
 #endif
 
-void lat_count2(const lattice *L, const uint64_t *a, const uint64_t *b, const shape *s, uint32_t x,
-                uint32_t y, uint32_t *ca, uint32_t *cb)
+/* lat_count2 for radii from 32 on, out of line: the common case stays a leaf that needs no
+ * saved registers. */
+static __attribute__((noinline)) uint64_t count2_wide(const lattice *L, const uint64_t *a,
+                                                      const uint64_t *b, const shape *s, uint32_t x,
+                                                      uint32_t y)
 {
-    uint32_t r = (uint32_t)s->r, na = 0, nb = 0;
-    if (r <= 31) {
-        uint32_t c0 = x + L->R - r, shf = c0 & 63;
-        size_t base = (size_t)(c0 >> 6) * L->sh + (y + L->R - r);
-#ifdef LAT_VECTOR
-        __m128i cr = _mm_cvtsi32_si128((int)shf), cl = _mm_cvtsi32_si128((int)(64 - shf));
-        __m512i va = _mm512_setzero_si512(), vb = _mm512_setzero_si512();
-        for (uint32_t g = 0; g <= 2 * r; g += 8) {
-            va = _mm512_add_epi64(va, window8_pop(a + base + g, L->sh, cr, cl, s->wmask + g));
-            vb = _mm512_add_epi64(vb, window8_pop(b + base + g, L->sh, cr, cl, s->wmask + g));
-        }
-        *ca = (uint32_t)_mm512_reduce_add_epi64(va);
-        *cb = (uint32_t)_mm512_reduce_add_epi64(vb);
-        return;
-#else
-        for (uint32_t i = 0; i <= 2 * r; i++) {
-            na += (uint32_t)__builtin_popcountll(window(a + base + i, L->sh, shf) & s->wmask[i]);
-            nb += (uint32_t)__builtin_popcountll(window(b + base + i, L->sh, shf) & s->wmask[i]);
-        }
-#endif
-    } else {
-        for (uint32_t i = 0; i <= 2 * r; i++) {
-            uint32_t yp = y + L->R - r + i, hw = (uint32_t)s->hw[i];
-            na += strip_pop(L, a, yp, x + L->R - hw, x + L->R + hw);
-            nb += strip_pop(L, b, yp, x + L->R - hw, x + L->R + hw);
-        }
+    uint32_t r = (uint32_t)s->r;
+    uint64_t na = 0, nb = 0;
+    for (uint32_t i = 0; i <= 2 * r; i++) {
+        uint32_t yp = y + L->R - r + i, hw = (uint32_t)s->hw[i];
+        na += strip_pop(L, a, yp, x + L->R - hw, x + L->R + hw);
+        nb += strip_pop(L, b, yp, x + L->R - hw, x + L->R + hw);
     }
-    *ca = na;
-    *cb = nb;
+    return na | nb << 32;
+}
+
+uint64_t lat_count2(const lattice *L, const uint64_t *a, const uint64_t *b, const shape *s,
+                    uint32_t x, uint32_t y)
+{
+    uint32_t r = (uint32_t)s->r;
+    if (r > 31) return count2_wide(L, a, b, s, x, y);
+    uint32_t c0 = x + L->R - r, shf = c0 & 63;
+    size_t base = (size_t)(c0 >> 6) * L->sh + (y + L->R - r);
+#ifdef LAT_VECTOR
+    /* both counts in one vector, b's in the lanes' high halves (a count is below 2^32) */
+    __m128i cr = _mm_cvtsi32_si128((int)shf), cl = _mm_cvtsi32_si128((int)(64 - shf));
+    __m512i v = window8_pop2(a + base, b + base, L->sh, cr, cl, s->wmask);
+    if (r > 3) { /* rows 8 .. 15 (a vision of 7, the paper's and Mesa's), then the rest */
+        v = _mm512_add_epi64(v,
+                             window8_pop2(a + base + 8, b + base + 8, L->sh, cr, cl, s->wmask + 8));
+#pragma GCC unroll 1
+        for (uint32_t g = 16; g <= 2 * r; g += 8)
+            v = _mm512_add_epi64(
+                v, window8_pop2(a + base + g, b + base + g, L->sh, cr, cl, s->wmask + g));
+    }
+    return (uint64_t)_mm512_reduce_add_epi64(v);
+#else
+    uint64_t na = 0, nb = 0;
+    for (uint32_t i = 0; i <= 2 * r; i++) {
+        na += (uint64_t)__builtin_popcountll(window(a + base + i, L->sh, shf) & s->wmask[i]);
+        nb += (uint64_t)__builtin_popcountll(window(b + base + i, L->sh, shf) & s->wmask[i]);
+    }
+    return na | nb << 32;
+#endif
 }
 
 uint32_t lat_count_rows(const lattice *L, const uint64_t *bits, const shape *s, uint32_t x,

@@ -23,11 +23,17 @@ typedef struct shape {
     int32_t hw[2 * SHAPE_MAX_R + 1]; /* half-width of the interval at dy (index dy + r) */
     uint32_t size;                   /* cells in the shape, centre included */
     uint32_t reject16;               /* 65536 % size: Lemire rejection bound for 16-bit draws */
-    int16_t *dx, *dy;                /* offsets of the size cells in canonical order (owned) */
-    uint32_t *off; /* the same cells as offsets in the padded byte grid from the corner of the
-                    * shape's bounding box (shape_link): unsigned, so that a 32-bit load is
-                    * an index as it is */
-    int64_t box;   /* offset of the centre from that corner: r rows and r columns */
+    uint32_t narrow;                 /* size <= 128: movement draws are 8-bit, sixteen per block */
+    uint32_t reject8;                /* 256 % size: the bound for 8-bit draws */
+    uint8_t nk[256];    /* narrow: the cell k an 8-bit draw d stands for, (d * size) >> 8, or the
+                         * centre's if Lemire rejects d */
+    int16_t *dx, *dy;   /* offsets of the size cells in canonical order (owned) */
+    uint32_t *off;      /* the same cells as offsets in the padded byte grid from the corner of the
+                         * shape's bounding box (shape_link): unsigned, so that a 32-bit load is
+                         * an index as it is */
+    int64_t box;        /* offset of the centre from that corner: r rows and r columns */
+    uint32_t noff[256]; /* narrow: off[nk[d]], so that a rejected draw tests the centre, which
+                         * the mover occupies: a miss, as a rejection is (shape_link) */
     /* r <= 31: for row dy + r, the shape's columns as bits of a 64-bit window that starts r
      * columns left of the centre; rows past 2r are zero (whole 8-row groups are read) */
     uint64_t wmask[SHAPE_ROWS_PAD];
@@ -178,8 +184,9 @@ static inline size_t pos_index(const lattice *L, uint32_t pos)
 }
 
 /* Fast paths (shape radius <= R). Counts include the centre cell. */
-void lat_count2(const lattice *L, const uint64_t *a, const uint64_t *b, const shape *s, uint32_t x,
-                uint32_t y, uint32_t *ca, uint32_t *cb);
+/* Both counts at once: set bits of a in the low half, of b in the high half. */
+uint64_t lat_count2(const lattice *L, const uint64_t *a, const uint64_t *b, const shape *s,
+                    uint32_t x, uint32_t y);
 /* Count set bits row by row into cnt[dy + r] (room for SHAPE_ROWS_PAD), returning the total;
  * lat_select_rows then finds the k-th (k < total) in canonical order without recounting. */
 uint32_t lat_count_rows(const lattice *L, const uint64_t *bits, const shape *s, uint32_t x,

@@ -42,6 +42,19 @@
 #define HOT static inline __attribute__((always_inline))
 #define FOCUS_TRIES 4 /* candidates an active citizen compares when heading for a focal point */
 
+/* The rule switches an activation branches on, as activate_list passes them to the inlined steps:
+ * as run-time values in general, or as constants for the profiles' rule sets, each of which then
+ * gets a copy of the loop without those branches (activate_list). */
+typedef struct rules {
+    int lean;           /* fast kernel, no focal points: a move takes the lean path (move) */
+    int act_first;      /* order = act_move */
+    int own_countdown;  /* countdown = own_activation */
+    int self_once;      /* self_count = once */
+    unrest_ratio ratio; /* how C/A enters P */
+    int movement;       /* citizens move */
+    int prefetch;       /* the agents do not fit the L2 cache: prefetch ahead */
+} rules;
+
 enum { ST_QUIET = 0, ST_ACTIVE = 1, ST_JAILED = 2, ST_COP = 3, ST_COP_OFF = 4 };
 
 /* One agent in 16 bytes, one quarter of a cache line: an activation touches one line of agent
@@ -148,7 +161,9 @@ static inline void q_count2(const unrest_model *m, const uint64_t *a, const uint
 {
     uint32_t x = pos_x(pos), y = pos_y(pos);
     if (m->p.kernel == UNREST_KERNEL_FAST) {
-        lat_count2(&m->L, a, b, s, x, y, ca, cb);
+        uint64_t both = lat_count2(&m->L, a, b, s, x, y);
+        *ca = (uint32_t)both;
+        *cb = (uint32_t)(both >> 32);
     } else {
         *ca = scan_count(&m->L, a, s, x, y);
         *cb = scan_count(&m->L, b, s, x, y);
@@ -207,10 +222,13 @@ HOT uint32_t pick_block(const unrest_model *m, const shape *s, uint32_t x, uint3
     uint32_t ok = (uint32_t)_mm_movemask_epi8(_mm_packs_epi16(fairv, _mm_setzero_si128()));
     uint16_t k[8];
     _mm_storeu_si128((__m128i *)(void *)k, _mm_mulhi_epu16(d, sz));
-    uint32_t full = 0; /* the bytes are 0 or 1: or them in, no compare per candidate */
+    uint32_t b[8];
 #pragma GCC unroll 8
     for (uint32_t j = 0; j < 8; j++)
-        full |= (uint32_t)box[off[k[j]]] << j;
+        b[j] = box[off[k[j]]];
+    /* the bytes are 0 or 1: sums of distinct powers of two, one lea each, no compares */
+    uint32_t full =
+        (b[0] + 2 * b[1] + 4 * b[2] + 8 * b[3]) | (b[4] + 2 * b[5] + 4 * b[6] + 8 * b[7]) << 4;
     ok &= ~full;
     return ok ? shape_at(&m->L, s, x, y, k[__builtin_ctz(ok)]) : NO_CELL;
 #else
@@ -225,23 +243,81 @@ HOT uint32_t pick_block(const unrest_model *m, const shape *s, uint32_t x, uint3
 #endif
 }
 
+/* Draw j (0 .. 15) of a block for narrow shapes: the bytes of v[3], v[2], v[1], v[0] in turn,
+ * each word low byte first (the order rng_u32 hands out the words). */
+static inline uint32_t narrow_draw(const philox4x32_ctr_t *blk, uint32_t j)
+{
+    return (blk->v[3 - (j >> 2)] >> (8 * (j & 3))) & 0xffu;
+}
+
+/* Fast kernel, narrow shape: the first empty candidate of the 8-bit draws 8h .. 8h + 7 of blk, or
+ * NO_CELL. noff sends a draw Lemire rejects to the centre, where the mover stands: a miss. */
+HOT uint32_t pick_eight(const unrest_model *m, const shape *s, uint32_t x, uint32_t y,
+                        const uint8_t *box, const philox4x32_ctr_t *blk, uint32_t h)
+{
+    const uint32_t *t = s->noff;
+    uint32_t b[8];
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* draw 8h + j is byte j ^ 4 of the words v[3 - 2h], v[2 - 2h] as they lie in memory */
+    const uint8_t *vb = (const uint8_t *)(const void *)blk->v + 8 * (1 - h);
+#define DRAW8(j) vb[(j) ^ 4]
+#else
+#define DRAW8(j) narrow_draw(blk, 8 * h + (j))
+#endif
+#pragma GCC unroll 8
+    for (uint32_t j = 0; j < 8; j++)
+        b[j] = box[t[DRAW8(j)]];
+    /* the bytes are 0 or 1: sums of distinct powers of two, one lea each */
+    uint32_t full =
+        (b[0] + 2 * b[1] + 4 * b[2] + 8 * b[3]) | (b[4] + 2 * b[5] + 4 * b[6] + 8 * b[7]) << 4;
+    uint32_t ok = ~full & 0xffu;
+    if (!ok) return NO_CELL;
+    return shape_at(&m->L, s, x, y, s->nk[DRAW8((uint32_t)__builtin_ctz(ok))]);
+#undef DRAW8
+}
+
+/* The first empty candidate of a block: sixteen 8-bit draws for a narrow shape, eight at a time
+ * (the second eight only if the first all miss), else eight 16-bit draws (pick_block). */
+HOT uint32_t pick_any(const unrest_model *m, const shape *s, uint32_t x, uint32_t y,
+                      const uint8_t *box, const philox4x32_ctr_t *blk)
+{
+    if (s->narrow) {
+        uint32_t to = pick_eight(m, s, x, y, box, blk, 0);
+        return to != NO_CELL ? to : pick_eight(m, s, x, y, box, blk, 1);
+    }
+    uint32_t w[4] = {blk->v[3], blk->v[2], blk->v[1], blk->v[0]}; /* as rng_u32 hands them out */
+    return pick_block(m, s, x, y, box, w);
+}
+
 /* The candidates of blocks b0 .. PICK_BLOCKS - 1 of r's stream, then the exact fallback. */
 static uint32_t q_pick_empty_from(const unrest_model *m, const shape *s, uint32_t pos, rng *r,
                                   int b0)
 {
-    uint32_t x = pos_x(pos), y = pos_y(pos), size = s->size, reject = s->reject16;
+    uint32_t x = pos_x(pos), y = pos_y(pos), size = s->size;
     const uint8_t *box = m->L.pad + pad_base(&m->L, x, y) - s->box;
     for (int b = b0; b < PICK_BLOCKS; b++) {
-        uint32_t w[4] = {rng_u32(r), rng_u32(r), rng_u32(r), rng_u32(r)};
+        philox4x32_ctr_t blk; /* the next four words, v[3] first (as the stream hands them out) */
+        for (int i = 3; i >= 0; i--)
+            blk.v[i] = rng_u32(r);
         if (m->p.kernel == UNREST_KERNEL_FAST) {
-            uint32_t to = pick_block(m, s, x, y, box, w);
+            uint32_t to = pick_any(m, s, x, y, box, &blk);
             if (to != NO_CELL) return to;
             continue;
         }
-        for (uint32_t j = 0; j < 8; j++) {
-            uint32_t prod = ((w[j >> 1] >> (16 * (j & 1))) & 0xffffu) * size;
-            if ((prod & 0xffffu) < reject) continue;
-            uint32_t p = scan_nth(&m->L, s, x, y, prod >> 16);
+        /* the scan twin: the same draws one by one, enumerating the shape */
+        uint32_t nd = s->narrow ? 16 : 8;
+        for (uint32_t j = 0; j < nd; j++) {
+            uint32_t k;
+            if (s->narrow) {
+                uint32_t prod = narrow_draw(&blk, j) * size;
+                if ((prod & 0xffu) < s->reject8) continue;
+                k = prod >> 8;
+            } else {
+                uint32_t prod = ((blk.v[3 - (j >> 1)] >> (16 * (j & 1))) & 0xffffu) * size;
+                if ((prod & 0xffffu) < s->reject16) continue;
+                k = prod >> 16;
+            }
+            uint32_t p = scan_nth(&m->L, s, x, y, k);
             if (!pad_test(&m->L, pos_x(p), pos_y(p))) return p;
         }
     }
@@ -261,8 +337,7 @@ static __attribute__((noinline)) uint32_t pick_rest(const unrest_model *m, const
     philox4x32_key_t key = {{(uint32_t)m->seed, (uint32_t)(m->seed >> 32)}};
     philox4x32_ctr_t ctr = {{a, m->tick + 1, RNG_MOVE, 1}};
     philox4x32_ctr_t b = philox4x32(ctr, key);
-    uint32_t w[4] = {b.v[3], b.v[2], b.v[1], b.v[0]}; /* as rng_u32 hands them out */
-    uint32_t to = pick_block(m, s, pos_x(pos), pos_y(pos), box, w);
+    uint32_t to = pick_any(m, s, pos_x(pos), pos_y(pos), box, &b);
     if (to != NO_CELL) return to;
     rng r;
     rng_init(&r, m->seed, RNG_MOVE, m->tick + 1, a);
@@ -365,16 +440,14 @@ static uint32_t focus_dist(const unrest_model *m, uint32_t p)
 
 /* Rule M: move to a uniformly random empty cell within vision (stay if there is none); an
  * active citizen may instead head for a focal point (unrest_model_set_focus). */
-HOT void move(worker *w, uint32_t a, const shape *s, uint32_t pos)
+HOT void move(worker *w, uint32_t a, const shape *s, uint32_t pos, rules ru)
 {
     unrest_model *m = w->m;
-    if (w->premove && !m->nfocus && m->p.kernel == UNREST_KERNEL_FAST) {
+    if (ru.lean) { /* (activate_list sets premove) */
         /* the first block was computed ahead (activate_list): no stream is set up unless its
          * eight candidates all miss */
-        const uint32_t *v = w->premove->v;
-        uint32_t first[4] = {v[3], v[2], v[1], v[0]}; /* rng_u32 hands out words last first */
         const uint8_t *box = m->L.pad + pad_base(&m->L, pos_x(pos), pos_y(pos)) - s->box;
-        uint32_t to = pick_block(m, s, pos_x(pos), pos_y(pos), box, first);
+        uint32_t to = pick_any(m, s, pos_x(pos), pos_y(pos), box, w->premove);
         if (to == NO_CELL) /* the rest of the stream, from its second block */
             to = pick_rest(m, s, a, pos, box);
         if (to != NO_CELL) relocate(w, a, pos, to);
@@ -413,16 +486,22 @@ HOT uint32_t int_ratio(unrest_ratio rule, uint32_t c, uint32_t a)
     return q;
 }
 
-/* Grievance G = H * scale * (1 - L) of citizen a. */
-static inline double grievance(const unrest_model *m, uint32_t a)
+/* Grievance G = H * scale * (1 - L) of citizen a, given gf = scale * (1 - L) (grievance_factor):
+ * one multiply per citizen. */
+static inline double grievance(const unrest_model *m, uint32_t a, double gf)
 {
-    return (double)m->ag[a].hard * m->p.hardship_scale * (1.0 - m->p.legitimacy);
+    return (double)m->ag[a].hard * gf;
+}
+
+static inline double grievance_factor(const unrest_params *p)
+{
+    return p->hardship_scale * (1.0 - p->legitimacy);
 }
 
 /* Rule A: active iff G - R*P*J^alpha > T, g being citizen a's grievance (grievance()).
  * Citizens with G <= T can never be active (N >= 0), so they skip the count: exact, not an
  * approximation. */
-HOT void act(worker *w, uint32_t a, double g)
+HOT void act(worker *w, uint32_t a, double g, rules ru)
 {
     unrest_model *m = w->m;
     const unrest_params *p = &m->p;
@@ -430,14 +509,14 @@ HOT void act(worker *w, uint32_t a, double g)
     if (g > p->threshold) {
         uint32_t c, ain;
         q_count2(m, m->L.cop, m->L.act, &m->cit_shape, m->ag[a].pos, &c, &ain);
-        uint32_t acount = 1 + ain - (uint32_t)(p->self_count == UNREST_SELF_ONCE && was);
+        uint32_t acount = 1 + ain - (uint32_t)(ru.self_once && was);
         /* P from the table for integer ratios (floor, round_even), else the expression; P = 0
          * when there is no cop or the ratio is 0, so that G - N = G > T: no branch on it */
         double prob;
-        if (p->ratio == UNREST_RATIO_LITERAL) {
+        if (ru.ratio == UNREST_RATIO_LITERAL) {
             prob = 1.0 - exp(-p->k * (c ? (double)c / (double)acount : 0.0));
         } else {
-            uint32_t q = c ? int_ratio(p->ratio, c, acount) : 0;
+            uint32_t q = c ? int_ratio(ru.ratio, c, acount) : 0;
             prob = q < PTAB ? m->ptab[q] : 1.0 - exp(-p->k * (double)q);
         }
         double net = (double)m->ag[a].risk * prob * m->jfactor;
@@ -535,11 +614,11 @@ static int release(worker *w, uint32_t a)
 }
 
 /* pos and g: citizen a's cell and grievance, read one activation ahead (activate_list). */
-HOT void citizen_step(worker *w, uint32_t a, uint32_t pos, double g)
+HOT void citizen_step(worker *w, uint32_t a, uint32_t pos, double g, rules ru)
 {
     unrest_model *m = w->m;
     if (m->ag[a].state == ST_JAILED) {
-        if (m->p.countdown != UNREST_COUNTDOWN_OWN_ACTIVATION) return;
+        if (!ru.own_countdown) return;
         if (m->term[a] > 0) {
             if (m->term[a] != UNREST_JAIL_FOREVER) m->term[a]--;
             return;
@@ -547,25 +626,25 @@ HOT void citizen_step(worker *w, uint32_t a, uint32_t pos, double g)
         if (!release(w, a)) return;
         pos = m->ag[a].pos;
     }
-    if (m->p.order == UNREST_ORDER_MOVE_ACT) {
-        if (m->p.movement) move(w, a, &m->cit_shape, pos);
-        act(w, a, g);
+    if (!ru.act_first) {
+        if (ru.movement) move(w, a, &m->cit_shape, pos, ru);
+        act(w, a, g, ru);
     } else {
-        act(w, a, g);
-        if (m->p.movement) move(w, a, &m->cit_shape, pos);
+        act(w, a, g, ru);
+        if (ru.movement) move(w, a, &m->cit_shape, pos, ru);
     }
 }
 
-static __attribute__((noinline)) void cop_step(worker *w, uint32_t c)
+static __attribute__((noinline)) void cop_step(worker *w, uint32_t c, rules ru)
 {
     unrest_model *m = w->m;
     int moves = m->p.movement || m->p.cops_move_static;
-    if (m->p.order == UNREST_ORDER_MOVE_ACT) {
-        if (moves) move(w, c, &m->cop_shape, m->ag[c].pos);
+    if (!ru.act_first) {
+        if (moves) move(w, c, &m->cop_shape, m->ag[c].pos, ru);
         arrest(w, c);
     } else {
         arrest(w, c);
-        if (moves) move(w, c, &m->cop_shape, m->ag[c].pos);
+        if (moves) move(w, c, &m->cop_shape, m->ag[c].pos, ru);
     }
 }
 
@@ -608,19 +687,23 @@ static void countdown_all(worker *w)
     }
 }
 
-/* Fisher-Yates shuffle of v[0..n) with keyed draws: the same draws as rng_below(r, i) for
- * i = n .. 2, taken from a buffer filled ahead (rng_fill). */
+/* Fisher-Yates shuffle of v[0..n) with keyed draws: for i = n .. 2, swap v[i - 1] with v[j], j
+ * uniform in [0, i) by Lemire's multiply-shift with rejection. Below 2^16 (every list the model
+ * shuffles but a sequential update of more than 65536 agents) j takes a 16-bit draw, two per
+ * word of the stream, low half first; above, a whole word. The words come from a buffer filled
+ * ahead (rng_fill). */
 static void shuffle(uint32_t *v, uint32_t n, rng *r)
 {
     enum { BUF = 256 };
     uint32_t buf[BUF], at = BUF;
-    for (uint32_t i = n; i > 1; i--) {
+    uint32_t i = n;
+    for (; i > 65536; i--) {
         if (at == BUF) {
             rng_fill(r, buf, BUF);
             at = 0;
         }
         uint64_t prod = (uint64_t)buf[at++] * i;
-        if ((uint32_t)prod < i) { /* Lemire's rejection, rarely taken */
+        if ((uint32_t)prod < i) { /* rejection, rarely taken */
             uint32_t t = (uint32_t)(-i) % i;
             while ((uint32_t)prod < t) {
                 if (at == BUF) {
@@ -630,8 +713,30 @@ static void shuffle(uint32_t *v, uint32_t n, rng *r)
                 prod = (uint64_t)buf[at++] * i;
             }
         }
-        uint32_t j = (uint32_t)(prod >> 32);
-        uint32_t tmp = v[i - 1];
+        uint32_t j = (uint32_t)(prod >> 32), tmp = v[i - 1];
+        v[i - 1] = v[j];
+        v[j] = tmp;
+    }
+    at *= 2; /* now counts halves */
+    for (; i > 1; i--) {
+        if (at == 2 * BUF) {
+            rng_fill(r, buf, BUF);
+            at = 0;
+        }
+        uint32_t prod = ((buf[at >> 1] >> (16 * (at & 1))) & 0xffffu) * i;
+        at++;
+        if ((prod & 0xffffu) < i) { /* rejection: P < i / 2^16 */
+            uint32_t t = 65536u % i;
+            while ((prod & 0xffffu) < t) {
+                if (at == 2 * BUF) {
+                    rng_fill(r, buf, BUF);
+                    at = 0;
+                }
+                prod = ((buf[at >> 1] >> (16 * (at & 1))) & 0xffffu) * i;
+                at++;
+            }
+        }
+        uint32_t j = prod >> 16, tmp = v[i - 1];
         v[i - 1] = v[j];
         v[j] = tmp;
     }
@@ -653,25 +758,25 @@ static inline void prefetch_around(const unrest_model *m, uint32_t pos)
     __builtin_prefetch(&L->act[wd + 2 * r]);
 }
 
-/* Activate the agents of list[0..n) in that order. The first movement block of each agent is
- * computed MOVE_AHEAD agents at a time: independent Philox calls overlap in the CPU, where one
- * per move would wait for its own result. Same keys, same numbers. around: prefetch the lattice
- * around each agent a few activations ahead (a list in random order over the whole lattice); a
- * block's list does without, its region is fetched once (prefetch_block). */
-HOT void activate_list(worker *w, const uint32_t *list, uint32_t n, int around)
+/* Activate the agents of list[0..n) in that order, under rules ru (see activate_list). The first
+ * movement block of each agent is computed MOVE_AHEAD agents at a time: independent Philox calls
+ * overlap in the CPU, where one per move would wait for its own result. Same keys, same numbers.
+ * around: prefetch the lattice around each agent a few activations ahead (a list in random order
+ * over the whole lattice); a block's list does without, its region is fetched once
+ * (prefetch_block). */
+HOT void activate_with(worker *w, const uint32_t *list, uint32_t n, int around, rules ru)
 {
     unrest_model *m = w->m;
     enum { MOVE_AHEAD = 32 };
     philox4x32_ctr_t pre[MOVE_AHEAD];
     philox4x32_key_t key = {{(uint32_t)m->seed, (uint32_t)(m->seed >> 32)}};
     static const uint32_t zeros[MOVE_AHEAD] = {0};
-    int prefetch = (uint64_t)m->n_agents * 16 > (1u << 20); /* columns beyond the L2 cache */
     /* the next agent's cell and grievance are read one activation ahead, so that its first
      * loads and the G > T test (a coin toss) do not wait behind this one's work; neither can
      * change before its own activation (an arrest leaves the cell in pos, a release is its
      * own) */
     uint32_t nx_pos = n ? m->ag[list[0]].pos : 0;
-    double nx_g = n ? grievance(m, list[0]) : 0;
+    double gf = grievance_factor(&m->p), nx_g = n ? grievance(m, list[0], gf) : 0;
     for (uint32_t i0 = 0; i0 < n; i0 += MOVE_AHEAD) {
         uint32_t nb = n - i0 < MOVE_AHEAD ? n - i0 : MOVE_AHEAD;
         philox_batch(list + i0, m->tick + 1, RNG_MOVE, zeros, key, pre, nb);
@@ -681,25 +786,105 @@ HOT void activate_list(worker *w, const uint32_t *list, uint32_t n, int around)
             if (i0 + j + 1 < n) {
                 uint32_t nx = list[i0 + j + 1];
                 nx_pos = m->ag[nx].pos;
-                nx_g = grievance(m, nx);
+                nx_g = grievance(m, nx, gf);
             }
-            if (prefetch && i0 + j + 16 < n) { /* the agent 16 ahead: its columns are cold */
+            if (ru.prefetch && i0 + j + 16 < n) { /* the agent 16 ahead: its columns are cold */
                 uint32_t f = list[i0 + j + 16];
                 __builtin_prefetch(&m->ag[f]);
             }
-            if (around && prefetch && i0 + j + 8 < n) /* the agent 8 ahead: around it */
+            if (ru.prefetch && around && i0 + j + 8 < n) /* the agent 8 ahead: around it */
                 prefetch_around(m, m->ag[list[i0 + j + 8]].pos);
             w->premove = &pre[j];
             if (a < m->n_cit)
-                citizen_step(w, a, pos, g);
+                citizen_step(w, a, pos, g, ru);
             else if (m->ag[a].state == ST_COP)
-                cop_step(w, a);
+                cop_step(w, a, ru);
         }
     }
     w->premove = NULL;
 }
 
-/* Random sequential activation (the paper): one uniformly random permutation of all agents. */
+/* The rule sets of the three profiles, with the fast kernel and no focal points. */
+#define RULES_PAPER(pf) ((rules){1, 0, 0, 1, UNREST_RATIO_FLOOR, 1, pf})
+#define RULES_NETLOGO(pf) ((rules){1, 0, 0, 0, UNREST_RATIO_FLOOR, 1, pf})
+#define RULES_MESA(pf) ((rules){1, 1, 1, 1, UNREST_RATIO_ROUND_EVEN, 1, pf})
+
+static int rules_eq(rules a, rules b)
+{
+    return a.lean == b.lean && a.act_first == b.act_first && a.own_countdown == b.own_countdown &&
+           a.self_once == b.self_once && a.ratio == b.ratio && a.movement == b.movement &&
+           a.prefetch == b.prefetch;
+}
+
+/* Activate the agents of list[0..n) in that order. The rules in force pick a copy of the loop:
+ * one for each profile's rule set, on lattices small and large, where the switches are
+ * constants and their branches are gone (a few per cent of a tick at 40 x 40), or the general
+ * one, which reads them. Same steps, same draws, same results. */
+static void activate_list(worker *w, const uint32_t *list, uint32_t n, int around)
+{
+    const unrest_model *m = w->m;
+    const unrest_params *p = &m->p;
+    rules ru = {p->kernel == UNREST_KERNEL_FAST && !m->nfocus,
+                p->order == UNREST_ORDER_ACT_MOVE,
+                p->countdown == UNREST_COUNTDOWN_OWN_ACTIVATION,
+                p->self_count == UNREST_SELF_ONCE,
+                p->ratio,
+                p->movement != 0,
+                (uint64_t)m->n_agents * 16 > (1u << 20)}; /* columns beyond the L2 cache */
+    if (rules_eq(ru, RULES_PAPER(0)))
+        activate_with(w, list, n, around, RULES_PAPER(0));
+    else if (rules_eq(ru, RULES_PAPER(1)))
+        activate_with(w, list, n, around, RULES_PAPER(1));
+    else if (rules_eq(ru, RULES_MESA(0)))
+        activate_with(w, list, n, around, RULES_MESA(0));
+    else if (rules_eq(ru, RULES_MESA(1)))
+        activate_with(w, list, n, around, RULES_MESA(1));
+    else if (rules_eq(ru, RULES_NETLOGO(0)))
+        activate_with(w, list, n, around, RULES_NETLOGO(0));
+    else if (rules_eq(ru, RULES_NETLOGO(1)))
+        activate_with(w, list, n, around, RULES_NETLOGO(1));
+    else
+        activate_with(w, list, n, around, ru);
+}
+
+/* The agents that act this tick, in index order, into list; returns how many. A citizen with a
+ * jail term left at the start of the tick is in jail until the end of it: its activation would
+ * do nothing (end-of-tick countdown) or just count its term down (own activation, done here), so
+ * it is left out of the activation order. Those arrested during the tick are still in it, and
+ * skipped when met. */
+static uint32_t list_actors(uint16_t *term, uint32_t n, int own, uint32_t *list)
+{
+    uint32_t k = 0, a = 0;
+#if defined(__AVX512BW__)
+    const __m512i step = _mm512_set1_epi32(16), zero = _mm512_setzero_si512();
+    const __m512i one = _mm512_set1_epi16(1), inf = _mm512_set1_epi16((short)UNREST_JAIL_FOREVER);
+    __m512i idx = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    for (; a + 32 <= n; a += 32) {
+        __m512i t = _mm512_loadu_si512((const void *)(term + a));
+        __mmask32 free = _mm512_cmpeq_epi16_mask(t, zero);
+        if (own) {
+            __mmask32 dec = ~free & _mm512_cmpneq_epi16_mask(t, inf);
+            _mm512_mask_storeu_epi16((void *)(term + a), dec, _mm512_sub_epi16(t, one));
+        }
+        _mm512_mask_compressstoreu_epi32((void *)(list + k), (__mmask16)free, idx);
+        k += (uint32_t)__builtin_popcount((uint32_t)free & 0xffffu);
+        idx = _mm512_add_epi32(idx, step);
+        _mm512_mask_compressstoreu_epi32((void *)(list + k), (__mmask16)(free >> 16), idx);
+        k += (uint32_t)__builtin_popcount((uint32_t)free >> 16);
+        idx = _mm512_add_epi32(idx, step);
+    }
+#endif
+    for (; a < n; a++) {
+        uint32_t t = term[a];
+        list[k] = a;
+        k += t == 0;
+        if (own) term[a] = (uint16_t)(t - (uint32_t)((t != 0) & (t != UNREST_JAIL_FOREVER)));
+    }
+    return k;
+}
+
+/* Random sequential activation (the paper): the agents that act, in a uniformly random order
+ * drawn afresh every tick. */
 static int step_sequential(unrest_model *m, worker *w)
 {
     uint32_t n = m->n_agents;
@@ -709,32 +894,10 @@ static int step_sequential(unrest_model *m, worker *w)
         m->order = o;
         m->order_cap = n;
     }
+    n = list_actors(m->term, n, m->p.countdown == UNREST_COUNTDOWN_OWN_ACTIVATION, m->order);
     rng r;
     rng_init(&r, m->seed, RNG_ORDER, m->tick + 1, 0);
-    for (uint32_t i = 0; i < n; i++)
-        m->order[i] = i;
     shuffle(m->order, n, &r);
-    /* A citizen with a jail term left at the start of the tick is in jail until the end of
-     * it: its activation does nothing (end-of-tick countdown) or just counts its term down (own
-     * activation), which is done here. Such citizens leave the order without a branch, which
-     * would be a coin toss; those arrested during the tick are still met, and skipped. */
-    uint32_t k = 0, *order = m->order;
-    uint16_t *term = m->term;
-    if (m->p.countdown == UNREST_COUNTDOWN_OWN_ACTIVATION) {
-        for (uint32_t i = 0; i < n; i++) {
-            uint32_t a = order[i], t = term[a];
-            order[k] = a;
-            k += t == 0;
-            term[a] = (uint16_t)(t - (uint32_t)((t != 0) & (t != UNREST_JAIL_FOREVER)));
-        }
-    } else {
-        for (uint32_t i = 0; i < n; i++) {
-            uint32_t a = order[i];
-            order[k] = a;
-            k += term[a] == 0;
-        }
-    }
-    n = k;
     activate_list(w, m->order, n, 1);
     return 0;
 }
@@ -1078,6 +1241,15 @@ static int place_kind(const unrest_model *m, placer *pl, uint32_t c, uint32_t ce
     return kind;
 }
 
+/* J_max^alpha and the P table, from the parameters in force. */
+static void deterrence_tables(unrest_model *m)
+{
+    const unrest_params *p = &m->p;
+    m->jfactor = p->alpha > 0 ? pow((double)p->jail_max, p->alpha) : 1.0;
+    for (int i = 0; i < PTAB; i++)
+        m->ptab[i] = 1.0 - exp(-p->k * (double)i);
+}
+
 unrest_status unrest_model_create(unrest_model **out, const unrest_params *p, uint64_t seed,
                                   char *err, size_t errlen)
 {
@@ -1088,10 +1260,8 @@ unrest_status unrest_model_create(unrest_model **out, const unrest_params *p, ui
     if (!m) return UNREST_ENOMEM;
     m->p = *p;
     m->seed = seed;
-    m->jfactor = p->alpha > 0 ? pow((double)p->jail_max, p->alpha) : 1.0;
     m->vision0 = p->citizen_vision;
-    for (int i = 0; i < PTAB; i++)
-        m->ptab[i] = 1.0 - exp(-p->k * (double)i);
+    deterrence_tables(m);
     if (shape_build(&m->cit_shape, p->hood, p->citizen_vision) ||
         shape_build(&m->cop_shape, p->hood, p->cop_vision)) {
         if (err) snprintf(err, errlen, "vision too large (at most %d)", SHAPE_MAX_R);
@@ -1226,7 +1396,7 @@ void unrest_model_counts(const unrest_model *m, unrest_counts *c)
     c->moves = m->moves;
     c->participants = m->n_ever;
     c->legitimacy = m->p.legitimacy;
-    double gbar = (1.0 - m->p.legitimacy) * m->mean_h * m->p.hardship_scale;
+    double gbar = grievance_factor(&m->p) * m->mean_h;
     double bbar = m->n_cit ? (double)c->quiet / m->n_cit : 0;
     c->tension = m->mean_r > 0 ? gbar * bbar / m->mean_r : 0;
 }
@@ -1333,11 +1503,7 @@ unrest_status unrest_model_set(unrest_model *m, const char *name, const char *va
     }
     int deter = q.k != m->p.k || q.alpha != m->p.alpha || q.jail_max != m->p.jail_max;
     m->p = q;
-    if (deter) { /* the tables depend on k, alpha and J_max only */
-        m->jfactor = q.alpha > 0 ? pow((double)q.jail_max, q.alpha) : 1.0;
-        for (int i = 0; i < PTAB; i++)
-            m->ptab[i] = 1.0 - exp(-q.k * (double)i);
-    }
+    if (deter) deterrence_tables(m); /* they depend on k, alpha and J_max only */
     return UNREST_OK;
 }
 
