@@ -9,8 +9,12 @@
  *
  * usage: bench_tick [--sizes 40,200,1000] [--citizens N,...] [--profiles paper,mesa]
  *                   [--updates sequential,parallel] [--threads 1,2] [--reps 5]
- *                   [--seconds 0.5] [--warmup 50] [--mesa-ref DIR]
+ *                   [--seconds 0.5] [--warmup 50] [--mesa-ref DIR] [--mesa-protocol SEEDS]
  * A --citizens entry N picks the square lattice whose cells hold N citizens at the density.
+ *
+ * --mesa-protocol S times 40x40 the way the Mesa reference runs were timed instead: seeds 1..S,
+ * each a fresh model stepped 1000 times from setup (the initial transient included), the mean
+ * time per step of each seed (the median of --reps such runs), and the median over the seeds.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -70,10 +74,61 @@ static double peak_rss_mib(void)
 
 typedef struct opts {
     const char *profiles, *updates, *threads, *ref;
-    int reps, warmup;
+    int reps, warmup, protocol_seeds;
     double budget;
     double mesa40;
 } opts;
+
+/* 40x40 under Mesa's timing protocol (see the top of the file), one line per profile. */
+static int mesa_protocol(const opts *o)
+{
+    enum { STEPS = 1000 };
+    printf("| profile | lattice | seeds x steps | ms/step: median over seeds | fastest seed | "
+           "slowest seed |%s\n",
+           o->ref ? " vs Mesa |" : "");
+    printf("|---|---|---|---|---|---|%s\n", o->ref ? "---|" : "");
+    char plist[256];
+    snprintf(plist, sizeof plist, "%s", o->profiles);
+    char *s1 = NULL;
+    for (char *prof = strtok_r(plist, ",", &s1); prof; prof = strtok_r(NULL, ",", &s1)) {
+        double per_seed[1000];
+        for (int seed = 1; seed <= o->protocol_seeds; seed++) {
+            double ms[101];
+            for (int r = 0; r < o->reps; r++) {
+                unrest_params p;
+                char err[256];
+                unrest_params_default(&p);
+                if (unrest_params_profile(&p, prof) != UNREST_OK) {
+                    fprintf(stderr, "bench_tick: bad profile '%s'\n", prof);
+                    return 2;
+                }
+                unrest_model *m;
+                if (unrest_model_create(&m, &p, (uint64_t)seed, err, sizeof err) != UNREST_OK) {
+                    fprintf(stderr, "bench_tick: %s\n", err);
+                    return 2;
+                }
+                double a = now();
+                for (int t = 0; t < STEPS; t++)
+                    unrest_model_step(m);
+                ms[r] = 1e3 * (now() - a) / STEPS;
+                unrest_model_destroy(m);
+            }
+            per_seed[seed - 1] = median(ms, o->reps);
+        }
+        double med = median(per_seed, o->protocol_seeds); /* sorts per_seed */
+        printf("| %s | 40x40 | %d x %d | %.4g | %.4g | %.4g |", prof, o->protocol_seeds, STEPS, med,
+               per_seed[0], per_seed[o->protocol_seeds - 1]);
+        if (o->ref) printf(" %.0fx |", o->mesa40 * 1e3 / med);
+        printf("\n");
+        fflush(stdout);
+    }
+    if (o->ref)
+        printf(
+            "\nMesa 3.3.1 reference: %.1f ms/step (median over its seeds of the mean step time of "
+            "1000 steps from setup).\n",
+            o->mesa40 * 1e3);
+    return 0;
+}
 
 /* Benchmark one lattice side under every profile x update x thread count. */
 static int bench_side(const opts *o, uint32_t side)
@@ -160,7 +215,7 @@ static int bench_side(const opts *o, uint32_t side)
 int main(int argc, char **argv)
 {
     const char *sizes = NULL, *citizens = NULL;
-    opts o = {"paper,mesa", "sequential", "1", NULL, 5, 50, 0.5, 0};
+    opts o = {"paper,mesa", "sequential", "1", NULL, 5, 50, 0, 0.5, 0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v) goto usage;
@@ -182,11 +237,15 @@ int main(int argc, char **argv)
             o.budget = atof(v);
         else if (!strcmp(a, "--mesa-ref"))
             o.ref = v;
+        else if (!strcmp(a, "--mesa-protocol"))
+            o.protocol_seeds = atoi(v);
         else
             goto usage;
         i++;
     }
-    if (o.reps < 1 || o.reps > 101 || o.budget <= 0 || o.warmup < 0) goto usage;
+    if (o.reps < 1 || o.reps > 101 || o.budget <= 0 || o.warmup < 0 || o.protocol_seeds < 0 ||
+        o.protocol_seeds > 1000)
+        goto usage;
     if (!sizes && !citizens) sizes = "40,100,200,500,1000,2000";
     if (o.ref) {
         o.mesa40 = mesa_seconds_per_step(o.ref, "mesa-run2", "run2");
@@ -195,6 +254,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    if (o.protocol_seeds) return mesa_protocol(&o);
     printf("| profile | update | threads | lattice | agents | ms/tick (median of %d) | "
            "agent-updates/s | bytes/agent | peak RSS MiB | create s |%s\n",
            o.reps, o.ref ? " vs Mesa |" : "");
@@ -224,6 +284,6 @@ usage:
     fprintf(stderr,
             "usage: bench_tick [--sizes 40,200] [--citizens 19200000] [--profiles paper,mesa]"
             " [--updates sequential,parallel] [--threads 1,2] [--reps N] [--seconds S]"
-            " [--warmup N] [--mesa-ref DIR]\n");
+            " [--warmup N] [--mesa-ref DIR] [--mesa-protocol SEEDS]\n");
     return 2;
 }

@@ -12,6 +12,8 @@ REF=${UNREST_REFERENCE_DIR:-../shared/reference}
 echo "## A: 40x40 .. 2000x2000, sequential update, both profiles"
 $B --sizes 40,100,200,500,1000,2000 --profiles paper,mesa --updates sequential --reps 7 \
     --seconds 1 --warmup 50 --mesa-ref "$REF"
+echo "## A2: 40x40 timed as the Mesa reference runs were (20 seeds x 1000 steps from setup)"
+$B --mesa-protocol 20 --reps 5 --profiles mesa,paper --mesa-ref "$REF"
 echo "## B: parallel update, 1 and 2 threads"
 $B --sizes 40,100,200,1000,2000 --profiles paper --updates parallel --threads 1,2 --reps 5 --seconds 1 \
     --warmup 30

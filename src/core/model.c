@@ -200,11 +200,11 @@ static uint32_t q_pick_empty_exact(const unrest_model *m, const shape *s, uint32
 
 /* A uniformly random empty cell of the shape around `pos`, or NO_CELL if there is none.
  * Rejection sampling: candidate cells are drawn uniformly from the shape (16-bit Lemire draws,
- * eight per Philox block) and the first empty one in draw order wins: about 4 candidates at the
- * paper's density 0.74, exactly uniform over the empty cells. The fast kernel tests a block of
- * eight candidates without branches; the scan twin tests them one by one, enumerating the
- * shape, and must choose the same cell. After PICK_BLOCKS blocks of misses it counts and
- * selects exactly. */
+ * eight per Philox block; 8-bit ones, sixteen per block, for shapes of at most 128 cells) and
+ * the first empty one in draw order wins: about 4 candidates at the paper's density 0.74,
+ * exactly uniform over the empty cells. The fast kernel tests eight candidates at a time
+ * without branches; the scan twin tests them one by one, enumerating the shape, and must choose
+ * the same cell. After PICK_BLOCKS blocks of misses it counts and selects exactly. */
 #define PICK_BLOCKS 4
 
 /* Fast kernel: the first empty candidate of one block (words w[0..4) in the order rng_u32 hands
@@ -445,7 +445,7 @@ HOT void move(worker *w, uint32_t a, const shape *s, uint32_t pos, rules ru)
     unrest_model *m = w->m;
     if (ru.lean) { /* (activate_list sets premove) */
         /* the first block was computed ahead (activate_list): no stream is set up unless its
-         * eight candidates all miss */
+         * candidates all miss */
         const uint8_t *box = m->L.pad + pad_base(&m->L, pos_x(pos), pos_y(pos)) - s->box;
         uint32_t to = pick_any(m, s, pos_x(pos), pos_y(pos), box, w->premove);
         if (to == NO_CELL) /* the rest of the stream, from its second block */
