@@ -719,6 +719,31 @@ static void shuffle(uint32_t *v, uint32_t n, rng *r)
     }
     at *= 2; /* now counts halves */
     for (; i > 1; i--) {
+#if defined(__AVX512F__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        /* sixteen indices at once while sixteen draws are buffered: the halves lie in memory in
+         * draw order, so one widening load gives them; the lanes up to the first that might be
+         * rejected (low half < i) are swapped, that one takes the scalar path below */
+        while (i > 16 && at + 16 <= 2 * BUF) {
+            const __m512i lane =
+                _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+            __m512i iv = _mm512_sub_epi32(_mm512_set1_epi32((int)i), lane);
+            __m512i d = _mm512_cvtepu16_epi32(
+                _mm256_loadu_si256((const __m256i *)(const void *)((const uint16_t *)buf + at)));
+            __m512i prod = _mm512_mullo_epi32(d, iv);
+            __mmask16 risky =
+                _mm512_cmplt_epu32_mask(_mm512_and_si512(prod, _mm512_set1_epi32(0xffff)), iv);
+            uint32_t jv[16], ok = risky ? (uint32_t)__builtin_ctz(risky) : 16;
+            _mm512_storeu_si512((void *)jv, _mm512_srli_epi32(prod, 16));
+            for (uint32_t k = 0; k < ok; k++, i--) {
+                uint32_t j = jv[k], tmp = v[i - 1];
+                v[i - 1] = v[j];
+                v[j] = tmp;
+            }
+            at += ok;
+            if (ok < 16) break; /* the scalar step below, from the risky draw */
+        }
+        if (i <= 1) break;
+#endif
         if (at == 2 * BUF) {
             rng_fill(r, buf, BUF);
             at = 0;
