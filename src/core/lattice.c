@@ -240,14 +240,20 @@ static inline uint32_t offset_pos(const lattice *L, uint32_t x, uint32_t y, int3
 
 #if defined(__AVX512F__) && defined(__AVX512VPOPCNTDQ__)
 #define LAT_VECTOR 1
-/* Eight windows (rows i .. i + 7 from p) masked by m[0..8), as 64-bit lane counts. */
-static inline __m512i window8_pop(const uint64_t *p, size_t sh, __m128i cr, __m128i cl,
-                                  const uint64_t *m)
+/* Eight windows: rows i .. i + 7 from p, each 64 bits from bit shf (cr = shf, cl = 64 - shf). */
+static inline __m512i window8(const uint64_t *p, size_t sh, __m128i cr, __m128i cl)
 {
     __m512i lo = _mm512_loadu_si512((const void *)p);
     __m512i hi = _mm512_loadu_si512((const void *)(p + sh));
-    __m512i w = _mm512_or_si512(_mm512_srl_epi64(lo, cr), _mm512_sll_epi64(hi, cl));
-    return _mm512_popcnt_epi64(_mm512_and_si512(w, _mm512_loadu_si512((const void *)m)));
+    return _mm512_or_si512(_mm512_srl_epi64(lo, cr), _mm512_sll_epi64(hi, cl));
+}
+
+/* Eight windows masked by m[0..8), as 64-bit lane counts. */
+static inline __m512i window8_pop(const uint64_t *p, size_t sh, __m128i cr, __m128i cl,
+                                  const uint64_t *m)
+{
+    __m512i mask = _mm512_loadu_si512((const void *)m);
+    return _mm512_popcnt_epi64(_mm512_and_si512(window8(p, sh, cr, cl), mask));
 }
 
 /* The same for two planes at once: a's counts in the lanes' low halves, b's in the high ones. */
@@ -255,12 +261,9 @@ static inline __m512i window8_pop2(const uint64_t *pa, const uint64_t *pb, size_
                                    __m128i cl, const uint64_t *m)
 {
     __m512i mask = _mm512_loadu_si512((const void *)m);
-    __m512i wa = _mm512_or_si512(_mm512_srl_epi64(_mm512_loadu_si512((const void *)pa), cr),
-                                 _mm512_sll_epi64(_mm512_loadu_si512((const void *)(pa + sh)), cl));
-    __m512i wb = _mm512_or_si512(_mm512_srl_epi64(_mm512_loadu_si512((const void *)pb), cr),
-                                 _mm512_sll_epi64(_mm512_loadu_si512((const void *)(pb + sh)), cl));
-    return _mm512_add_epi64(_mm512_popcnt_epi64(_mm512_and_si512(wa, mask)),
-                            _mm512_slli_epi64(_mm512_popcnt_epi64(_mm512_and_si512(wb, mask)), 32));
+    __m512i na = _mm512_popcnt_epi64(_mm512_and_si512(window8(pa, sh, cr, cl), mask));
+    __m512i nb = _mm512_popcnt_epi64(_mm512_and_si512(window8(pb, sh, cr, cl), mask));
+    return _mm512_add_epi64(na, _mm512_slli_epi64(nb, 32));
 }
 #endif
 
