@@ -687,31 +687,42 @@ static void countdown_all(worker *w)
     }
 }
 
+/* The shuffle's draws: words of r's stream from a buffer of SHUF_BUF filled ahead (rng_fill),
+ * whole, or as 16-bit halves, low half first (*at then counts halves). */
+enum { SHUF_BUF = 256 };
+static inline uint32_t shuffle_word(uint32_t *buf, uint32_t *at, rng *r)
+{
+    if (*at == SHUF_BUF) {
+        rng_fill(r, buf, SHUF_BUF);
+        *at = 0;
+    }
+    return buf[(*at)++];
+}
+static inline uint32_t shuffle_half(uint32_t *buf, uint32_t *at, rng *r)
+{
+    if (*at == 2 * SHUF_BUF) {
+        rng_fill(r, buf, SHUF_BUF);
+        *at = 0;
+    }
+    uint32_t d = (buf[*at >> 1] >> (16 * (*at & 1))) & 0xffffu;
+    (*at)++;
+    return d;
+}
+
 /* Fisher-Yates shuffle of v[0..n) with keyed draws: for i = n .. 2, swap v[i - 1] with v[j], j
  * uniform in [0, i) by Lemire's multiply-shift with rejection. Below 2^16 (every list the model
  * shuffles but a sequential update of more than 65536 agents) j takes a 16-bit draw, two per
- * word of the stream, low half first; above, a whole word. The words come from a buffer filled
- * ahead (rng_fill). */
+ * word of the stream, low half first; above, a whole word. */
 static void shuffle(uint32_t *v, uint32_t n, rng *r)
 {
-    enum { BUF = 256 };
-    uint32_t buf[BUF], at = BUF;
+    uint32_t buf[SHUF_BUF], at = SHUF_BUF;
     uint32_t i = n;
     for (; i > 65536; i--) {
-        if (at == BUF) {
-            rng_fill(r, buf, BUF);
-            at = 0;
-        }
-        uint64_t prod = (uint64_t)buf[at++] * i;
+        uint64_t prod = (uint64_t)shuffle_word(buf, &at, r) * i;
         if ((uint32_t)prod < i) { /* rejection, rarely taken */
             uint32_t t = (uint32_t)(-i) % i;
-            while ((uint32_t)prod < t) {
-                if (at == BUF) {
-                    rng_fill(r, buf, BUF);
-                    at = 0;
-                }
-                prod = (uint64_t)buf[at++] * i;
-            }
+            while ((uint32_t)prod < t)
+                prod = (uint64_t)shuffle_word(buf, &at, r) * i;
         }
         uint32_t j = (uint32_t)(prod >> 32), tmp = v[i - 1];
         v[i - 1] = v[j];
@@ -723,7 +734,7 @@ static void shuffle(uint32_t *v, uint32_t n, rng *r)
         /* sixteen indices at once while sixteen draws are buffered: the halves lie in memory in
          * draw order, so one widening load gives them; the lanes up to the first that might be
          * rejected (low half < i) are swapped, that one takes the scalar path below */
-        while (i > 16 && at + 16 <= 2 * BUF) {
+        while (i > 16 && at + 16 <= 2 * SHUF_BUF) {
             const __m512i lane =
                 _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
             __m512i iv = _mm512_sub_epi32(_mm512_set1_epi32((int)i), lane);
@@ -744,22 +755,11 @@ static void shuffle(uint32_t *v, uint32_t n, rng *r)
         }
         if (i <= 1) break;
 #endif
-        if (at == 2 * BUF) {
-            rng_fill(r, buf, BUF);
-            at = 0;
-        }
-        uint32_t prod = ((buf[at >> 1] >> (16 * (at & 1))) & 0xffffu) * i;
-        at++;
+        uint32_t prod = shuffle_half(buf, &at, r) * i;
         if ((prod & 0xffffu) < i) { /* rejection: P < i / 2^16 */
             uint32_t t = 65536u % i;
-            while ((prod & 0xffffu) < t) {
-                if (at == 2 * BUF) {
-                    rng_fill(r, buf, BUF);
-                    at = 0;
-                }
-                prod = ((buf[at >> 1] >> (16 * (at & 1))) & 0xffffu) * i;
-                at++;
-            }
+            while ((prod & 0xffffu) < t)
+                prod = shuffle_half(buf, &at, r) * i;
         }
         uint32_t j = prod >> 16, tmp = v[i - 1];
         v[i - 1] = v[j];
