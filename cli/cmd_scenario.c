@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "unrest/scenario.h"
+#include "unrest/world.h"
 #include "unrest/view.h"
 
 /* Per site and day: what the table and daily.csv show. */

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "unrest/scenario.h"
+#include "unrest/world.h"
 
 /* Two quiet sites in different regions; ppa 100. Mechanism tests add events with snprintf. */
 static const char *const base_text =

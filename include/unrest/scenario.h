@@ -199,101 +199,79 @@ int unrest_scenario_site_index(const unrest_scenario *sc, const char *name);
  * made for another scenario). */
 uint64_t unrest_scenario_hash(const unrest_scenario *sc);
 
+/* ---- the key table (src/world/keys.c) --------------------------------------------------------
+ * One table describes every key a scenario file, --set, the manifest, the scenario hash,
+ * `unrest help scenario`, the viewer's sliders and docs/SCENARIO.md know: its path, type, range,
+ * default, unit and one-line doc. Site keys are written "sites.*.KEY" and focal-point keys
+ * "sites.*.focal.*.KEY" in the table; concrete paths name the site and focal point
+ * ("sites.Almaty.focal.airport.guards"). Each mechanism's rows live in its own file. */
+
+typedef enum unrest_key_type {
+    UNREST_KEY_REAL,    /* a number in [lo, hi] (ends excluded per `open`) */
+    UNREST_KEY_UINT,    /* a decimal integer in [lo, hi] */
+    UNREST_KEY_BOOL,    /* true/false */
+    UNREST_KEY_PROFILE, /* paper | netlogo | mesa */
+    UNREST_KEY_START,   /* a date-time with UTC offset (time.start) */
+    UNREST_KEY_TEXT,    /* one line of text */
+    UNREST_KEY_NAME     /* [A-Za-z0-9_-]+ */
+} unrest_key_type;
+
+/* Where a value comes from, as the scenario file tags it in a comment ("# [calibrated] ..."). */
+typedef enum unrest_key_tag {
+    UNREST_TAG_NONE,       /* the file gives no tag (or the value is a default) */
+    UNREST_TAG_DATA,       /* a reported figure */
+    UNREST_TAG_CALIBRATED, /* fitted to observations */
+    UNREST_TAG_ASSUMPTION, /* a judgement, stated so that it can be challenged */
+    UNREST_TAG_COUNT
+} unrest_key_tag;
+
+enum { UNREST_KEY_LO_OPEN = 1, UNREST_KEY_HI_OPEN = 2 }; /* range ends that are excluded */
+
+typedef struct unrest_key_info {
+    const char *path;      /* "hardship.sigma", "sites.*.population", "name" */
+    const char *mechanism; /* the section / mechanism file it belongs to ("hardship", "site") */
+    unrest_key_type type;  /* how it is written */
+    double lo, hi;         /* REAL, UINT: range (hi >= 1e300: no upper bound) */
+    unsigned open;         /* UNREST_KEY_LO_OPEN | UNREST_KEY_HI_OPEN */
+    double def;            /* default (REAL, UINT, BOOL); NAN where there is none */
+    const char *unit;      /* "tenge/L", "people", "" for none */
+    const char *doc;       /* one line: what it does */
+} unrest_key_info;
+
+/* The table, in file order: unrest_key_at(i) for i < unrest_key_count(). */
+size_t unrest_key_count(void);
+const unrest_key_info *unrest_key_at(size_t i);
+
+/* The table row a path names: "hardship.sigma", or a concrete site or focal-point path
+ * ("sites.Almaty.population" -> "sites.*.population"). NULL if none. Does not check that the
+ * site exists (unrest_scenario_get does). */
+const unrest_key_info *unrest_key_lookup(const char *path);
+
+/* "[0, 1]", "(0, 24]", "[1, inf)", "paper | netlogo | mesa" ... */
+void unrest_key_range_text(const unrest_key_info *k, char *buf, size_t n);
+
+/* The value at a concrete path, as text that unrest_scenario_set reads back to the same value
+ * (reals as %.17g, time.start as "2022-01-01T00:00+06:00"). On error buf is "" and err says why
+ * (unknown key, unknown site). */
+unrest_status unrest_scenario_get(const unrest_scenario *sc, const char *path, char *buf, size_t n,
+                                  char *err, size_t errlen);
+/* The same as a number (REAL, UINT, BOOL; time.start as seconds since 1970 UTC). */
+unrest_status unrest_scenario_get_number(const unrest_scenario *sc, const char *path, double *out,
+                                         char *err, size_t errlen);
+
+/* Every concrete path of sc in order: the parameters, then each site's keys, then each of its
+ * focal points' keys. Writes the i-th path into buf and returns its row, or NULL past the end. */
+const unrest_key_info *unrest_scenario_path(const unrest_scenario *sc, size_t i, char *buf,
+                                            size_t n);
+
+/* The tag the file gave the value at a concrete path (parameters and site keys). */
+unrest_key_tag unrest_scenario_tag(const unrest_scenario *sc, const char *path);
+const char *unrest_key_tag_name(unrest_key_tag t);   /* "data", "calibrated", "assumption", "" */
+const char *unrest_key_type_name(unrest_key_type t); /* "number", "integer", ... */
+
 /* Name of an event kind ("price_cap") and of a role ("guard"). */
 const char *unrest_sc_kind_name(unrest_sc_kind k);
 const char *unrest_sc_role_name(unrest_sc_role r);
-
-/* ---- running scenarios (src/world/world.c) ------------------------------------------------- */
-
-typedef struct unrest_world unrest_world;
-
-/* How a run ended, by the thresholds in unrest_sc_params. */
-typedef enum unrest_outcome_class {
-    UNREST_OUTCOME_SUPPRESSED, /* ended, with dead or detained above the thresholds */
-    UNREST_OUTCOME_SETTLED,    /* ended otherwise: settled by concessions */
-    UNREST_OUTCOME_CAPITAL,    /* a focal point of the capital was held by the crowd at the end */
-    UNREST_OUTCOME_PROTRACTED, /* still going at the end */
-    UNREST_OUTCOME_COUNT
-} unrest_outcome_class;
-
-const char *unrest_outcome_class_name(unrest_outcome_class c);
-
-/* One site now. People, not agents. */
-typedef struct unrest_site_state {
-    const char *name;       /* site name (owned by the world) */
-    uint32_t width, height; /* lattice */
-    uint32_t agents;        /* citizen agents */
-    uint32_t cop_agents;    /* cop agents on the lattice (police + patrolling troops) */
-    double active;          /* people active now */
-    double jailed;          /* people in detention now */
-    double arrests;         /* people detained during the last tick */
-    double killed;          /* people killed during the last tick */
-    double detained_total;  /* people detained since the start */
-    double dead_total;      /* people killed since the start */
-    double participants;    /* distinct people active at least once */
-    double peak_active;     /* most people active at once */
-    double legitimacy;      /* L in force */
-    double hardship;        /* hardship multiplier in force */
-    double threshold;       /* T in force (after spread and leadership) */
-    double k;               /* arrest constant in force (after curfew, emergency, fear) */
-    double fuel_price;      /* LPG price in force, tenge/L */
-    double temperature;     /* °C */
-    double internet;        /* connectivity, 1 = normal */
-    double police;          /* police people on the street */
-    double troops;          /* foreign troops present, people */
-    int emergency;          /* state of emergency in force */
-    int curfew;             /* curfew hour now */
-    double lethal;          /* kill probability per detained person in force */
-    size_t n_focal;         /* focal points */
-    int captured[UNREST_SC_MAX_FOCAL];        /* held by the crowd now */
-    int64_t captured_at[UNREST_SC_MAX_FOCAL]; /* tick it last fell, -1 never */
-    int64_t retaken_at[UNREST_SC_MAX_FOCAL];  /* tick it was last retaken, -1 never */
-} unrest_site_state;
-
-/* Outcomes of a run so far (final after the last tick). */
-typedef struct unrest_outcomes {
-    double peak_active;       /* most people active at once, all sites */
-    int64_t peak_tick;        /* when */
-    double participants;      /* distinct people active at least once */
-    double dead;              /* people killed */
-    double detained;          /* people detained (arrest events) */
-    uint32_t sites_captured;  /* focal points that fell at least once */
-    uint32_t held_at_end;     /* focal points held by the crowd at the end */
-    double duration_hours;    /* from the first to the last hour above end_share nationally */
-    double final_legitimacy;  /* population-weighted mean legitimacy at the end */
-    int ended;                /* activity below end_share for end_hours at the end */
-    unrest_outcome_class cls; /* classification */
-} unrest_outcomes;
-
-/* Build the lattices and forces for sc with a run seed. The world copies sc. */
-unrest_status unrest_world_create(unrest_world **out, const unrest_scenario *sc, uint64_t seed,
-                                  char *err, size_t errlen);
-void unrest_world_destroy(unrest_world *w);
-
-/* Threads for stepping sites side by side (results do not depend on it). */
-void unrest_world_set_threads(unrest_world *w, unsigned threads);
-
-/* One tick: fire the events due, update every site's state, step every lattice, observe. */
-unrest_status unrest_world_step(unrest_world *w);
-
-/* Apply an intervention now (the viewer's buttons); its tick is ignored, labels are kept. */
-unrest_status unrest_world_fire(unrest_world *w, const unrest_sc_event *ev);
-
-int64_t unrest_world_tick(const unrest_world *w);  /* ticks completed */
-int64_t unrest_world_ticks(const unrest_world *w); /* ticks in the run (days / tick_hours) */
-int64_t unrest_world_time(const unrest_world *w);  /* clock time now, seconds since 1970 UTC */
-const unrest_scenario *unrest_world_scenario(const unrest_world *w);
-size_t unrest_world_site_count(const unrest_world *w);
-void unrest_world_site(const unrest_world *w, size_t i, unrest_site_state *out);
-const unrest_model *unrest_world_model(const unrest_world *w, size_t i);
-void unrest_world_outcomes(const unrest_world *w, unrest_outcomes *o);
-const char *unrest_world_error(const unrest_world *w);
-
-/* Labels of the events that fired during the last tick, one per line ("" if none). */
-const char *unrest_world_fired(const unrest_world *w);
-
-/* Format seconds since 1970 as local "YYYY-MM-DD HH:MM" with the scenario's UTC offset. */
-void unrest_format_time(int64_t t, int32_t utc_offset_min, char *buf, size_t n);
 
 #ifdef __cplusplus
 }

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "unrest/scenario.h"
+#include "unrest/world.h"
 #include "unrest/unrest.h"
 
 #ifdef __cplusplus

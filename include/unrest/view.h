@@ -29,7 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "unrest/scenario.h"
+#include "unrest/world.h"
 #include "unrest/unrest.h"
 
 #ifdef __cplusplus

@@ -25,7 +25,7 @@
 #include <omp.h>
 #endif
 
-#include "unrest/scenario.h"
+#include "unrest/world.h"
 
 #define MAX_CONTINGENTS 64 /* foreign contingents present at once */
 

@@ -1,0 +1,112 @@
+/*
+ * world.h - a running scenario: a world built from an unrest_scenario (scenario.h) with a run
+ * seed, stepped tick by tick; its sites' state, the events that fired, and the outcomes so far.
+ * The world copies its scenario; nothing here changes the scenario it was built from.
+ */
+#ifndef UNREST_WORLD_H
+#define UNREST_WORLD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "unrest/scenario.h"
+#include "unrest/unrest.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct unrest_world unrest_world;
+
+/* How a run ended, by the thresholds in unrest_sc_params. */
+typedef enum unrest_outcome_class {
+    UNREST_OUTCOME_SUPPRESSED, /* ended, with dead or detained above the thresholds */
+    UNREST_OUTCOME_SETTLED,    /* ended otherwise: settled by concessions */
+    UNREST_OUTCOME_CAPITAL,    /* a focal point of the capital was held by the crowd at the end */
+    UNREST_OUTCOME_PROTRACTED, /* still going at the end */
+    UNREST_OUTCOME_COUNT
+} unrest_outcome_class;
+
+const char *unrest_outcome_class_name(unrest_outcome_class c);
+
+/* One site now. People, not agents. */
+typedef struct unrest_site_state {
+    const char *name;       /* site name (owned by the world) */
+    uint32_t width, height; /* lattice */
+    uint32_t agents;        /* citizen agents */
+    uint32_t cop_agents;    /* cop agents on the lattice (police + patrolling troops) */
+    double active;          /* people active now */
+    double jailed;          /* people in detention now */
+    double arrests;         /* people detained during the last tick */
+    double killed;          /* people killed during the last tick */
+    double detained_total;  /* people detained since the start */
+    double dead_total;      /* people killed since the start */
+    double participants;    /* distinct people active at least once */
+    double peak_active;     /* most people active at once */
+    double legitimacy;      /* L in force */
+    double hardship;        /* hardship multiplier in force */
+    double threshold;       /* T in force (after spread and leadership) */
+    double k;               /* arrest constant in force (after curfew, emergency, fear) */
+    double fuel_price;      /* LPG price in force, tenge/L */
+    double temperature;     /* °C */
+    double internet;        /* connectivity, 1 = normal */
+    double police;          /* police people on the street */
+    double troops;          /* foreign troops present, people */
+    int emergency;          /* state of emergency in force */
+    int curfew;             /* curfew hour now */
+    double lethal;          /* kill probability per detained person in force */
+    size_t n_focal;         /* focal points */
+    int captured[UNREST_SC_MAX_FOCAL];        /* held by the crowd now */
+    int64_t captured_at[UNREST_SC_MAX_FOCAL]; /* tick it last fell, -1 never */
+    int64_t retaken_at[UNREST_SC_MAX_FOCAL];  /* tick it was last retaken, -1 never */
+} unrest_site_state;
+
+/* Outcomes of a run so far (final after the last tick). */
+typedef struct unrest_outcomes {
+    double peak_active;       /* most people active at once, all sites */
+    int64_t peak_tick;        /* when */
+    double participants;      /* distinct people active at least once */
+    double dead;              /* people killed */
+    double detained;          /* people detained (arrest events) */
+    uint32_t sites_captured;  /* focal points that fell at least once */
+    uint32_t held_at_end;     /* focal points held by the crowd at the end */
+    double duration_hours;    /* from the first to the last hour above end_share nationally */
+    double final_legitimacy;  /* population-weighted mean legitimacy at the end */
+    int ended;                /* activity below end_share for end_hours at the end */
+    unrest_outcome_class cls; /* classification */
+} unrest_outcomes;
+
+/* Build the lattices and forces for sc with a run seed. The world copies sc. */
+unrest_status unrest_world_create(unrest_world **out, const unrest_scenario *sc, uint64_t seed,
+                                  char *err, size_t errlen);
+void unrest_world_destroy(unrest_world *w);
+
+/* Threads for stepping sites side by side (results do not depend on it). */
+void unrest_world_set_threads(unrest_world *w, unsigned threads);
+
+/* One tick: fire the events due, update every site's state, step every lattice, observe. */
+unrest_status unrest_world_step(unrest_world *w);
+
+/* Apply an intervention now (the viewer's buttons); its tick is ignored, labels are kept. */
+unrest_status unrest_world_fire(unrest_world *w, const unrest_sc_event *ev);
+
+int64_t unrest_world_tick(const unrest_world *w);  /* ticks completed */
+int64_t unrest_world_ticks(const unrest_world *w); /* ticks in the run (days / tick_hours) */
+int64_t unrest_world_time(const unrest_world *w);  /* clock time now, seconds since 1970 UTC */
+const unrest_scenario *unrest_world_scenario(const unrest_world *w);
+size_t unrest_world_site_count(const unrest_world *w);
+void unrest_world_site(const unrest_world *w, size_t i, unrest_site_state *out);
+const unrest_model *unrest_world_model(const unrest_world *w, size_t i);
+void unrest_world_outcomes(const unrest_world *w, unrest_outcomes *o);
+const char *unrest_world_error(const unrest_world *w);
+
+/* Labels of the events that fired during the last tick, one per line ("" if none). */
+const char *unrest_world_fired(const unrest_world *w);
+
+/* Format seconds since 1970 as local "YYYY-MM-DD HH:MM" with the scenario's UTC offset. */
+void unrest_format_time(int64_t t, int32_t utc_offset_min, char *buf, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
