@@ -26,6 +26,7 @@ extern "C" {
 #define UNREST_SC_MAX_EVENTS 512 /* timeline entries */
 #define UNREST_SC_NAME 48        /* longest name + 1 */
 #define UNREST_SC_LABEL 96       /* longest event label + 1 */
+#define UNREST_SC_MAX_PARAMS 96  /* parameter keys (tags per parameter) */
 
 /* A place where crowds gather and which the state defends (city administration, airport). */
 typedef struct unrest_sc_focal {
@@ -165,6 +166,8 @@ typedef struct unrest_scenario {
     unrest_sc_site site[UNREST_SC_MAX_SITES];
     size_t n_events; /* entries in event[], in file order */
     unrest_sc_event event[UNREST_SC_MAX_EVENTS];
+    unsigned char tag[UNREST_SC_MAX_PARAMS]; /* unrest_key_tag of each parameter, by key row, as
+                                                the file's comment gives it ("# [data] ...") */
 } unrest_scenario;
 
 /* ---- reading scenarios (src/world/scenario_parse.c) ------------------------------------------ */
@@ -259,12 +262,14 @@ unrest_status unrest_scenario_get(const unrest_scenario *sc, const char *path, c
 unrest_status unrest_scenario_get_number(const unrest_scenario *sc, const char *path, double *out,
                                          char *err, size_t errlen);
 
-/* Every concrete path of sc in order: the parameters, then each site's keys, then each of its
- * focal points' keys. Writes the i-th path into buf and returns its row, or NULL past the end. */
+/* Every concrete path of sc in order: name, title, the parameters, then each site's keys and
+ * each of its focal points' keys (not their names, which are part of the path and cannot be set).
+ * Writes the i-th path into buf (if not NULL) and returns its row, or NULL past the end. */
 const unrest_key_info *unrest_scenario_path(const unrest_scenario *sc, size_t i, char *buf,
                                             size_t n);
 
-/* The tag the file gave the value at a concrete path (parameters and site keys). */
+/* The tag the file gave a parameter's value ("hardship.sigma"); UNREST_TAG_NONE for other
+ * paths, values the file left out, and values changed by unrest_scenario_set. */
 unrest_key_tag unrest_scenario_tag(const unrest_scenario *sc, const char *path);
 const char *unrest_key_tag_name(unrest_key_tag t);   /* "data", "calibrated", "assumption", "" */
 const char *unrest_key_type_name(unrest_key_type t); /* "number", "integer", ... */

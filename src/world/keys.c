@@ -1,0 +1,327 @@
+/*
+ * keys.c - the one key table of the scenario layer: every key a scenario file, --set, the
+ * manifest, the hash, `unrest help scenario`, the viewer's sliders and docs/SCENARIO.md know,
+ * with its path, type, range, default, unit and one-line doc, and the public functions that
+ * read it. A mechanism's keys are its rows here (the `mechanism` column names its file in
+ * src/world/); adding a key is adding a row, and tests/test_keys.c walks every row through
+ * --set, get, the manifest's paths and the hash.
+ *
+ * Rows are in file order. The scenario hash is written row by row, defaults included, so a new
+ * row changes every scenario's hash: say so in the commit that adds it.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "keys.h"
+
+#define NOLIMIT KEY_NOLIMIT
+
+/* A parameter row: SECTION.KEY stored in unrest_sc_params. */
+#define PKEY(sec, key, mech, type, f, lo, hi, open, def, unit, doc)                                \
+    {                                                                                              \
+        {sec "." key, mech, type, lo, hi, open, def, unit, doc}, sec, key,                         \
+            offsetof(unrest_sc_params, f), 0, ""                                                   \
+    }
+#define PREAL(sec, key, mech, f, lo, hi, open, def, unit, doc)                                     \
+    PKEY(sec, key, mech, V_REAL, f, lo, hi, open, def, unit, doc)
+
+const keydef unrest_param_keys[] = {
+    /* time: the clock (world.c) */
+    PKEY("time", "start", "clock", V_START, start, 0, 0, 0, NAN, "date-time",
+         "start of the run, local time with its UTC offset"),
+    PREAL("time", "tick_hours", "clock", tick_hours, 0, 24, LO_OPEN, 1, "hours",
+          "clock hours per tick (event times keep their clock time when it changes)"),
+    PKEY("time", "days", "clock", V_UINT, days, 1, 366, 0, 20, "days", "length of the run"),
+    /* scale */
+    PREAL("scale", "people_per_agent", "world", people_per_agent, 1, 1e6, 0, 100, "people",
+          "people one citizen agent stands for (1 = every person an agent)"),
+    /* lattice: Epstein's Model I on each site */
+    {{"lattice.profile", "lattice", V_PROFILE, 0, 0, 0, NAN, "",
+      "rule profile: paper, netlogo or mesa (docs/MODEL.md)"},
+     "lattice",
+     "profile",
+     offsetof(unrest_sc_params, profile),
+     sizeof(((unrest_sc_params *)0)->profile),
+     ""},
+    PREAL("lattice", "citizen_density", "lattice", citizen_density, 0, 1, LO_OPEN | HI_OPEN, 0.7,
+          "per cell", "citizens per cell of public space"),
+    PREAL("lattice", "citizen_vision", "lattice", citizen_vision, 1, 20, 0, 7, "cells",
+          "citizen vision v"),
+    PREAL("lattice", "cop_vision", "lattice", cop_vision, 1, 20, 0, 7, "cells", "cop vision v*"),
+    PREAL("lattice", "threshold", "lattice", threshold, 0, 1, 0, 0.1, "",
+          "activation threshold T: active when G - N > T"),
+    PREAL("lattice", "k", "lattice", k, 0, 100, 0, 2.3, "",
+          "arrest constant: P = 1 - exp(-k round(C/A))"),
+    PKEY("lattice", "jail_hours", "lattice", V_UINT, jail_hours, 0, 65534, 0, 360, "hours",
+         "longest detention (J_max)"),
+    PREAL("lattice", "focal_pull", "focal", focal_pull, 0, 1, 0, 0.5, "probability",
+          "chance that an active citizen heads for a focal point when it moves"),
+    /* legitimacy */
+    PREAL("legitimacy", "initial", "legitimacy", legitimacy, 0, 1, 0, 0.8, "",
+          "national legitimacy L at the start"),
+    PREAL("legitimacy", "arrest_erosion", "legitimacy", arrest_erosion, 0, 10, 0, 0.05,
+          "per 1% detained", "legitimacy lost per 1% of a site's people detained"),
+    PREAL("legitimacy", "kill_erosion", "legitimacy", kill_erosion, 0, 10, 0, 0.01,
+          "per death per 100,000", "legitimacy lost per person killed per 100,000 people (site)"),
+    PREAL("legitimacy", "kill_national", "legitimacy", kill_national, 0, 1, 0, 0.25, "share",
+          "share of kill_erosion felt by every other site"),
+    PREAL("legitimacy", "foreign_erosion", "legitimacy", foreign_erosion, 0, 1, 0, 0.03, "",
+          "legitimacy lost while guarding or patrolling foreign troops are present"),
+    PREAL("legitimacy", "concession_decay", "legitimacy", concession_decay, 0, 1, 0, 0.0, "per day",
+          "fraction of a concession's gain that fades each day"),
+    /* hardship */
+    PREAL("hardship", "fuel_ref_price", "hardship", fuel_ref_price, 0, NOLIMIT, LO_OPEN, 60,
+          "tenge/L", "the LPG price people are used to"),
+    PREAL("hardship", "fuel_weight", "hardship", fuel_weight, 0, 10, 0, 0.5, "per doubling",
+          "hardship per doubling of the fuel price at full dependence"),
+    PREAL("hardship", "cold_weight", "hardship", cold_weight, 0, 10, 0, 0.2, "per 10 C",
+          "hardship per 10 C below comfort, scaled by the heating shortfall"),
+    PREAL("hardship", "comfort_temp", "hardship", comfort_temp, -50, 30, 0, 0, "C",
+          "temperature below which cold adds hardship"),
+    PREAL("hardship", "distribute_relief", "troops", distribute_relief, 0, 1, 0, 0.8, "share",
+          "share of the fuel shock removed by fuel-distributing troops"),
+    PREAL("hardship", "fuel_lag_days", "hardship", fuel_lag_days, 0, 30, 0, 1, "days",
+          "days over which a price change is felt in full (refuelling)"),
+    PREAL("hardship", "tail", "hardship", hardship_tail, 0, 100, 0, 0, "",
+          "0: Epstein's H ~ U(0,1); a > 0: Pareto tail with index a"),
+    PREAL("hardship", "sigma", "hardship", hardship_sigma, 0, 10, 0, 0, "",
+          "> 0: log-normal H with median 0.5 and this log-sd (overrides tail)"),
+    /* spread between sites */
+    PREAL("spread", "strength", "spread", spread, 0, 1, 0, 0.05, "",
+          "threshold lowered at full activity elsewhere"),
+    PREAL("spread", "saturation", "spread", spread_saturation, 0, 1, LO_OPEN, 0.002, "share",
+          "active share of the population elsewhere at which spread is full"),
+    PREAL("spread", "media_share", "spread", media_share, 0, 1, 0, 0.3, "share",
+          "share of the spread channel that survives an internet blackout"),
+    PREAL("spread", "blackout_vision", "spread", blackout_vision, 0, 1, 0, 0.6, "multiplier",
+          "citizen vision multiplier at full blackout (local coordination)"),
+    PREAL("spread", "leadership_gain", "spread", leadership_gain, 0, 1, 0, 0.05, "",
+          "threshold lowered by a coordinating leadership of value 1"),
+    /* force */
+    PREAL("force", "police_per_100k", "force", police_per_100k, 0, 10000, 0, 393, "per 100,000",
+          "national police per 100,000 people"),
+    PREAL("force", "street_share", "force", police_street, 0, 1, 0, 0.3, "share",
+          "share of police on the street at any hour"),
+    PREAL("force", "leverage", "force", leverage, 0, 1000, 0, 10, "cop agents per officer",
+          "cop agents per (police officer / people_per_agent)"),
+    PREAL("force", "troop_leverage", "troops", troop_leverage, 0, 1000, 0, 10,
+          "cop agents per soldier", "the same for foreign troops"),
+    PREAL("force", "arrest_rate", "force", arrest_rate, 0, 100, 0, 0.1, "people/officer/hour",
+          "people one officer can detain per hour (arrest capacity)"),
+    PREAL("force", "curfew_k", "force", curfew_k, 0, 100, 0, 2, "multiplier",
+          "k multiplier during curfew hours"),
+    PREAL("force", "emergency_k", "force", emergency_k, 0, 100, 0, 1.5, "multiplier",
+          "k multiplier under a state of emergency outside curfew"),
+    PREAL("force", "lethal_fear", "force", lethal_fear, 0, 100, 0, 1.5, "multiplier",
+          "k multiplier while a lethal-force order stands"),
+    PREAL("force", "night_share", "force", night_share, 0, 1, 0, 0.3, "multiplier",
+          "grievance multiplier 23:00-07:00 (people sleep)"),
+    PREAL("force", "capture_hours", "focal", capture_hours, 0, 1000, 0, 3, "hours",
+          "attackers must outnumber defenders this long to take a focal point"),
+    /* outcome classification */
+    PREAL("outcomes", "end_share", "outcomes", end_share, 0, 1, 0, 0.0001, "share",
+          "the revolt is over when actives fall below this share of people..."),
+    PREAL("outcomes", "end_hours", "outcomes", end_hours, 0, 10000, 0, 24, "hours",
+          "...for this long"),
+    PREAL("outcomes", "suppressed_dead", "outcomes", suppressed_dead, 0, NOLIMIT, 0, 50, "people",
+          "ended with at least this many dead: suppressed"),
+    PREAL("outcomes", "suppressed_detained", "outcomes", suppressed_detained, 0, NOLIMIT, 0, 1000,
+          "people", "...or with at least this many detained"),
+    PREAL("outcomes", "protracted_share", "outcomes", protracted_share, 0, 1, 0, 0.001, "share",
+          "still above this active share at the end: protracted"),
+};
+const size_t unrest_n_param_keys = sizeof unrest_param_keys / sizeof unrest_param_keys[0];
+_Static_assert(sizeof unrest_param_keys / sizeof unrest_param_keys[0] <= UNREST_SC_MAX_PARAMS,
+               "unrest_scenario.tag[] holds a tag per parameter");
+
+const char *const unrest_key_sections[KEY_N_SECTIONS] = {
+    "time", "scale", "lattice", "legitimacy", "hardship", "spread", "force", "outcomes"};
+
+size_t key_profile_count(void)
+{
+    size_t n = 0;
+    for (const char *const *p = unrest_profile_names(); *p; p++)
+        n++;
+    return n;
+}
+
+/* The scenario's own name and title. */
+const keydef unrest_meta_keys[] = {
+    {{"name", "scenario", V_TEXT, 0, 0, 0, NAN, "", "short name of the scenario"},
+     NULL,
+     "name",
+     offsetof(unrest_scenario, name),
+     UNREST_SC_NAME,
+     ""},
+    {{"title", "scenario", V_TEXT, 0, 0, 0, NAN, "", "one-line title shown in outputs"},
+     NULL,
+     "title",
+     offsetof(unrest_scenario, title),
+     UNREST_SC_LABEL,
+     ""},
+};
+const size_t unrest_n_meta_keys = sizeof unrest_meta_keys / sizeof unrest_meta_keys[0];
+
+/* A site row: sites.*.KEY stored in unrest_sc_site. */
+#define SKEY(key, mech, type, f, lo, hi, open, def, unit, doc, note)                               \
+    {                                                                                              \
+        {"sites.*." key, mech, type, lo, hi, open, def, unit, doc}, NULL, key,                     \
+            offsetof(unrest_sc_site, f), sizeof(((unrest_sc_site *)0)->f), note                    \
+    }
+#define SREAL(key, mech, f, lo, hi, open, def, unit, doc)                                          \
+    SKEY(key, mech, V_REAL, f, lo, hi, open, def, unit, doc, "")
+
+/* Keys of a site; name, region and population are required (SK_* index them). */
+const keydef unrest_site_keys[KEY_N_SITE] = {
+    SKEY("name", "site", V_NAME, name, 0, 0, 0, NAN, "", "unique; events name sites by it", ""),
+    SKEY("region", "site", V_TEXT, region, 1, 0, 0, NAN, "",
+         "first-level unit, for reports; events may name a region", ""),
+    SREAL("population", "site", population, 0, 1e9, LO_OPEN, NAN, "people", "people (data)"),
+    SKEY("police_per_100k", "force", V_REAL, police_per_100k, -1, 10000, 0, -1, "per 100,000",
+         "police per 100,000 people; -1 = the national value", " (-1: the national value)"),
+    SREAL("fuel_price", "hardship", fuel_price, 0, NOLIMIT, LO_OPEN, 60, "tenge/L",
+          "LPG retail price at the start"),
+    SREAL("fuel_dependence", "hardship", fuel_dependence, 0, 1, 0, 0.5, "share",
+          "how much household budgets hang on LPG"),
+    SREAL("income", "hardship", income, 0, NOLIMIT, LO_OPEN, 165816, "tenge/month",
+          "median monthly wage"),
+    SREAL("poverty", "hardship", poverty, 0, 10, 0, 1, "multiplier",
+          "baseline hardship multiplier (depth of poverty)"),
+    SREAL("temp_normal", "hardship", temp_normal, -60, 40, 0, 0, "C",
+          "January normal mean temperature"),
+    SREAL("temp_anomaly", "hardship", temp_anomaly, -30, 30, 0, 0, "C",
+          "this January's departure from normal (+ = warmer)"),
+    SREAL("heating_shortfall", "hardship", heating_shortfall, 0, 1, 0, 0, "share",
+          "share of heating need unmet (fuel shortage)"),
+    SREAL("legitimacy_offset", "legitimacy", legitimacy_offset, -1, 1, 0, 0, "",
+          "site legitimacy relative to the national value"),
+    SKEY("capital", "outcomes", V_BOOL, capital, 0, 1, 0, 0, "",
+         "losing its focal points counts as losing the capital", ""),
+};
+
+/* A focal-point row: sites.*.focal.*.KEY stored in unrest_sc_focal. */
+#define FKEY(key, type, f, lo, hi, open, def, unit, doc)                                           \
+    {                                                                                              \
+        {"sites.*.focal.*." key, "focal", type, lo, hi, open, def, unit, doc}, NULL, key,          \
+            offsetof(unrest_sc_focal, f), sizeof(((unrest_sc_focal *)0)->f), ""                    \
+    }
+
+/* Keys of a focal point; name is required. */
+const keydef unrest_focal_keys[KEY_N_FOCAL] = {
+    FKEY("name", V_NAME, name, 0, 0, 0, NAN, "", "e.g. administration, airport"),
+    FKEY("x", V_REAL, x, 0, 1, HI_OPEN, 0.5, "fraction", "position across the lattice"),
+    FKEY("y", V_REAL, y, 0, 1, HI_OPEN, 0.5, "fraction", "position down the lattice"),
+    FKEY("radius", V_REAL, radius, 0, 50, 0, 3, "cells",
+         "who counts as around it (square of side 2r+1)"),
+    FKEY("guards", V_REAL, guards, 0, NOLIMIT, 0, 0, "people",
+         "people guarding it at the start (taken from the site's police)"),
+};
+
+/* ---- the public view ---------------------------------------------------------------------- */
+
+static const size_t n_site = KEY_N_SITE, n_focal = KEY_N_FOCAL;
+
+/* The tables in the order of unrest_key_at. */
+static const struct {
+    const keydef *rows;
+    const size_t *n;
+} tables[] = {{unrest_meta_keys, &unrest_n_meta_keys},
+              {unrest_param_keys, &unrest_n_param_keys},
+              {unrest_site_keys, &n_site},
+              {unrest_focal_keys, &n_focal}};
+
+size_t unrest_key_count(void)
+{
+    size_t n = 0;
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+        n += *tables[t].n;
+    return n;
+}
+
+const unrest_key_info *unrest_key_at(size_t i)
+{
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
+        if (i < *tables[t].n) return &tables[t].rows[i].info;
+        i -= *tables[t].n;
+    }
+    return NULL;
+}
+
+/* The row of a table whose name is `name`, or NULL. */
+static const keydef *row_named(const keydef *t, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(t[i].name, name)) return &t[i];
+    return NULL;
+}
+
+const unrest_key_info *unrest_key_lookup(const char *path)
+{
+    if (!path) return NULL;
+    if (!strncmp(path, "sites.", 6)) {
+        const char *site_end = strchr(path + 6, '.');
+        if (!site_end || site_end == path + 6) return NULL;
+        const char *rest = site_end + 1;
+        if (!strncmp(rest, "focal.", 6)) {
+            const char *focal_end = strchr(rest + 6, '.');
+            if (!focal_end || focal_end == rest + 6) return NULL;
+            const keydef *k = row_named(unrest_focal_keys, KEY_N_FOCAL, focal_end + 1);
+            return k ? &k->info : NULL;
+        }
+        const keydef *k = row_named(unrest_site_keys, KEY_N_SITE, rest);
+        return k ? &k->info : NULL;
+    }
+    for (size_t i = 0; i < unrest_n_meta_keys; i++)
+        if (!strcmp(unrest_meta_keys[i].info.path, path)) return &unrest_meta_keys[i].info;
+    for (size_t i = 0; i < unrest_n_param_keys; i++)
+        if (!strcmp(unrest_param_keys[i].info.path, path)) return &unrest_param_keys[i].info;
+    return NULL;
+}
+
+void unrest_key_range_text(const unrest_key_info *k, char *buf, size_t n)
+{
+    if (!buf || !n) return;
+    buf[0] = '\0';
+    if (!k) return;
+    switch (k->type) {
+    case UNREST_KEY_REAL:
+        if (k->hi >= NOLIMIT)
+            snprintf(buf, n, "%c%g, inf)", k->open & LO_OPEN ? '(' : '[', k->lo);
+        else
+            snprintf(buf, n, "%c%g, %g%c", k->open & LO_OPEN ? '(' : '[', k->lo, k->hi,
+                     k->open & HI_OPEN ? ')' : ']');
+        break;
+    case UNREST_KEY_UINT:
+        snprintf(buf, n, "[%.0f, %.0f]", k->lo, k->hi);
+        break;
+    case UNREST_KEY_BOOL:
+        snprintf(buf, n, "true | false");
+        break;
+    case UNREST_KEY_PROFILE:
+        snprintf(buf, n, "paper | netlogo | mesa");
+        break;
+    case UNREST_KEY_START:
+        snprintf(buf, n, "YYYY-MM-DDTHH:MM[+HH:MM]");
+        break;
+    case UNREST_KEY_TEXT:
+        snprintf(buf, n, "%stext", k->lo > 0 ? "non-empty " : "");
+        break;
+    case UNREST_KEY_NAME:
+        snprintf(buf, n, "[A-Za-z0-9_-]+");
+        break;
+    }
+}
+
+const char *unrest_key_tag_name(unrest_key_tag t)
+{
+    static const char *const names[UNREST_TAG_COUNT] = {"", "data", "calibrated", "assumption"};
+    return (unsigned)t < UNREST_TAG_COUNT ? names[t] : "";
+}
+
+const char *unrest_key_type_name(unrest_key_type t)
+{
+    static const char *const names[] = {"number",    "integer", "boolean", "profile",
+                                        "date-time", "text",    "name"};
+    return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "unknown";
+}
