@@ -1,0 +1,82 @@
+/*
+ * focal.c - focal points and capture (docs/MODEL.md II.10): places crowds head for
+ * (lattice.focal_pull) and the state defends. The crowd takes one when the active agents
+ * around it outnumber its defenders — cops around it plus its guards and its share of foreign
+ * guards, in agents — for capture_hours; the state retakes it when they no longer do for as
+ * long. Its keys: sites.*.focal.*.*, force.capture_hours, lattice.focal_pull.
+ */
+#include <math.h>
+#include <stdio.h>
+
+#include "world_int.h"
+
+/* People guarding the focal points of a site at the start. */
+double focal_guards(const unrest_sc_site *ss)
+{
+    double g = 0;
+    for (size_t f = 0; f < ss->n_focal; f++)
+        g += ss->focal[f].guards;
+    return g;
+}
+
+/* Place site s's focal points on its lattice of the given side; xy gets their cells. */
+void focal_init(site *s, const unrest_sc_site *ss, uint32_t side, uint32_t *xy)
+{
+    focal_state *fo = &s->fo;
+    for (size_t f = 0; f < ss->n_focal; f++) {
+        fo->fx[f] = (uint32_t)(ss->focal[f].x * side) % side;
+        fo->fy[f] = (uint32_t)(ss->focal[f].y * side) % side;
+        fo->fr[f] = (uint32_t)ceil(ss->focal[f].radius);
+        fo->captured_at[f] = fo->retaken_at[f] = -1;
+        xy[2 * f] = fo->fx[f];
+        xy[2 * f + 1] = fo->fy[f];
+    }
+}
+
+uint32_t focal_need(const unrest_sc_params *p)
+{
+    uint32_t need = (uint32_t)ceil(p->capture_hours / p->tick_hours);
+    return need < 1 ? 1 : need;
+}
+
+/* Focal point f of site i after a tick (w->tick: the tick just completed). */
+static void watch(unrest_world *w, size_t i, size_t f, uint32_t need)
+{
+    const unrest_sc_params *p = &w->sc.p;
+    const unrest_sc_site *ss = &w->sc.site[i];
+    site *s = &w->s[i];
+    focal_state *fo = &s->fo;
+    uint32_t act, cops;
+    unrest_model_count_near(s->m, fo->fx[f], fo->fy[f], fo->fr[f], &act, &cops);
+    double guards = ss->focal[f].guards;
+    double tg = focal_guards(ss);
+    /* foreign guards split over the focal points like the site's own guards (evenly if none) */
+    double share = tg > 0 ? guards / tg : 1.0 / (double)ss->n_focal;
+    double defenders =
+        cops + (guards * p->leverage + s->tr.guard * share * p->troop_leverage) / s->ppa;
+    int crowd_wins = (double)act > defenders;
+    if (crowd_wins != fo->captured[f])
+        fo->hold[f]++;
+    else
+        fo->hold[f] = 0;
+    if (fo->hold[f] >= need) {
+        fo->captured[f] = crowd_wins;
+        fo->hold[f] = 0;
+        char label[UNREST_SC_LABEL];
+        if (crowd_wins) {
+            fo->captured_at[f] = w->tick;
+            fo->fell[f] = 1;
+            snprintf(label, sizeof label, "%s %s captured", ss->name, ss->focal[f].name);
+        } else {
+            fo->retaken_at[f] = w->tick;
+            snprintf(label, sizeof label, "%s %s retaken", ss->name, ss->focal[f].name);
+        }
+        world_note_fired(w, label);
+    }
+}
+
+void focal_observe(unrest_world *w, size_t i, uint32_t need)
+{
+    for (size_t f = 0; f < w->sc.site[i].n_focal; f++)
+        watch(w, i, f, need);
+}

@@ -1,0 +1,184 @@
+/*
+ * world_int.h - the running world's insides, shared by world.c (the clock and the order of the
+ * steps) and the mechanism files (hardship.c, legitimacy.c, spread.c, force.c, troops.c,
+ * focal.c, outcomes.c). Private to src/world.
+ *
+ * Each mechanism has the same few parts: its keys (rows of the key table, keys.c, with its name
+ * in the `mechanism` column), its per-site state (a struct of its own inside `site`), what
+ * timeline events and live interventions do to that state (NAME_on_event), and its step
+ * (NAME_drive: from the site's and the nation's state after the last tick, the drivers it
+ * pushes into the lattice or the values it records). world.c calls them in the order of
+ * docs/MODEL.md Part II; adding a mechanism is a new file, its rows, its test and its section.
+ */
+#ifndef UNREST_WORLD_INT_H
+#define UNREST_WORLD_INT_H
+
+#include <gsl/gsl_rng.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "unrest/world.h"
+
+#define MAX_CONTINGENTS 64 /* foreign contingents present at once */
+
+/* ---- per-site state, one struct per mechanism ----------------------------------------------- */
+
+/* Hardship (hardship.c): fuel prices and cold. */
+typedef struct hardship_state {
+    double fuel_price;   /* last price set, tenge/L */
+    double fuel_cap;     /* price cap in force (INFINITY = none) */
+    double fuel_felt;    /* fuel hardship felt so far (lags the price by fuel_lag_days) */
+    double temp_anomaly; /* °C */
+} hardship_state;
+
+/* Legitimacy (legitimacy.c): what concessions gave and shocks moved. */
+typedef struct legitimacy_state {
+    double concessions; /* legitimacy gained by concessions (decaying) */
+    double shocks;      /* legitimacy shocks */
+} legitimacy_state;
+
+/* Spread (spread.c): the channels news of activity elsewhere travels by. */
+typedef struct spread_state {
+    double internet;   /* connectivity, 1 = normal */
+    double leadership; /* opposition coordination [0,1] */
+} spread_state;
+
+/* Force (force.c): police, emergency, curfew, lethal force, and what arrests became. */
+typedef struct force_state {
+    double reinforce;      /* extra police sent, people */
+    int emergency;         /* state of emergency */
+    double curfew_from;    /* local hours */
+    double curfew_to;      /* local hours */
+    double lethal;         /* kill probability per detained person */
+    double police;         /* police on the street now, people */
+    int curfew;            /* curfew hour now */
+    double detained_total; /* people detained since the start */
+    double dead_total;     /* people killed since the start */
+    double arrests;        /* people detained in the last tick */
+    double killed;         /* people killed in the last tick */
+} force_state;
+
+/* Foreign troops at one site (troops.c), summed over the contingents present. */
+typedef struct troops_here {
+    double guard;  /* guarding here, people */
+    double patrol; /* patrolling here */
+    double dist;   /* distributing fuel here */
+    int foreign;   /* guarding or patrolling foreign troops are in the country */
+} troops_here;
+
+/* Focal points (focal.c): where they are on the lattice and who holds them. */
+typedef struct focal_state {
+    uint32_t fx[UNREST_SC_MAX_FOCAL], fy[UNREST_SC_MAX_FOCAL], fr[UNREST_SC_MAX_FOCAL];
+    int captured[UNREST_SC_MAX_FOCAL];        /* held by the crowd */
+    int64_t captured_at[UNREST_SC_MAX_FOCAL]; /* tick it last fell, -1 never */
+    int64_t retaken_at[UNREST_SC_MAX_FOCAL];  /* tick it was last retaken, -1 never */
+    int fell[UNREST_SC_MAX_FOCAL];            /* fell at least once */
+    uint32_t hold[UNREST_SC_MAX_FOCAL]; /* consecutive ticks the balance has favoured a change */
+} focal_state;
+
+/* One site's lattice and state. People counts are doubles: agents times people per agent. */
+typedef struct site {
+    unrest_model *m;    /* its lattice */
+    double ppa;         /* people per agent here (population / agents) */
+    double population;  /* people */
+    unrest_counts c;    /* lattice counts after the last tick */
+    double peak_active; /* most people active at once (outcomes.c) */
+    hardship_state hs;
+    legitimacy_state ls;
+    spread_state sp;
+    force_state fs;
+    troops_here tr;
+    focal_state fo;
+    double H, L, T, k, v; /* drivers in force: hardship multiplier, legitimacy, threshold, k,
+                             citizen vision */
+    uint32_t cops;        /* driver: cop agents on the lattice */
+    double arrest_prob;   /* driver: P(a cop agent can make its arrest this tick) */
+} site;
+
+/* A foreign contingent on the ground (troops.c). */
+typedef struct contingent {
+    double people;       /* troops at each of its sites */
+    unrest_sc_role role; /* what they do */
+    uint64_t sites;      /* where */
+    int64_t until;       /* tick at whose start they leave, -1 = stay */
+} contingent;
+
+struct unrest_world {
+    unrest_scenario sc; /* the scenario (copied) */
+    uint64_t seed;      /* run seed */
+    int64_t tick;       /* ticks completed */
+    int64_t ticks;      /* ticks in the run */
+    size_t n;           /* sites */
+    site *s;            /* sites */
+    double total_pop;   /* people in all sites */
+    unsigned threads;   /* for stepping sites side by side */
+    contingent troops[MAX_CONTINGENTS];
+    size_t n_troops; /* contingents present */
+    gsl_rng *g;      /* GSL generator, reseeded from (seed, site, tick) before each use */
+    /* national observation (outcomes.c) */
+    double peak_active;  /* most people active at once */
+    int64_t peak_tick;   /* when */
+    int64_t first_above; /* first tick above end_share, -1 none */
+    int64_t last_above;  /* last tick above end_share, -1 none */
+    double *share;       /* national active share per tick (ring of the last end window) */
+    size_t share_len;    /* entries in the ring */
+    char fired[2048];    /* labels of the events fired in the last tick */
+    char err[256];       /* last error */
+};
+
+/* What every site's step reads of the nation after the last tick. */
+typedef struct nation_now {
+    double hour;   /* local clock hour [0, 24) at the start of the tick */
+    double active; /* people active in all sites */
+    double dead;   /* people killed in all sites so far */
+} nation_now;
+
+/* ---- shared helpers (world.c) ------------------------------------------------------------- */
+
+double world_clamp(double x, double lo, double hi);
+uint64_t world_mix64(uint64_t z);                          /* SplitMix64 finaliser */
+void world_note_fired(unrest_world *w, const char *label); /* "what happened" this tick */
+int world_in_window(double h, double from, double to);     /* h in [from, to), wrapping midnight */
+
+/* ---- the mechanisms, in the order world.c calls them ------------------------------------------
+ * NAME_init: per-site state at the start. NAME_on_event: a timeline entry at site i (nsites:
+ * how many sites it names, for per-site shares). NAME_drive: the site's part of the drivers for
+ * the coming tick. */
+
+/* troops.c: foreign contingents arrive (an event), leave at their time, and are counted per
+ * site before any other mechanism reads them. */
+unrest_status troops_on_event(unrest_world *w, const unrest_sc_event *e, size_t nsites);
+void troops_leave(unrest_world *w, int64_t t);
+void troops_drive(unrest_world *w, size_t i);
+
+/* hardship.c */
+void hardship_init(hardship_state *h, const unrest_sc_site *ss);
+void hardship_on_event(hardship_state *h, const unrest_sc_event *e);
+void hardship_drive(unrest_world *w, size_t i, const nation_now *n);
+
+/* legitimacy.c */
+void legitimacy_on_event(legitimacy_state *l, const unrest_sc_event *e);
+double legitimacy_decay(const unrest_sc_params *p); /* per tick factor on concessions */
+void legitimacy_drive(unrest_world *w, size_t i, const nation_now *n);
+
+/* spread.c (threshold and vision) */
+void spread_init(spread_state *s);
+void spread_on_event(spread_state *s, const unrest_sc_event *e);
+void spread_drive(unrest_world *w, size_t i, const nation_now *n);
+
+/* force.c (arrest constant, cops on the lattice, arrests and deaths) */
+void force_on_event(force_state *f, const unrest_sc_event *e, size_t nsites);
+void force_drive(unrest_world *w, size_t i, const nation_now *n);
+double force_police_base(const unrest_world *w, size_t i);
+void force_observe(unrest_world *w, size_t i, int64_t t);
+
+/* focal.c */
+double focal_guards(const unrest_sc_site *ss);
+void focal_init(site *s, const unrest_sc_site *ss, uint32_t side, uint32_t *xy);
+uint32_t focal_need(const unrest_sc_params *p); /* ticks a change must hold */
+void focal_observe(unrest_world *w, size_t i, uint32_t need);
+
+/* outcomes.c */
+void outcomes_observe(unrest_world *w, int64_t t, double nat_active);
+
+#endif
