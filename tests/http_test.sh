@@ -76,7 +76,7 @@ expect 400 "bad step" -X POST -d '{"cmd":"step","n":-1}' "$B"control
 expect 400 "bad speed" -X POST -d '{"cmd":"speed","value":"fast"}' "$B"control
 expect 400 "unknown intervention" -X POST -d '{"cmd":"fire","kind":"nukes"}' "$B"control
 expect 400 "unknown site" -X POST -d '{"cmd":"fire","kind":"blackout","site":"Atlantis"}' "$B"control
-expect 400 "bad parameter" -X POST -d '{"cmd":"set","name":"no_such_thing","value":"1"}' "$B"control
+expect 400 "bad parameter" -X POST -d '{"cmd":"set","path":"no_such.thing","value":"1"}' "$B"control
 expect 400 "binary body" -X POST --data-binary $'\x00\xff\xfe' "$B"control
 expect 400 "bad from" "$B"'series?from=abc'
 expect 400 "bad site" "$B"'snapshot.png?site=9999'
@@ -90,6 +90,101 @@ code=$(raw 'GET / HTTP/1.1\r\nHost: x\r\nBad header line\r\n\r\n')
 [ "$code" = 400 ] && ok || bad "malformed header: got '$code', want 400"
 code=$(raw 'GET / HTTP/1.1\r\n\r\n')
 [ "$code" = 400 ] && ok || bad "HTTP/1.1 without Host: got '$code', want 400"
+
+echo "== malformed controls: 400 with a message that names the field (or line:column)"
+# post_msg CODE PATTERN BODY: the answer must have status CODE and an "error" matching PATTERN
+post_msg() {
+    local want=$1 pat=$2 body=$3 got
+    got=$(curl -s -o "$T/body" -w '%{http_code}' --max-time 10 -X POST --data-binary "$body" "$B"control)
+    if [ "$got" = "$want" ] && grep -Eq "\"error\":\".*$pat" "$T/body"; then ok; else
+        bad "control $body: got $got $(head -c 300 "$T/body"), want $want and an error matching /$pat/"
+    fi
+}
+post_msg 400 'line 1, column [0-9]+' '{"cmd":'
+post_msg 400 'line 1, column [0-9]+.*end of file expected' '{"cmd":"play"} {"cmd":"pause"}'
+post_msg 400 'duplicate' '{"cmd":"step","n":1,"n":2}'
+post_msg 400 'must be a JSON object' '["play"]'
+post_msg 400 'missing .?"cmd' '{}'
+post_msg 400 '.?"cmd.?" must be a string' '{"cmd":1}'
+post_msg 400 'unknown cmd' '{"cmd":"explode"}'
+post_msg 400 '.?"n.?" must be an integer' '{"cmd":"step","n":"3"}'
+post_msg 400 '.?"n.?" must be an integer' '{"cmd":"step","n":1.5}'
+post_msg 400 '.?"n.?" must be an integer' '{"cmd":"step","n":10001}'
+post_msg 400 '.?"value.?" must be 0' '{"cmd":"speed","value":-1}'
+post_msg 400 'speed needs' '{"cmd":"speed"}'
+post_msg 400 '.?"seed.?" must be an integer' '{"cmd":"reset","seed":"-1"}'
+post_msg 400 '.?"seed.?" must be an integer' '{"cmd":"reset","seed":"18446744073709551616"}'
+post_msg 400 'unknown field .?"name.?" for .?"set' '{"cmd":"set","name":"legitimacy","value":"0.7"}'
+post_msg 400 'unknown field .?"bogus.?" for .?"play' '{"cmd":"play","bogus":true}'
+post_msg 400 'set needs .?"path' '{"cmd":"set","value":1}'
+post_msg 400 '.?"path.?" legitimacy' '{"cmd":"set","path":"legitimacy","value":0.7}'
+post_msg 400 '.?"path.?" legitimacy.initial' '{"cmd":"set","path":"legitimacy.initial","value":1.5}'
+post_msg 400 '.?"path.?" must not contain' '{"cmd":"set","path":"a=b","value":1}'
+post_msg 400 '.?"value.?" must be a number, string or boolean' '{"cmd":"set","path":"lattice.k","value":[1]}'
+post_msg 400 '.?"value.?" must be a number' '{"cmd":"fire","kind":"blackout","value":"x"}'
+post_msg 400 '.?"value.?": lethal needs a number in' '{"cmd":"fire","kind":"lethal","value":2}'
+post_msg 400 '.?"people.?": blackout takes no people' '{"cmd":"fire","kind":"blackout","people":5}'
+post_msg 400 '.?"kind.?": unknown intervention' '{"cmd":"fire","kind":"nukes"}'
+post_msg 400 '.?"site.?": unknown site' '{"cmd":"fire","kind":"blackout","site":"Atlantis"}'
+post_msg 400 'JSON syntax error' '{"cmd":"fire","kind":"blackout","value":1e999}'
+post_msg 400 'JSON syntax error' '{"cmd":"play","x":"\u0000"}'
+
+echo "== every slider by its path (the list from the meta message): accepted and in effect"
+# meta: the JSON of the first "meta" message of /events
+meta() {
+    curl -sN --max-time 5 "$B"events 2>/dev/null |
+        awk '/^event: meta/ {m = 1; next} m && /^data: / {print substr($0, 7); exit}'
+}
+meta >"$T/meta0.json"
+# one line per slider: path, a new value inside its range (not its value now), live or not
+python3 - "$T/meta0.json" >"$T/sliders" <<'PY' || bad "meta message unreadable"
+import json, sys
+m = json.load(open(sys.argv[1]))
+assert m["sliders"], "no sliders"
+for s in m["sliders"]:
+    lo, hi, step, v = s["min"], s["max"], s["step"], s["value"]
+    assert s["path"] and lo < hi and step > 0 and v is not None, s
+    if not s["live"]:
+        assert s["label"] and "range" in s, s
+    for f in (0.37, 0.73, 0.11):
+        new = lo + round((hi - lo) * f / step) * step
+        if abs(new - v) > step / 2:
+            break
+    print(s["path"], repr(new), "live" if s["live"] else "restart")
+PY
+nsl=0
+while read -r path value kind; do
+    nsl=$((nsl + 1))
+    gen0=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["generation"])' "$T/meta0.json")
+    code=$(curl -s -o "$T/body" -w '%{http_code}' --max-time 60 -X POST \
+        -d "{\"cmd\":\"set\",\"path\":\"$path\",\"value\":$value}" "$B"control)
+    if [ "$code" != 200 ]; then
+        bad "slider $path=$value: got $code $(head -c 300 "$T/body")"
+        continue
+    fi
+    meta >"$T/meta1.json"
+    # the answer and a new viewer's meta both read the new value back; a restarting slider
+    # made a new world at tick 0, a live one fired its event in the same world
+    if python3 - "$T/body" "$T/meta1.json" "$path" "$value" "$kind" "$gen0" <<'PY'; then ok; else bad "slider $path=$value not in effect"; fi
+import json, sys
+ans, m = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+path, want, kind, gen0 = sys.argv[3], float(sys.argv[4]), sys.argv[5], int(sys.argv[6])
+s = [x for x in m["sliders"] if x["path"] == path][0]
+tol = 1e-6 * max(1, abs(want))
+ok = abs(ans["value"] - want) <= tol and abs(s["value"] - want) <= tol
+if kind == "restart":
+    ok = ok and m["generation"] > gen0 and m["tick"] == 0 and ans["tick"] == 0
+else:
+    ok = ok and m["generation"] == gen0 and any(path[5:] in e["label"] for e in m["events"])
+if not ok:
+    print("answer", ans, "slider", s, "generation", m["generation"], "tick", m["tick"])
+sys.exit(0 if ok else 1)
+PY
+    cp "$T/meta1.json" "$T/meta0.json"
+done <"$T/sliders"
+[ "$nsl" -ge 9 ] && ok || bad "only $nsl sliders in the meta message"
+post_msg 400 'needs a number' '{"cmd":"set","path":"live.fuel_price","value":"cheap"}'
+post_msg 400 'does not restart' '{"cmd":"set","path":"live.internet","value":1,"seed":3}'
 
 echo "== path traversal"
 for p in '/../etc/passwd' '/../../../../etc/passwd' '/%2e%2e/etc/passwd' '/%2e%2e%2f%2e%2e%2fetc%2fpasswd' \

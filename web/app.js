@@ -572,20 +572,22 @@
       btn.addEventListener('click', () => post({cmd: 'fire', kind: b.name}));
       bx.appendChild(btn);
     }
+    // sliders by path: a scenario key restarts the run with the value, "live.*" acts now
     const sx = $('sliders');
     sx.textContent = '';
     for (const s of m.sliders) {
-      const lab = el('label', {class: 'slider'});
-      const out = el('output', null, String(+s.value.toFixed(3)));
-      lab.appendChild(document.createTextNode(s.label + (s.live ? '' : ' (restarts)') + ' '));
+      const lab = el('label', {class: 'slider', title: s.path + (s.range ? ' ' + s.range : '')});
+      const value = s.value === null ? s.min : s.value;
+      const out = el('output', null, String(+value.toFixed(3)));
+      const unit = s.unit ? ' (' + s.unit + ')' : '';
+      lab.appendChild(document.createTextNode(s.label + unit + (s.live ? '' : ' (restarts)') +
+                                              ' '));
       const inp = el('input', {type: 'range', min: String(s.min), max: String(s.max),
-                               step: String(s.step), value: String(s.value),
-                               'data-param': s.name});
+                               step: String(s.step), value: String(value),
+                               'data-path': s.path});
       inp.addEventListener('input', () => { out.textContent = inp.value; });
-      inp.addEventListener('change', () => {
-        if (s.live) post({cmd: 'fire', kind: s.name, value: Number(inp.value)});
-        else post({cmd: 'set', name: s.name, value: inp.value});
-      });
+      inp.addEventListener('change', () => post({cmd: 'set', path: s.path,
+                                                 value: Number(inp.value)}));
       lab.appendChild(inp);
       lab.appendChild(out);
       sx.appendChild(lab);

@@ -11,7 +11,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>
-#include <errno.h>
+#include <jansson.h>
 #include <math.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -23,12 +23,12 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "control.h"
 #include "view_int.h"
 
 #define CONTROL_MAX 4096 /* bytes of a control body; more is 413 */
 #define URL_MAX 512      /* longer paths are 414 */
 #define KEEPALIVE_S 5.0  /* an idle stream gets a comment line this often */
-#define STEP_MAX 10000   /* ticks one "step" control may ask for */
 
 /* ---- frames shared between viewers ---------------------------------------------------------- */
 
@@ -87,18 +87,20 @@ struct unrest_server {
     unrest_scenario *sc;      /* the scenario resets rebuild from (set changes it) */
     uint64_t seed;            /* seed of the current world */
 
-    pthread_mutex_t mu;   /* guards everything below down to `scratch` */
-    pthread_cond_t wake;  /* wakes the simulation thread (play, stop) */
-    unrest_world *w;      /* the running world */
-    unrest_recorder *rec; /* its series */
-    int playing;          /* ticking on its own */
-    double speed;         /* ticks per second, 0 = as fast as possible */
-    uint32_t generation;  /* worlds built so far - 1 (a reset makes a new one) */
-    size_t sent_sample;   /* samples already sent in frames */
-    size_t sent_event;    /* events already sent in frames */
-    double last_pub;      /* monotonic time of the last frame */
-    int pending;          /* a frame was held back by the frame rate */
-    char error[256];      /* last simulation error ("" if none) */
+    pthread_mutex_t mu;                     /* guards everything below down to `scratch` */
+    pthread_cond_t wake;                    /* wakes the simulation thread (play, stop) */
+    unrest_world *w;                        /* the running world */
+    unrest_recorder *rec;                   /* its series */
+    int playing;                            /* ticking on its own */
+    double speed;                           /* ticks per second, 0 = as fast as possible */
+    uint32_t generation;                    /* worlds built so far - 1 (a reset makes a new one) */
+    size_t sent_sample;                     /* samples already sent in frames */
+    size_t sent_event;                      /* events already sent in frames */
+    double last_pub;                        /* monotonic time of the last frame */
+    int pending;                            /* a frame was held back by the frame rate */
+    char error[256];                        /* last simulation error ("" if none) */
+    double lead[UNREST_SC_MAX_SITES];       /* opposition leadership last fired by hand, per site */
+    int64_t lead_tick[UNREST_SC_MAX_SITES]; /* tick it was fired at, -1 never (this world) */
     view_frame_scratch scratch;
 
     pthread_mutex_t cl_mu; /* guards the viewer list; taken after mu, before a client's mu */
@@ -287,30 +289,10 @@ static unrest_status rebuild(unrest_server *s, uint64_t seed, char *err, size_t 
     s->sent_sample = 0;
     s->sent_event = 0;
     s->error[0] = '\0';
+    for (size_t i = 0; i < UNREST_SC_MAX_SITES; i++)
+        s->lead_tick[i] = -1;
     return UNREST_OK;
 }
-
-/* Sliders the page shows. live: moved by firing an event now; else a scenario value that
- * restarts the run. */
-typedef struct slider {
-    const char *name;  /* control name (scenario key for restarting ones) */
-    const char *label; /* shown */
-    double min, max, step;
-    int live;
-} slider;
-
-static const slider sliders[] = {
-    {"legitimacy", "legitimacy at start", 0, 1, 0.01, 0},
-    {"threshold", "activation threshold T", 0, 1, 0.01, 0},
-    {"k", "arrest constant k", 0, 10, 0.1, 0},
-    {"spread", "spread between cities", 0, 1, 0.01, 0},
-    {"police_per_100k", "police per 100,000", 0, 2000, 10, 0},
-    {"fuel_price", "LPG price (tenge/L), now", 0, 400, 1, 1},
-    {"internet", "internet (1 = normal), now", 0, 1, 0.05, 1},
-    {"temperature", "temperature anomaly (\u00b0C), now", -25, 25, 0.5, 1},
-    {"leadership", "opposition leadership, now", 0, 1, 0.05, 1},
-};
-#define NSLIDERS (sizeof sliders / sizeof sliders[0])
 
 /* Intervention buttons: control kind, label, event kind. */
 typedef struct button {
@@ -333,58 +315,209 @@ static const button buttons[] = {
 };
 #define NBUTTONS (sizeof buttons / sizeof buttons[0])
 
+/* Sliders the page shows, by path. A scenario key path ("legitimacy.initial") restarts the run
+ * with the new value; its label, unit and range come from the key table (the slider's own
+ * range may be narrower, never wider: unrest_server_create checks). "live.KIND" fires the
+ * intervention KIND now with the slider's value. */
+typedef struct slider {
+    const char *path;      /* scenario key path, or "live." and an intervention kind */
+    double min, max, step; /* range shown (inside the key's range) */
+    const char *label;     /* live sliders: shown (restarting ones show the key's doc) */
+    const char *unit;      /* live sliders: unit ("" for none) */
+} slider;
+
+#define LIVE "live."
+
+static const slider sliders[] = {
+    {"legitimacy.initial", 0, 1, 0.01, NULL, NULL},
+    {"lattice.threshold", 0, 1, 0.01, NULL, NULL},
+    {"lattice.k", 0, 10, 0.1, NULL, NULL},
+    {"spread.strength", 0, 1, 0.01, NULL, NULL},
+    {"force.police_per_100k", 0, 2000, 10, NULL, NULL},
+    {LIVE "fuel_price", 0, 400, 1, "LPG price, now", "tenge/L"},
+    {LIVE "internet", 0, 1, 0.05, "internet (1 = normal), now", ""},
+    {LIVE "temperature", -25, 25, 0.5, "temperature anomaly, now", "\u00b0C"},
+    {LIVE "leadership", 0, 1, 0.05, "opposition leadership, now", ""},
+};
+#define NSLIDERS (sizeof sliders / sizeof sliders[0])
+
+static int slider_live(const slider *sl)
+{
+    return !strncmp(sl->path, LIVE, strlen(LIVE));
+}
+
+static const slider *slider_find(const char *path)
+{
+    for (size_t i = 0; i < NSLIDERS; i++)
+        if (!strcmp(sliders[i].path, path)) return &sliders[i];
+    return NULL;
+}
+
+/* Every restarting slider names a number key of the table and shows a range inside the key's;
+ * checked when a server starts, so a slider that drifts from the table stops the server (and
+ * the tests that start one) instead of failing when it is moved. */
+static unrest_status sliders_check(const unrest_scenario *sc, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < NSLIDERS; i++) {
+        const slider *sl = &sliders[i];
+        if (!(sl->min < sl->max) || !(sl->step > 0)) {
+            view_err(err, errlen, "viewer slider '%s': empty range or step", sl->path);
+            return UNREST_EINVAL;
+        }
+        if (slider_live(sl)) continue;
+        const unrest_key_info *k = unrest_key_lookup(sl->path);
+        double v;
+        char kerr[256] = "";
+        if (!k || (k->type != UNREST_KEY_REAL && k->type != UNREST_KEY_UINT) ||
+            unrest_scenario_get_number(sc, sl->path, &v, kerr, sizeof kerr) != UNREST_OK) {
+            view_err(err, errlen, "viewer slider '%s': not a number key of the scenario%s%s",
+                     sl->path, kerr[0] ? ": " : "", kerr);
+            return UNREST_EINVAL;
+        }
+        int lo_ok = k->open & UNREST_KEY_LO_OPEN ? sl->min > k->lo : sl->min >= k->lo;
+        int hi_ok =
+            k->hi >= 1e300 || (k->open & UNREST_KEY_HI_OPEN ? sl->max < k->hi : sl->max <= k->hi);
+        if (!lo_ok || !hi_ok) {
+            char range[64];
+            unrest_key_range_text(k, range, sizeof range);
+            view_err(err, errlen, "viewer slider '%s': range [%g, %g] is not inside the key's %s",
+                     sl->path, sl->min, sl->max, range);
+            return UNREST_EINVAL;
+        }
+    }
+    return UNREST_OK;
+}
+
+/* Opposition leadership in force at site i: the world does not report it, so it is the later
+ * of the timeline's last leadership event that has fired there and the last one fired here. */
+static double leadership_at(const unrest_server *s, size_t i)
+{
+    const unrest_scenario *sc = unrest_world_scenario(s->w);
+    int64_t tick = unrest_world_tick(s->w), at = -1;
+    double v = 0;
+    for (size_t e = 0; e < sc->n_events; e++) {
+        const unrest_sc_event *ev = &sc->event[e];
+        if (ev->kind == UNREST_SC_LEADERSHIP && ev->tick < tick && ev->tick >= at &&
+            (ev->sites >> i & 1u)) {
+            v = ev->value;
+            at = ev->tick;
+        }
+    }
+    if (s->lead_tick[i] > at) v = s->lead[i]; /* fired by hand before that tick's events ran */
+    return v;
+}
+
+/* A slider's value now: the scenario's for a restarting one; for a live one the mean over the
+ * sites of what is in force. */
 static double slider_value(const unrest_server *s, const slider *sl)
 {
-    const unrest_sc_params *p = &s->sc->p;
-    if (!strcmp(sl->name, "legitimacy")) return p->legitimacy;
-    if (!strcmp(sl->name, "threshold")) return p->threshold;
-    if (!strcmp(sl->name, "k")) return p->k;
-    if (!strcmp(sl->name, "spread")) return p->spread;
-    if (!strcmp(sl->name, "police_per_100k")) return p->police_per_100k;
+    if (!slider_live(sl)) {
+        double v = NAN;
+        if (unrest_scenario_get_number(s->sc, sl->path, &v, NULL, 0) != UNREST_OK) return NAN;
+        return v;
+    }
+    const char *kind = sl->path + strlen(LIVE);
     size_t n = unrest_world_site_count(s->w);
     double sum = 0;
     for (size_t i = 0; i < n; i++) {
         unrest_site_state st;
         unrest_world_site(s->w, i, &st);
-        if (!strcmp(sl->name, "fuel_price")) sum += st.fuel_price;
-        if (!strcmp(sl->name, "internet")) sum += st.internet;
-        if (!strcmp(sl->name, "temperature")) sum += st.temperature - s->sc->site[i].temp_normal;
+        if (!strcmp(kind, "fuel_price")) sum += st.fuel_price;
+        if (!strcmp(kind, "internet")) sum += st.internet;
+        if (!strcmp(kind, "temperature")) sum += st.temperature - s->sc->site[i].temp_normal;
+        if (!strcmp(kind, "leadership")) sum += leadership_at(s, i);
     }
     return n ? sum / (double)n : 0;
 }
 
-/* The "meta" message a new viewer starts from: the run so far plus the live controls. */
+/* ---- JSON out (jansson) ---------------------------------------------------------------------- */
+
+#define JSON_OUT (JSON_COMPACT | JSON_REAL_PRECISION(15))
+
+/* A JSON string of s; text that is not UTF-8 (a name cut short in a message) keeps its ASCII
+ * and shows '?' for the rest. */
+static json_t *jstr(const char *s)
+{
+    json_t *j = json_string(s ? s : "");
+    if (j || !s) return j;
+    size_t n = strlen(s);
+    char *t = malloc(n + 1);
+    if (!t) return NULL;
+    for (size_t i = 0; i <= n; i++)
+        t[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
+    j = json_string(t);
+    free(t);
+    return j;
+}
+
+/* A number; non-finite values are null (JSON has no NaN). */
+static json_t *jnum(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* The sliders and buttons as the meta message describes them. */
+static json_t *controls_json(const unrest_server *s, json_t *o)
+{
+    json_t *sl_arr = json_array(), *bt_arr = json_array();
+    json_object_set_new(o, "sliders", sl_arr);
+    json_object_set_new(o, "buttons", bt_arr);
+    for (size_t i = 0; i < NSLIDERS; i++) {
+        const slider *sl = &sliders[i];
+        double v = slider_value(s, sl), lo = sl->min, hi = sl->max;
+        if (v < lo) lo = v; /* a scenario's value outside the shown range widens it */
+        if (v > hi) hi = v;
+        json_t *j = json_object();
+        json_object_set_new(j, "path", json_string(sl->path));
+        json_object_set_new(j, "live", json_boolean(slider_live(sl)));
+        if (slider_live(sl)) {
+            json_object_set_new(j, "label", jstr(sl->label));
+            json_object_set_new(j, "unit", jstr(sl->unit));
+        } else {
+            const unrest_key_info *k = unrest_key_lookup(sl->path);
+            char range[64] = "";
+            if (k) unrest_key_range_text(k, range, sizeof range);
+            json_object_set_new(j, "label", jstr(k ? k->doc : sl->path));
+            json_object_set_new(j, "unit", jstr(k ? k->unit : ""));
+            json_object_set_new(j, "range", jstr(range));
+        }
+        json_object_set_new(j, "min", jnum(lo));
+        json_object_set_new(j, "max", jnum(hi));
+        json_object_set_new(j, "step", jnum(sl->step));
+        json_object_set_new(j, "value", jnum(v));
+        json_array_append_new(sl_arr, j);
+    }
+    for (size_t i = 0; i < NBUTTONS; i++)
+        json_array_append_new(
+            bt_arr, json_pack("{s:s, s:s}", "name", buttons[i].name, "label", buttons[i].label));
+    return o;
+}
+
+/* The "meta" message a new viewer starts from: the run so far (the report's fields, written by
+ * report.c) plus the live state and controls, built with jansson and joined into one object. */
 static frame *meta_frame(unrest_server *s)
 {
+    json_t *o = json_object();
+    if (!o) return NULL;
+    json_object_set_new(o, "live", json_true());
+    json_object_set_new(o, "generation", json_integer(s->generation));
+    json_object_set_new(o, "playing", json_boolean(s->playing));
+    json_object_set_new(o, "speed", jnum(s->speed));
+    json_object_set_new(o, "frame_side", json_integer(s->cfg.frame_side));
+    json_object_set_new(o, "error", jstr(s->error));
+    controls_json(s, o);
+    char *extra = json_dumps(o, JSON_OUT);
+    json_decref(o);
+    if (!extra || extra[0] != '{') {
+        free(extra);
+        return NULL;
+    }
     vbuf b = {0};
     vbuf_str(&b, "{");
     view_run_fields(&b, s->rec, s->w, 0);
-    vbuf_printf(&b, ",\"live\":true,\"generation\":%u,\"playing\":%s,\"speed\":", s->generation,
-                s->playing ? "true" : "false");
-    vbuf_json_num(&b, s->speed);
-    vbuf_printf(&b, ",\"frame_side\":%u,\"error\":", s->cfg.frame_side);
-    vbuf_json_str(&b, s->error);
-    vbuf_str(&b, ",\"sliders\":[");
-    for (size_t i = 0; i < NSLIDERS; i++) {
-        const slider *sl = &sliders[i];
-        vbuf_printf(&b, "%s{\"name\":", i ? "," : "");
-        vbuf_json_str(&b, sl->name);
-        vbuf_str(&b, ",\"label\":");
-        vbuf_json_str(&b, sl->label);
-        vbuf_printf(&b, ",\"min\":%g,\"max\":%g,\"step\":%g,\"live\":%s,\"value\":", sl->min,
-                    sl->max, sl->step, sl->live ? "true" : "false");
-        vbuf_json_num(&b, slider_value(s, sl));
-        vbuf_str(&b, "}");
-    }
-    vbuf_str(&b, "],\"buttons\":[");
-    for (size_t i = 0; i < NBUTTONS; i++) {
-        vbuf_printf(&b, "%s{\"name\":", i ? "," : "");
-        vbuf_json_str(&b, buttons[i].name);
-        vbuf_str(&b, ",\"label\":");
-        vbuf_json_str(&b, buttons[i].label);
-        vbuf_str(&b, "}");
-    }
-    vbuf_str(&b, "]}");
+    vbuf_str(&b, ",");
+    vbuf_str(&b, extra + 1); /* its members and closing brace */
+    free(extra);
     frame *f = b.failed ? NULL : frame_make("meta", b.data, b.len, 0);
     vbuf_free(&b);
     return f;
@@ -392,105 +525,11 @@ static frame *meta_frame(unrest_server *s)
 
 /* ---- controls -------------------------------------------------------------------------------- */
 
-#define CTL_KEYS 8
-
-/* A flat JSON object of string, number and boolean members (what the page posts). */
-typedef struct ctl {
-    size_t n;
-    char key[CTL_KEYS][24];
-    char val[CTL_KEYS][128];
-} ctl;
-
-static const char *skip_ws(const char *p, const char *end)
+/* A number member of a control, or def when absent; 0 if given but outside [lo, hi]. */
+static int ctl_pick(int has, double v, double lo, double hi, double def, double *out)
 {
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-        p++;
-    return p;
-}
-
-/* Parse a JSON string at p (at the quote) into out (cap bytes); no escapes but \" \\ \/. */
-static const char *parse_str(const char *p, const char *end, char *out, size_t cap)
-{
-    if (p >= end || *p != '"') return NULL;
-    size_t n = 0;
-    for (p++; p < end && *p != '"'; p++) {
-        char c = *p;
-        if ((unsigned char)c < 0x20) return NULL;
-        if (c == '\\') {
-            if (++p >= end) return NULL;
-            c = *p;
-            if (c != '"' && c != '\\' && c != '/') return NULL;
-        }
-        if (n + 1 >= cap) return NULL;
-        out[n++] = c;
-    }
-    if (p >= end) return NULL;
-    out[n] = '\0';
-    return p + 1;
-}
-
-static int parse_ctl(const char *p, size_t len, ctl *c)
-{
-    const char *end = p + len;
-    memset(c, 0, sizeof *c);
-    p = skip_ws(p, end);
-    if (p >= end || *p != '{') return 0;
-    p = skip_ws(p + 1, end);
-    if (p < end && *p == '}') return skip_ws(p + 1, end) == end;
-    for (;;) {
-        if (c->n == CTL_KEYS) return 0;
-        p = parse_str(p, end, c->key[c->n], sizeof c->key[0]);
-        if (!p) return 0;
-        p = skip_ws(p, end);
-        if (p >= end || *p != ':') return 0;
-        p = skip_ws(p + 1, end);
-        if (p < end && *p == '"') {
-            p = parse_str(p, end, c->val[c->n], sizeof c->val[0]);
-            if (!p) return 0;
-        } else {
-            size_t n = 0;
-            while (p < end && (strchr("0123456789+-.eE", *p) || (*p >= 'a' && *p <= 'z'))) {
-                if (n + 1 >= sizeof c->val[0]) return 0;
-                c->val[c->n][n++] = *p++;
-            }
-            if (!n) return 0;
-            c->val[c->n][n] = '\0';
-            const char *v = c->val[c->n];
-            if (strcmp(v, "true") && strcmp(v, "false")) {
-                char *e;
-                double d = strtod(v, &e);
-                if (*e || !isfinite(d)) return 0;
-            }
-        }
-        c->n++;
-        p = skip_ws(p, end);
-        if (p < end && *p == ',') {
-            p = skip_ws(p + 1, end);
-            continue;
-        }
-        if (p < end && *p == '}') return skip_ws(p + 1, end) == end;
-        return 0;
-    }
-}
-
-static const char *ctl_get(const ctl *c, const char *key)
-{
-    for (size_t i = 0; i < c->n; i++)
-        if (!strcmp(c->key[i], key)) return c->val[i];
-    return NULL;
-}
-
-/* Read a number member; absent gives def. Returns 0 if present but not a number in range. */
-static int ctl_num(const ctl *c, const char *key, double lo, double hi, double def, double *out)
-{
-    const char *v = ctl_get(c, key);
-    *out = def;
-    if (!v) return 1;
-    char *e;
-    double d = strtod(v, &e);
-    if (e == v || *e || !isfinite(d) || d < lo || d > hi) return 0;
-    *out = d;
-    return 1;
+    *out = has ? v : def;
+    return !has || (v >= lo && v <= hi);
 }
 
 /* The first event of kind k in the scenario's timeline (the template for a button), or NULL. */
@@ -501,188 +540,214 @@ static const unrest_sc_event *template_of(const unrest_scenario *sc, unrest_sc_k
     return NULL;
 }
 
-/* Fill ev for a "fire" control. Returns 0 with a message in err on bad input. */
+/* Fill ev for a "fire" control: kind, and "value" or "people" (checked against the kind's
+ * range here, the parser knowing only that they are numbers). Returns 0 with a message in err
+ * on bad input. */
 static int make_event(const unrest_server *s, const ctl *c, unrest_sc_event *ev, char *err,
                       size_t errlen)
 {
-    const char *kind = ctl_get(c, "kind");
-    if (!kind) {
-        view_err(err, errlen, "fire needs a \"kind\"");
-        return 0;
-    }
+    const char *kind = c->kind;
     const unrest_scenario *sc = s->sc;
     size_t n = sc->n_sites;
     memset(ev, 0, sizeof *ev);
     ev->tick = unrest_world_tick(s->w);
     ev->until = -1;
     ev->sites = n >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << n) - 1);
-    const char *site = ctl_get(c, "site");
-    if (site) {
-        int i = unrest_scenario_site_index(sc, site);
+    if (c->site[0]) {
+        int i = unrest_scenario_site_index(sc, c->site);
         if (i < 0) {
-            view_err(err, errlen, "unknown site '%s'", site);
+            view_err(err, errlen, "\"site\": unknown site '%s'", c->site);
             return 0;
         }
         ev->sites = (uint64_t)1 << i;
     }
-    int ok = 1;
+    /* what the kind reads: "value" or "people", its range and its default */
+    int people = 0;
+    double lo = 0, hi = 1, def = NAN, *dst = &ev->value;
     const unrest_sc_event *t;
     if (!strcmp(kind, "price_cap")) {
         t = template_of(sc, UNREST_SC_PRICE_CAP, 0);
         ev->kind = UNREST_SC_PRICE_CAP;
-        ok = ctl_num(c, "value", 0, 1e6, t ? t->value : sc->p.fuel_ref_price, &ev->value);
+        hi = 1e6;
+        def = t ? t->value : sc->p.fuel_ref_price;
         ev->legitimacy = t ? t->legitimacy : 0.03;
     } else if (!strcmp(kind, "blackout") || !strcmp(kind, "internet")) {
         ev->kind = UNREST_SC_INTERNET;
-        ok = ctl_num(c, "value", 0, 1, kind[0] == 'b' ? 0 : 1, &ev->value);
+        def = kind[0] == 'b' ? 0 : 1;
     } else if (!strcmp(kind, "curfew") || !strcmp(kind, "lift_curfew")) {
         t = template_of(sc, UNREST_SC_EMERGENCY, 1);
         ev->kind = UNREST_SC_EMERGENCY;
-        ev->value = kind[0] == 'c' ? 1 : 0;
+        def = kind[0] == 'c' ? 1 : 0;
+        lo = hi = def;
         ev->curfew_from = t ? t->curfew_from : 23;
         ev->curfew_to = t ? t->curfew_to : 7;
     } else if (!strcmp(kind, "troops")) {
         t = template_of(sc, UNREST_SC_TROOPS, 0);
         ev->kind = UNREST_SC_TROOPS;
         ev->role = t ? t->role : UNREST_ROLE_GUARD;
-        ok = ctl_num(c, "people", 0, 1e6, t ? t->people : 2500, &ev->people);
+        people = 1;
+        hi = 1e6;
+        def = t ? t->people : 2500;
         if (t && t->until >= 0) ev->until = ev->tick + (t->until - t->tick);
-        if (t && !site) ev->sites = t->sites;
-    } else if (!strcmp(kind, "lethal") || !strcmp(kind, "lift_lethal")) {
+        if (t && !c->site[0]) ev->sites = t->sites;
+    } else if (!strcmp(kind, "lethal")) {
         t = template_of(sc, UNREST_SC_LETHAL, 1);
         ev->kind = UNREST_SC_LETHAL;
-        ok = ctl_num(c, "value", 0, 1, kind[0] == 'l' && kind[1] == 'e' ? (t ? t->value : 0.02) : 0,
-                     &ev->value);
-        if (!strcmp(kind, "lift_lethal")) ev->value = 0;
+        def = t ? t->value : 0.02;
+    } else if (!strcmp(kind, "lift_lethal")) {
+        ev->kind = UNREST_SC_LETHAL;
+        def = hi = 0;
     } else if (!strcmp(kind, "concession")) {
         ev->kind = UNREST_SC_CONCESSION;
-        ok = ctl_num(c, "value", -1, 1, 0.05, &ev->value);
+        lo = -1;
+        def = 0.05;
     } else if (!strcmp(kind, "reinforce")) {
         t = template_of(sc, UNREST_SC_REINFORCE, 0);
         ev->kind = UNREST_SC_REINFORCE;
-        ok = ctl_num(c, "people", -1e6, 1e6, t ? t->people : 1000, &ev->people);
+        people = 1;
+        lo = -1e6;
+        hi = 1e6;
+        def = t ? t->people : 1000;
     } else if (!strcmp(kind, "fuel_price")) {
         ev->kind = UNREST_SC_FUEL_PRICE;
-        ok = ctl_num(c, "value", 0, 1e6, NAN, &ev->value);
+        hi = 1e6;
     } else if (!strcmp(kind, "temperature")) {
         ev->kind = UNREST_SC_TEMPERATURE;
-        ok = ctl_num(c, "value", -80, 80, NAN, &ev->value);
+        lo = -80;
+        hi = 80;
     } else if (!strcmp(kind, "leadership")) {
         ev->kind = UNREST_SC_LEADERSHIP;
-        ok = ctl_num(c, "value", 0, 1, NAN, &ev->value);
     } else if (!strcmp(kind, "legitimacy")) {
         ev->kind = UNREST_SC_LEGITIMACY;
-        ok = ctl_num(c, "value", -1, 1, NAN, &ev->value);
+        lo = -1;
     } else {
-        view_err(err, errlen, "unknown intervention '%s'", kind);
+        view_err(err, errlen, "\"kind\": unknown intervention '%s'", kind);
         return 0;
     }
-    if (!ok || isnan(ev->value)) {
-        view_err(err, errlen, "'%s' needs a number in range", kind);
+    const char *field = people ? "people" : "value", *other = people ? "value" : "people";
+    if (people ? c->has_value : c->has_people) {
+        view_err(err, errlen, "\"%s\": %s takes no %s (it reads \"%s\")", other, kind, other,
+                 field);
         return 0;
     }
-    const char *label = NULL;
-    for (size_t i = 0; i < NBUTTONS; i++)
+    if (people) dst = &ev->people;
+    if (!ctl_pick(people ? c->has_people : c->has_value, people ? c->people : c->value, lo, hi, def,
+                  dst) ||
+        isnan(*dst)) {
+        view_err(err, errlen, "\"%s\": %s needs a number in [%g, %g]", field, kind, lo, hi);
+        return 0;
+    }
+    const char *label = NULL; /* a button's label when fired as the button fires it */
+    for (size_t i = 0; i < NBUTTONS && !c->has_value && !c->has_people; i++)
         if (!strcmp(buttons[i].name, kind)) label = buttons[i].label;
     if (label)
         snprintf(ev->label, sizeof ev->label, "%s (viewer)", label);
     else
-        snprintf(ev->label, sizeof ev->label, "%s %g (viewer)", kind, ev->value);
+        snprintf(ev->label, sizeof ev->label, "%s %g (viewer)", kind, *dst);
     return 1;
+}
+
+/* Fire an intervention now and mark it in the series. Returns the HTTP status. */
+static unsigned fire(unrest_server *s, const ctl *c, char *msg, size_t msglen)
+{
+    unrest_sc_event ev;
+    if (!make_event(s, c, &ev, msg, msglen)) return 400;
+    unrest_status st = unrest_world_fire(s->w, &ev);
+    if (st != UNREST_OK) {
+        view_err(msg, msglen, "%s",
+                 unrest_world_error(s->w)[0] ? unrest_world_error(s->w) : unrest_status_str(st));
+        return 400;
+    }
+    if (ev.kind == UNREST_SC_LEADERSHIP)
+        for (size_t i = 0; i < s->sc->n_sites && i < 64; i++)
+            if (ev.sites >> i & 1u) {
+                s->lead[i] = ev.value;
+                s->lead_tick[i] = ev.tick;
+            }
+    unrest_recorder_mark(s->rec, ev.label);
+    publish(s, 1);
+    return 200;
+}
+
+/* "set": a live slider's path fires its intervention with the value; any other path is a
+ * scenario key (as unrest_scenario_set reads it) and rebuilds the world with it, all or
+ * nothing. Returns the HTTP status. */
+static unsigned set_path(unrest_server *s, const ctl *c, char *msg, size_t msglen)
+{
+    const slider *sl = slider_find(c->path);
+    if (sl && slider_live(sl)) {
+        if (c->has_seed) {
+            view_err(msg, msglen, "\"seed\": '%s' acts now and does not restart the run", c->path);
+            return 400;
+        }
+        ctl f = {.cmd = CTL_FIRE, .has_value = 1};
+        char *e;
+        f.value = c->has_value ? c->value : strtod(c->text, &e);
+        if (!c->has_value && (e == c->text || *e || !isfinite(f.value))) {
+            view_err(msg, msglen, "\"value\": '%s' needs a number", c->path);
+            return 400;
+        }
+        snprintf(f.kind, sizeof f.kind, "%s", c->path + strlen(LIVE));
+        return fire(s, &f, msg, msglen);
+    }
+    unrest_scenario *old = malloc(sizeof *old);
+    if (!old) return 503;
+    *old = *s->sc;
+    char assign[2 * CTL_TEXT + 2], err[256] = "";
+    snprintf(assign, sizeof assign, "%s=%s", c->path, c->text);
+    unsigned code = 200;
+    if (unrest_scenario_set(s->sc, assign, err, sizeof err) != UNREST_OK ||
+        unrest_scenario_validate(s->sc, err, sizeof err) != UNREST_OK ||
+        rebuild(s, c->has_seed ? c->seed : s->seed, err, sizeof err) != UNREST_OK) {
+        *s->sc = *old;
+        view_err(msg, msglen, "\"path\" %s: %s", c->path, err[0] ? err : "bad value");
+        code = 400;
+    } else {
+        publish(s, 1);
+    }
+    free(old);
+    return code;
 }
 
 /* Apply a control. Returns the HTTP status; msg gets the error text for non-200. */
 static unsigned apply_control(unrest_server *s, const ctl *c, char *msg, size_t msglen)
 {
-    const char *cmd = ctl_get(c, "cmd");
-    if (!cmd) {
-        view_err(msg, msglen, "missing \"cmd\"");
-        return 400;
-    }
-    double v;
-    if (!strcmp(cmd, "play")) {
+    switch (c->cmd) {
+    case CTL_PLAY:
         if (unrest_world_tick(s->w) < unrest_world_ticks(s->w) && !s->error[0]) s->playing = 1;
         pthread_cond_signal(&s->wake);
         publish(s, 1);
-    } else if (!strcmp(cmd, "pause")) {
+        return 200;
+    case CTL_PAUSE:
         s->playing = 0;
         publish(s, 1);
-    } else if (!strcmp(cmd, "step")) {
-        if (!ctl_num(c, "n", 1, STEP_MAX, 1, &v)) {
-            view_err(msg, msglen, "step: n must be 1..%d", STEP_MAX);
-            return 400;
-        }
+        return 200;
+    case CTL_STEP:
         s->playing = 0;
-        for (int i = 0; i < (int)v && advance(s); i++)
+        for (unsigned i = 0; i < c->n && advance(s); i++)
             ;
         publish(s, 1);
-    } else if (!strcmp(cmd, "speed")) {
-        if (!ctl_num(c, "value", 0, 10000, NAN, &v) || isnan(v)) {
-            view_err(msg, msglen, "speed: value must be 0..10000 ticks per second");
-            return 400;
-        }
-        s->speed = v;
+        return 200;
+    case CTL_SPEED:
+        s->speed = c->value;
         publish(s, 1);
-    } else if (!strcmp(cmd, "reset") || !strcmp(cmd, "set")) {
-        uint64_t seed = s->seed;
-        const char *sv = ctl_get(c, "seed");
-        if (sv) {
-            char *e;
-            errno = 0;
-            unsigned long long u = strtoull(sv, &e, 10);
-            if (e == sv || *e || errno || sv[0] == '-') {
-                view_err(msg, msglen, "seed must be an integer 0..2^64-1");
-                return 400;
-            }
-            seed = u;
-        }
-        unrest_scenario *old = NULL;
-        if (!strcmp(cmd, "set")) {
-            const char *name = ctl_get(c, "name"), *val = ctl_get(c, "value");
-            if (!name || !val) {
-                view_err(msg, msglen, "set needs \"name\" and \"value\"");
-                return 400;
-            }
-            old = malloc(sizeof *old);
-            if (!old) return 503;
-            *old = *s->sc;
-            char assign[200];
-            snprintf(assign, sizeof assign, "%s=%s", name, val);
-            char err[256] = "";
-            if (unrest_scenario_set(s->sc, assign, err, sizeof err) != UNREST_OK ||
-                unrest_scenario_validate(s->sc, err, sizeof err) != UNREST_OK) {
-                *s->sc = *old;
-                free(old);
-                view_err(msg, msglen, "%s", err[0] ? err : "bad value");
-                return 400;
-            }
-        }
+        return 200;
+    case CTL_RESET: {
         char err[256] = "";
-        if (rebuild(s, seed, err, sizeof err) != UNREST_OK) {
-            if (old) *s->sc = *old;
-            free(old);
+        if (rebuild(s, c->has_seed ? c->seed : s->seed, err, sizeof err) != UNREST_OK) {
             view_err(msg, msglen, "%s", err[0] ? err : "could not rebuild the world");
-            return old ? 400 : 500;
+            return 500;
         }
-        free(old);
         publish(s, 1);
-    } else if (!strcmp(cmd, "fire")) {
-        unrest_sc_event ev;
-        if (!make_event(s, c, &ev, msg, msglen)) return 400;
-        unrest_status st = unrest_world_fire(s->w, &ev);
-        if (st != UNREST_OK) {
-            view_err(msg, msglen, "%s",
-                     unrest_world_error(s->w)[0] ? unrest_world_error(s->w)
-                                                 : unrest_status_str(st));
-            return 400;
-        }
-        unrest_recorder_mark(s->rec, ev.label);
-        publish(s, 1);
-    } else {
-        view_err(msg, msglen, "unknown cmd '%s' (play, pause, step, reset, speed, set, fire)", cmd);
-        return 400;
+        return 200;
     }
-    return 200;
+    case CTL_SET:
+        return set_path(s, c, msg, msglen);
+    case CTL_FIRE:
+        return fire(s, c, msg, msglen);
+    }
+    view_err(msg, msglen, "unknown cmd");
+    return 400;
 }
 
 /* ---- HTTP ----------------------------------------------------------------------------------- */
@@ -695,10 +760,11 @@ typedef struct request {
     char body[CONTROL_MAX + 1];
 } request;
 
-static enum MHD_Result reply(struct MHD_Connection *con, unsigned code, const char *mime,
-                             const void *data, size_t len, enum MHD_ResponseMemoryMode mode)
+/* Queue r (created by the caller, NULL if that failed) with the headers every answer has, and
+ * release it. */
+static enum MHD_Result queue(struct MHD_Connection *con, unsigned code, const char *mime,
+                             struct MHD_Response *r)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)data, mode);
     if (!r) return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, mime);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
@@ -709,17 +775,36 @@ static enum MHD_Result reply(struct MHD_Connection *con, unsigned code, const ch
     return ret;
 }
 
+static enum MHD_Result reply(struct MHD_Connection *con, unsigned code, const char *mime,
+                             const void *data, size_t len, enum MHD_ResponseMemoryMode mode)
+{
+    return queue(con, code, mime,
+                 MHD_create_response_from_buffer(len, (void *)(uintptr_t)data, mode));
+}
+
+/* Answer with the JSON of o (taking it), one line. */
+static enum MHD_Result reply_json(struct MHD_Connection *con, unsigned code, json_t *o)
+{
+    char *text = o ? json_dumps(o, JSON_OUT) : NULL;
+    json_decref(o);
+    if (!text) return MHD_NO;
+    size_t n = strlen(text);
+    char *line = realloc(text, n + 2);
+    if (!line) {
+        free(text);
+        return MHD_NO;
+    }
+    memcpy(line + n, "\n", 2);
+    struct MHD_Response *r = MHD_create_response_from_buffer(n + 1, line, MHD_RESPMEM_MUST_FREE);
+    if (!r) free(line);
+    return queue(con, code, "application/json", r);
+}
+
 static enum MHD_Result reply_json_error(struct MHD_Connection *con, unsigned code, const char *msg)
 {
-    vbuf b = {0};
-    vbuf_str(&b, "{\"error\":");
-    vbuf_json_str(&b, msg);
-    vbuf_str(&b, "}\n");
-    enum MHD_Result r =
-        b.failed ? MHD_NO
-                 : reply(con, code, "application/json", b.data, b.len, MHD_RESPMEM_MUST_COPY);
-    vbuf_free(&b);
-    return r;
+    json_t *o = json_object();
+    if (o) json_object_set_new(o, "error", jstr(msg));
+    return reply_json(con, code, o);
 }
 
 static enum MHD_Result reply_buf(struct MHD_Connection *con, const char *mime, vbuf *b)
@@ -731,18 +816,9 @@ static enum MHD_Result reply_buf(struct MHD_Connection *con, const char *mime, v
     /* hand the bytes to MHD, which frees them */
     struct MHD_Response *r =
         MHD_create_response_from_buffer(b->len, b->data, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
-        vbuf_free(b);
-        return MHD_NO;
-    }
-    b->data = NULL;
+    if (r) b->data = NULL;
     vbuf_free(b);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, mime);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    enum MHD_Result ret = MHD_queue_response(con, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
-    return ret;
+    return queue(con, MHD_HTTP_OK, mime, r);
 }
 
 static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
@@ -863,12 +939,8 @@ static enum MHD_Result serve_events(unrest_server *s, struct MHD_Connection *con
         client_free(c);
         return MHD_NO;
     }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(r, "X-Accel-Buffering", "no");
-    enum MHD_Result ret = MHD_queue_response(con, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
-    return ret;
+    return queue(con, MHD_HTTP_OK, "text/event-stream", r);
 }
 
 /* GET /series?from=S&events=E: the samples and events a viewer missed, as JSON. */
@@ -991,21 +1063,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         }
         if (rq->too_big) return reply_json_error(con, 413, "control body larger than 4096 bytes");
         ctl c;
-        if (!parse_ctl(rq->body, rq->len, &c))
-            return reply_json_error(con, 400, "body must be a flat JSON object");
         char msg[300] = "";
+        if (!ctl_parse(rq->body, rq->len, &c, msg, sizeof msg))
+            return reply_json_error(con, 400, msg);
         lock_world(s);
         unsigned code = apply_control(s, &c, msg, sizeof msg);
         int64_t tick = unrest_world_tick(s->w);
         uint32_t gen = s->generation;
         int playing = s->playing;
+        double value = NAN;
+        const slider *sl = c.cmd == CTL_SET ? slider_find(c.path) : NULL;
+        if (code == 200 && sl) value = slider_value(s, sl);
         pthread_mutex_unlock(&s->mu);
         if (code != 200) return reply_json_error(con, code, msg);
-        char out[160];
-        int n = snprintf(out, sizeof out,
-                         "{\"ok\":true,\"tick\":%lld,\"generation\":%u,\"playing\":%s}\n",
-                         (long long)tick, gen, playing ? "true" : "false");
-        return reply(con, 200, "application/json", out, (size_t)n, MHD_RESPMEM_MUST_COPY);
+        json_t *o = json_pack("{s:b, s:I, s:I, s:b}", "ok", 1, "tick", (json_int_t)tick,
+                              "generation", (json_int_t)gen, "playing", playing);
+        if (o && sl) { /* a slider's value read back */
+            json_object_set_new(o, "path", json_string(sl->path));
+            json_object_set_new(o, "value", jnum(value));
+        }
+        return reply_json(con, 200, o);
     }
     if (!is_get) return reply_json_error(con, 405, "method not allowed");
     if (*upload_size) { /* a GET with a body: not ours to read */
@@ -1134,7 +1211,8 @@ unrest_status unrest_server_create(unrest_server **out, const unrest_scenario *s
         return UNREST_ENOMEM;
     }
     *s->sc = *sc;
-    unrest_status st = rebuild(s, seed, err, errlen);
+    unrest_status st = sliders_check(sc, err, errlen);
+    if (st == UNREST_OK) st = rebuild(s, seed, err, errlen);
     if (st != UNREST_OK) {
         unrest_server_destroy(s);
         return st;

@@ -1,9 +1,11 @@
 // viewer.test.mjs - the live viewer and the reports in a real browser (Debian's Chromium,
 // headless, driven by playwright-core). Starts `unrest serve` on a free port and checks what a
 // person would: the page loads with no request leaving the machine, each city's canvas shows a
-// lattice in the expected colours, Step advances the tick, Play runs and Pause stops, firing a
-// blackout adds its event marker, a report opens offline (file://, every request refused)
-// and draws its charts. Screenshots go to $UNREST_ARTIFACTS (default build/test-artifacts).
+// lattice in the expected colours, every city shows its legitimacy (not 0) at tick 0, Step
+// advances the tick, Play runs and Pause stops, firing a blackout adds its event marker, every
+// slider the server lists moves its value (a restarting one restarts the run with it, a live
+// one fires its intervention), every intervention button adds its event and changes what it
+// changes, a report opens offline (file://, every request refused) and draws its charts. Screenshots go to $UNREST_ARTIFACTS (default build/test-artifacts).
 //
 // usage: node viewer.test.mjs   (UNREST_BIN: the unrest program, default ../../build/unrest;
 //        UNREST_REPORT: an extra report file to check, e.g. one written by `unrest run --report`;
@@ -12,6 +14,7 @@ import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -99,6 +102,50 @@ async function canvasColours(selector) {
 
 const tickNow = async () => Number(await page.textContent('#tick'));
 
+// The meta message a new viewer gets now (the first message of /events), as JSON.
+function readMeta() {
+  return new Promise((resolve, reject) => {
+    const req = http.get(base + 'events', (res) => {
+      let buf = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => {
+        buf += d;
+        const m = buf.match(/^event: meta\ndata: (.*)\n/m);
+        if (m) { req.destroy(); resolve(JSON.parse(m[1])); }
+      });
+    });
+    req.on('error', (e) => { if (e.code !== 'ECONNRESET') reject(e); });
+    req.setTimeout(30000, () => { req.destroy(); reject(new Error('no meta message')); });
+  });
+}
+
+// Each city's legitimacy as its facts line shows it ("... · L 0.97 · ..."), NaN where absent.
+async function cityL() {
+  return page.evaluate(() => [...document.querySelectorAll('#cities .facts')].map((f) => {
+    const m = f.textContent.match(/ L (\d+\.\d+)/);
+    return m ? Number(m[1]) : NaN;
+  }));
+}
+
+// Move a slider as a person does: drag (input events), let go (change).
+async function moveSlider(path, value) {
+  await page.evaluate(([p, v]) => {
+    const inp = document.querySelector(`#sliders input[data-path="${p}"]`);
+    inp.value = String(v);
+    inp.dispatchEvent(new Event('input', {bubbles: true}));
+    inp.dispatchEvent(new Event('change', {bubbles: true}));
+  }, [path, value]);
+}
+
+// A value inside the slider's range, a few steps away from its value now.
+function newValue(s) {
+  for (const f of [0.37, 0.73, 0.11]) {
+    const v = s.min + Math.round((s.max - s.min) * f / s.step) * s.step;
+    if (Math.abs(v - s.value) > s.step / 2) return +v.toFixed(6);
+  }
+  throw new Error(`slider ${s.path}: no other value`);
+}
+
 test('the page loads and draws every city', async () => {
   await page.goto(base);
   await page.waitForFunction(() => window.unrestState && window.unrestState.meta &&
@@ -109,6 +156,17 @@ test('the page loads and draws every city', async () => {
   assert.equal(await page.locator('#charts canvas').count(), 4);
   assert.ok(await page.locator('#buttons button[data-fire="blackout"]').count() === 1);
   assert.deepEqual(external, [], 'no request may leave the machine');
+});
+
+test('every city shows its legitimacy at tick 0, not 0.00', async () => {
+  assert.equal(await tickNow(), 0, 'the run has not started');
+  const sites = await page.evaluate(() => window.unrestState.meta.sites.length);
+  const ls = await cityL();
+  assert.equal(ls.length, sites, 'each city has its facts line');
+  for (let i = 0; i < sites; i++)
+    assert.ok(ls[i] > 0 && ls[i] <= 1, `city ${i}: L ${ls[i]} at tick 0`);
+  const l0 = await page.evaluate(() => window.unrestState.sites.map((s) => s.legitimacy));
+  assert.ok(l0.every((l) => l > 0), `frame records carry L at tick 0 (${l0})`);
 });
 
 test('the canvas shows the lattice in the expected colours', async () => {
@@ -184,6 +242,103 @@ test('frames decode and draw quickly', async () => {
   console.log(`# frames: ${r.n}, mean ${mean.toFixed(1)} ms, max ${r.max.toFixed(1)} ms, ` +
               `last ${r.bytes} base64 bytes`);
   assert.ok(mean < 40, `mean decode+draw ${mean.toFixed(1)} ms per frame`);
+});
+
+test('every slider moves its value: restarting ones restart the run, live ones act now', async () => {
+  const m0 = await readMeta();
+  assert.ok(m0.sliders.length >= 9, 'the sliders of docs/VIEWER.md');
+  const shown = await page.locator('#sliders input[type=range]').count();
+  assert.equal(shown, m0.sliders.length, 'the page shows every slider the server lists');
+  // restarting ones first: a restart clears the events the live ones add
+  const order = m0.sliders.filter((s) => !s.live).concat(m0.sliders.filter((s) => s.live));
+  for (const s of order) {
+    const before = await readMeta();
+    const cur = before.sliders.find((x) => x.path === s.path);
+    const v = newValue(cur);
+    const lBefore = await cityL();
+    const evBefore = await page.locator('#events li').count();
+    await moveSlider(s.path, v);
+    if (!s.live) {
+      // the run restarts (a new world, tick 0) with the new value
+      await page.waitForFunction((g) => window.unrestState.generation > g &&
+                                        window.unrestState.frames > 0 &&
+                                        document.getElementById('tick').textContent === '0',
+                                 before.generation, {timeout: 60000});
+    } else {
+      const kind = s.path.replace(/^live\./, '');
+      await page.waitForFunction(([n, k]) => {
+        const li = document.querySelectorAll('#events li');
+        return li.length > n && li[li.length - 1].textContent.includes(k);
+      }, [evBefore, kind], {timeout: 30000});
+    }
+    const after = await readMeta();
+    const got = after.sliders.find((x) => x.path === s.path).value;
+    assert.ok(Math.abs(got - v) <= 1e-6 * Math.max(1, Math.abs(v)),
+              `${s.path}: moved to ${v}, the server has ${got}`);
+    if (!s.live) assert.equal(after.generation, before.generation + 1, `${s.path} restarted`);
+    else assert.equal(after.generation, before.generation, `${s.path} acts without a restart`);
+    assert.equal(await page.inputValue(`#sliders input[data-path="${s.path}"]`), String(v),
+                 `${s.path}: the page shows the new value`);
+    if (s.path === 'legitimacy.initial') {
+      // what the cities show at tick 0 moves with it (sites' offsets are kept, ends clamp)
+      await page.waitForFunction((lb) => {
+        const f = [...document.querySelectorAll('#cities .facts')];
+        return f.length === lb.length && f.some((x, i) => !x.textContent.includes(
+            ' L ' + lb[i].toFixed(2)));
+      }, lBefore, {timeout: 30000});
+      const lAfter = await cityL();
+      for (let i = 0; i < lAfter.length; i++) {
+        assert.ok(lAfter[i] > 0, `city ${i}: L ${lAfter[i]} after the restart`);
+        if (lBefore[i] > 0.01 && lBefore[i] < 0.99 && lAfter[i] > 0.01 && lAfter[i] < 0.99)
+          assert.ok(Math.abs(lAfter[i] - lBefore[i] - (v - cur.value)) <= 0.011,
+                    `city ${i}: L ${lBefore[i]} -> ${lAfter[i]} for ${cur.value} -> ${v}`);
+      }
+    }
+    if (s.path === 'live.fuel_price') {
+      await page.waitForFunction((p) => document.querySelector('#city-0 .facts').textContent
+                                            .includes('LPG ' + p), String(Math.round(v)),
+                                 {timeout: 30000});
+    }
+    if (s.path === 'live.internet') {
+      const blackout = v < 0.5;
+      await page.waitForFunction((b) => /blackout/.test(
+          document.querySelector('#city-0 .badge').textContent) === b, blackout, {timeout: 30000});
+    }
+  }
+  await page.screenshot({path: path.join(ART, 'viewer-sliders.png'), fullPage: true});
+});
+
+test('every intervention button adds its event and takes effect', async () => {
+  const meta = await readMeta();
+  const badge = (i) => page.textContent(`#city-${i} .badge`);
+  const anyBadge = (re) => page.waitForFunction((r) => [...document.querySelectorAll(
+      '#cities .badge')].some((b) => new RegExp(r).test(b.textContent)), re.source,
+                                                {timeout: 30000});
+  assert.equal(await page.locator('#buttons button').count(), meta.buttons.length);
+  for (const b of meta.buttons) {
+    const n = await page.locator('#events li').count();
+    await page.click(`button[data-fire="${b.name}"]`);
+    await page.waitForFunction(([k, label]) => {
+      const li = document.querySelectorAll('#events li');
+      return li.length > k && li[li.length - 1].textContent.includes(label + ' (viewer)');
+    }, [n, b.label], {timeout: 30000});
+    const ev = await page.evaluate(() => window.unrestState.events.at(-1));
+    assert.equal(ev.manual, 1, `${b.name}: marked as fired by hand`);
+    // what a frame shows right away, or after a tick
+    if (b.name === 'blackout') assert.match(await badge(0), /blackout/);
+    if (b.name === 'internet') assert.doesNotMatch(await badge(0), /blackout/);
+    if (b.name === 'curfew') assert.match(await badge(0), /emergency/);
+    if (b.name === 'lift_curfew') assert.doesNotMatch(await badge(0), /emergency|curfew/);
+    if (b.name === 'troops') {
+      await page.click('#step');
+      await anyBadge(/troops \d/);
+    }
+  }
+  const t0 = await tickNow();
+  await page.click('#step');
+  await page.waitForFunction((t) => Number(document.getElementById('tick').textContent) === t + 1,
+                             t0, {timeout: 60000});
+  await page.screenshot({path: path.join(ART, 'viewer-buttons.png'), fullPage: true});
 });
 
 async function checkReport(file, shot) {
