@@ -18,6 +18,8 @@
 extern "C" {
 #endif
 
+#pragma GCC visibility push(default) /* the public API: exported from libunrest.so */
+
 /* ---- seeds -------------------------------------------------------------------------------- */
 
 /* Seed of run `index` of an ensemble with master seed `master`: a 64-bit mix (SplitMix64
@@ -119,6 +121,8 @@ void unrest_ci_paired_median(const double *a, const double *b, size_t n, double 
  * {0,1}): p_a - p_b with a Newcombe (1998, method 10) interval for paired data. */
 void unrest_ci_paired_proportion(const unsigned char *a, const unsigned char *b, size_t n,
                                  double conf, double *diff, double *lo, double *hi);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -18,6 +18,8 @@
 extern "C" {
 #endif
 
+#pragma GCC visibility push(default) /* the public API: exported from libunrest.so */
+
 /* One run to do: the world of sc with key.factors ("name=value;...", unrest_scenario_set
  * assignments) applied to a copy of it, run with key.seed. The factors text stored with the run
  * is thus exactly what was applied. */
@@ -76,6 +78,8 @@ void unrest_run_job(const unrest_job *job, int series, size_t index, unrest_run_
 unrest_status unrest_experiment_execute(unrest_store *s, int64_t exp, const unrest_job *jobs,
                                         size_t n, const unrest_runner *r, size_t *skipped,
                                         unrest_runner_stats *stats, char *err, size_t errlen);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

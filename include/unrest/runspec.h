@@ -30,6 +30,8 @@
 extern "C" {
 #endif
 
+#pragma GCC visibility push(default) /* the public API: exported from libunrest.so */
+
 /* One timeline entry: a step change (at) or a linear ramp of a real parameter. */
 typedef struct unrest_event {
     int is_ramp;     /* 0: set name=value at tick start; 1: ramp from..to over [start,end] */
@@ -70,6 +72,8 @@ unrest_status unrest_runspec_add_ramp(unrest_runspec *rs, const char *text, char
 /* Apply every event due at the start of tick `tick` (the tick about to be computed). */
 unrest_status unrest_runspec_apply(const unrest_runspec *rs, unrest_model *m, uint32_t tick,
                                    char *err, size_t errlen);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

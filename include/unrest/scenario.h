@@ -21,6 +21,8 @@
 extern "C" {
 #endif
 
+#pragma GCC visibility push(default) /* the public API: exported from libunrest.so */
+
 #define UNREST_SC_MAX_SITES 64   /* sites per scenario (a site set is a 64-bit mask) */
 #define UNREST_SC_MAX_FOCAL 4    /* focal points per site */
 #define UNREST_SC_MAX_EVENTS 512 /* timeline entries */
@@ -50,6 +52,8 @@ typedef struct unrest_sc_site {
     double temp_anomaly;         /* this January's departure from normal, °C (+ = warmer) */
     double heating_shortfall;    /* [0,1]: share of heating need unmet (fuel shortage) */
     double legitimacy_offset;    /* site legitimacy relative to national, [-1,1] */
+    double anger;                /* anger at the regime here, added to anger.initial [0,1] */
+    double lat, lon;             /* position, degrees (for contagion by proximity) */
     int capital;                 /* 1: losing its focal points counts as losing the capital */
     size_t n_focal;              /* focal points in focal[] */
     unrest_sc_focal focal[UNREST_SC_MAX_FOCAL];
@@ -69,6 +73,8 @@ typedef enum unrest_sc_kind {
     UNREST_SC_TEMPERATURE, /* temperature anomaly becomes value °C */
     UNREST_SC_LEGITIMACY,  /* a legitimacy shock: legitimacy += value (either sign) */
     UNREST_SC_LEADERSHIP,  /* an opposition leadership coordinates: value in [0,1] */
+    UNREST_SC_ELITE_SPLIT, /* a split in the elite (a security chief dismissed): the forces'
+                              will to hold falls by value [0,1] (loyalty.c) */
     UNREST_SC_KIND_COUNT
 } unrest_sc_kind;
 
@@ -149,6 +155,43 @@ typedef struct unrest_sc_params {
     double night_share;     /* grievance multiplier 23:00-07:00 (people sleep) */
     /* capture */
     double capture_hours; /* attackers must outnumber defenders this long to take a focal point */
+    double focal_area;    /* > 0: crowds and defenders counted in people over this share of the
+                             site's public space (resolution-free); 0: the cell radius */
+    double hold_ratio;    /* people-count mode: attackers one defender holds off */
+    /* legitimacy feedback and concessions as signals */
+    double success_erosion;     /* legitimacy lost per day per 1% of a site's people active */
+    double capture_erosion;     /* legitimacy lost everywhere when a focal point falls */
+    double concession_pressure; /* share of a concession's gain lost when made under pressure */
+    double pressure_share;      /* national active share above which a concession is "under
+                                   pressure" */
+    double concession_signal;   /* k multiplier lost for a week by a concession under pressure */
+    /* anger at the regime and fear loss */
+    double anger;           /* national anger at the regime at the start [0,1] */
+    double anger_gain;      /* anger gained per civilian casualty per 100,000 people */
+    double anger_half_life; /* days for the anger gained to halve */
+    double fear_loss;       /* share of the perceived risk lost once fear breaks [0,1] */
+    double fear_share;      /* active share of a site at which fear breaks city-wide */
+    double fear_half_life;  /* days for lost fear to come back once the crowd is small */
+    /* the loyalty of the forces */
+    double will_erosion;   /* will lost per hour per unit of outnumbering beyond 1 */
+    double outnumber;      /* active people per police officer on the street that weigh 1 */
+    double will_casualty;  /* will lost per security casualty per 1,000 police */
+    double will_recovery;  /* will regained per day while not outnumbered */
+    double shirk_below;    /* will below which arrests fall in proportion */
+    double withdraw_below; /* will below which police leave the streets and guards the sites */
+    /* a violent minority, clashes and casualties */
+    double violent_share; /* share of the active who fight */
+    double desperate;     /* "nothing to lose": people per 100,000 who fight once a crowd is out */
+    double desperate_trigger; /* active people in a site at which the desperate come out */
+    double clash_rate;        /* security casualties per officer-hour at one fighter per officer */
+    double force_rate;        /* civilian casualties per fighter-hour at one officer per fighter */
+    double lethal_force_rate; /* the same multiplier while a shoot order stands */
+    double security_kill;     /* share of security casualties who die */
+    double civilian_kill;     /* share of civilian casualties who die (without a shoot order) */
+    double attack_weight;     /* a fighter counts as 1 + this at a focal point */
+    /* contagion */
+    double distance_km;     /* > 0: spread weighted by exp(-distance / this) (proximity) */
+    double proximity_share; /* share of the spread channel that travels by proximity */
     /* outcome classification */
     double end_share;           /* the revolt is over when actives < this share of people... */
     double end_hours;           /* ...for this long */
@@ -171,6 +214,14 @@ typedef struct unrest_scenario {
 } unrest_scenario;
 
 /* ---- reading scenarios (src/world/scenario_parse.c) ------------------------------------------ */
+
+/* A scenario as an opaque handle, for programs and bindings that do not want the struct (a
+ * binding needs only these, the load/set/get/path functions and the world's): create gives the
+ * defaults of unrest_scenario_init; destroy(NULL) does nothing. */
+unrest_status unrest_scenario_create(unrest_scenario **out);
+void unrest_scenario_destroy(unrest_scenario *sc);
+size_t unrest_scenario_site_count(const unrest_scenario *sc);
+const char *unrest_scenario_site_name(const unrest_scenario *sc, size_t i); /* NULL past the end */
 
 /* Defaults for every parameter (no sites, no events). */
 void unrest_scenario_init(unrest_scenario *sc);
@@ -277,6 +328,8 @@ const char *unrest_key_type_name(unrest_key_type t); /* "number", "integer", ...
 /* Name of an event kind ("price_cap") and of a role ("guard"). */
 const char *unrest_sc_kind_name(unrest_sc_kind k);
 const char *unrest_sc_role_name(unrest_sc_role r);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -19,6 +19,8 @@
 extern "C" {
 #endif
 
+#pragma GCC visibility push(default) /* the public API: exported from libunrest.so */
+
 #define UNREST_VERSION "0.1.0"
 
 /* ---- status ----------------------------------------------------------------------------- */
@@ -270,6 +272,8 @@ typedef struct unrest_summary {
 void unrest_summarize(const uint32_t *active, const uint32_t *jailed, size_t n, uint32_t threshold,
                       unrest_summary *s, uint32_t *peaks, uint64_t *totals, uint32_t *waits,
                       size_t cap);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

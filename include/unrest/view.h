@@ -36,6 +36,8 @@
 extern "C" {
 #endif
 
+#pragma GCC visibility push(default) /* the public API: exported from libunrest.so */
+
 /* ---- recorder ------------------------------------------------------------------------------ */
 
 /* Per-site, per-tick series of a running world (people active, participants, in detention,
@@ -163,6 +165,8 @@ uint16_t unrest_server_port(const unrest_server *s);
 
 /* Stop serving (open streams end), stop the simulation and free everything. */
 void unrest_server_destroy(unrest_server *s);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

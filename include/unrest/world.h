@@ -16,6 +16,8 @@
 extern "C" {
 #endif
 
+#pragma GCC visibility push(default) /* the public API: exported from libunrest.so */
+
 typedef struct unrest_world unrest_world;
 
 /* How a run ended, by the thresholds in unrest_sc_params. */
@@ -31,31 +33,39 @@ const char *unrest_outcome_class_name(unrest_outcome_class c);
 
 /* One site now. People, not agents. */
 typedef struct unrest_site_state {
-    const char *name;       /* site name (owned by the world) */
-    uint32_t width, height; /* lattice */
-    uint32_t agents;        /* citizen agents */
-    uint32_t cop_agents;    /* cop agents on the lattice (police + patrolling troops) */
-    double active;          /* people active now */
-    double jailed;          /* people in detention now */
-    double arrests;         /* people detained during the last tick */
-    double killed;          /* people killed during the last tick */
-    double detained_total;  /* people detained since the start */
-    double dead_total;      /* people killed since the start */
-    double participants;    /* distinct people active at least once */
-    double peak_active;     /* most people active at once */
-    double legitimacy;      /* L in force */
-    double hardship;        /* hardship multiplier in force */
-    double threshold;       /* T in force (after spread and leadership) */
-    double k;               /* arrest constant in force (after curfew, emergency, fear) */
-    double fuel_price;      /* LPG price in force, tenge/L */
-    double temperature;     /* °C */
-    double internet;        /* connectivity, 1 = normal */
-    double police;          /* police people on the street */
-    double troops;          /* foreign troops present, people */
-    int emergency;          /* state of emergency in force */
-    int curfew;             /* curfew hour now */
-    double lethal;          /* kill probability per detained person in force */
-    size_t n_focal;         /* focal points */
+    const char *name;              /* site name (owned by the world) */
+    uint32_t width, height;        /* lattice */
+    uint32_t agents;               /* citizen agents */
+    uint32_t cop_agents;           /* cop agents on the lattice (police + patrolling troops) */
+    double active;                 /* people active now */
+    double jailed;                 /* people in detention now */
+    double arrests;                /* people detained during the last tick */
+    double killed;                 /* people killed during the last tick */
+    double detained_total;         /* people detained since the start */
+    double dead_total;             /* people killed since the start */
+    double participants;           /* distinct people active at least once */
+    double peak_active;            /* most people active at once */
+    double legitimacy;             /* L in force */
+    double hardship;               /* hardship multiplier in force */
+    double threshold;              /* T in force (after spread and leadership) */
+    double k;                      /* arrest constant in force (after curfew, emergency, fear) */
+    double fuel_price;             /* LPG price in force, tenge/L */
+    double temperature;            /* °C */
+    double internet;               /* connectivity, 1 = normal */
+    double police;                 /* police people on the street */
+    double troops;                 /* foreign troops present, people */
+    int emergency;                 /* state of emergency in force */
+    int curfew;                    /* curfew hour now */
+    double lethal;                 /* kill probability per detained person in force */
+    double violent;                /* people among the active who fight (violence.c) */
+    double anger;                  /* anger at the regime A in force [0,1] (anger.c) */
+    double fear_lost;              /* share of the fear of arrest lost city-wide [0,1] (anger.c) */
+    double will;                   /* the forces' will to hold [0,1] (loyalty.c); 1 = loyal */
+    int withdrawn;                 /* the police have pulled back from the streets (loyalty.c) */
+    double security_dead_total;    /* police and guards killed in clashes since the start */
+    double security_injured_total; /* police and guards injured since the start */
+    double injured_total;          /* civilians injured in clashes since the start */
+    size_t n_focal;                /* focal points */
     int captured[UNREST_SC_MAX_FOCAL];        /* held by the crowd now */
     int64_t captured_at[UNREST_SC_MAX_FOCAL]; /* tick it last fell, -1 never */
     int64_t retaken_at[UNREST_SC_MAX_FOCAL];  /* tick it was last retaken, -1 never */
@@ -66,7 +76,10 @@ typedef struct unrest_outcomes {
     double peak_active;       /* most people active at once, all sites */
     int64_t peak_tick;        /* when */
     double participants;      /* distinct people active at least once */
-    double dead;              /* people killed */
+    double dead;              /* people killed (civilians: arrests under a shoot order, clashes) */
+    double security_dead;     /* police and guards killed */
+    double security_injured;  /* police and guards injured */
+    double injured;           /* civilians injured */
     double detained;          /* people detained (arrest events) */
     uint32_t sites_captured;  /* focal points that fell at least once */
     uint32_t held_at_end;     /* focal points held by the crowd at the end */
@@ -105,6 +118,8 @@ const char *unrest_world_fired(const unrest_world *w);
 
 /* Format seconds since 1970 as local "YYYY-MM-DD HH:MM" with the scenario's UTC offset. */
 void unrest_format_time(int64_t t, int32_t utc_offset_min, char *buf, size_t n);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

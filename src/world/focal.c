@@ -3,7 +3,12 @@
  * (lattice.focal_pull) and the state defends. The crowd takes one when the active agents
  * around it outnumber its defenders — cops around it plus its guards and its share of foreign
  * guards, in agents — for capture_hours; the state retakes it when they no longer do for as
- * long. Its keys: sites.*.focal.*.*, force.capture_hours, lattice.focal_pull.
+ * long. With force.focal_area > 0 both sides are counted in people over a share of the city,
+ * so that what falls does not depend on the resolution: attackers (fighters weighing
+ * 1 + violence.attack_weight) against guards, officers near it and foreign guards, each holding
+ * off force.hold_ratio people. Guards who have withdrawn (loyalty.c) defend nothing.
+ * Its keys: sites.*.focal.*.*, force.capture_hours, force.focal_area, force.hold_ratio,
+ * lattice.focal_pull.
  */
 #include <math.h>
 #include <stdio.h>
@@ -19,14 +24,22 @@ double focal_guards(const unrest_sc_site *ss)
     return g;
 }
 
-/* Place site s's focal points on its lattice of the given side; xy gets their cells. */
-void focal_init(site *s, const unrest_sc_site *ss, uint32_t side, uint32_t *xy)
+/* Place site s's focal points on its lattice of the given side; xy gets their cells. With
+ * force.focal_area > 0 the area around each is that share of the lattice, whatever its radius
+ * in cells: the same share of the city's people at any resolution. */
+void focal_init(site *s, const unrest_sc_site *ss, const unrest_sc_params *p, uint32_t side,
+                uint32_t *xy)
 {
     focal_state *fo = &s->fo;
     for (size_t f = 0; f < ss->n_focal; f++) {
         fo->fx[f] = (uint32_t)(ss->focal[f].x * side) % side;
         fo->fy[f] = (uint32_t)(ss->focal[f].y * side) % side;
         fo->fr[f] = (uint32_t)ceil(ss->focal[f].radius);
+        if (p->focal_area > 0) {
+            double r = (sqrt(p->focal_area) * side - 1) / 2;
+            fo->fr[f] = r < 0 ? 0 : (uint32_t)floor(r + 0.5);
+            if (2 * fo->fr[f] + 1 > side) fo->fr[f] = (side - 1) / 2;
+        }
         fo->captured_at[f] = fo->retaken_at[f] = -1;
         xy[2 * f] = fo->fx[f];
         xy[2 * f + 1] = fo->fy[f];
@@ -52,9 +65,20 @@ static void watch(unrest_world *w, size_t i, size_t f, uint32_t need)
     double tg = focal_guards(ss);
     /* foreign guards split over the focal points like the site's own guards (evenly if none) */
     double share = tg > 0 ? guards / tg : 1.0 / (double)ss->n_focal;
-    double defenders =
-        cops + (guards * p->leverage + s->tr.guard * share * p->troop_leverage) / s->ppa;
-    int crowd_wins = (double)act > defenders;
+    if (s->ly.withdrawn) guards = 0; /* the guards have left (loyalty.c) */
+    /* fighters weigh more in an attack (violence.c) */
+    double active = s->c.active * s->ppa;
+    double weight = active > 0 ? 1 + p->attack_weight * fmin(1, s->vi.violent / active) : 1;
+    int crowd_wins;
+    if (p->focal_area > 0) { /* in people: attackers against defenders who each hold off some */
+        double officers = (double)cops * s->ppa / (p->leverage > 0 ? p->leverage : 1);
+        double defenders = (guards + officers + s->tr.guard * share) * p->hold_ratio;
+        crowd_wins = (double)act * s->ppa * weight > defenders;
+    } else { /* in agents, cop agents and leverage-weighted guards */
+        double defenders =
+            cops + (guards * p->leverage + s->tr.guard * share * p->troop_leverage) / s->ppa;
+        crowd_wins = (double)act * weight > defenders;
+    }
     if (crowd_wins != fo->captured[f])
         fo->hold[f]++;
     else
@@ -66,6 +90,7 @@ static void watch(unrest_world *w, size_t i, size_t f, uint32_t need)
         if (crowd_wins) {
             fo->captured_at[f] = w->tick;
             fo->fell[f] = 1;
+            w->capture_loss += p->capture_erosion; /* news everywhere (legitimacy.c) */
             snprintf(label, sizeof label, "%s %s captured", ss->name, ss->focal[f].name);
         } else {
             fo->retaken_at[f] = w->tick;

@@ -52,6 +52,9 @@ void force_drive(unrest_world *w, size_t i, const nation_now *n)
     f->curfew = f->emergency && world_in_window(n->hour, f->curfew_from, f->curfew_to);
     double k = p->k * (f->curfew ? p->curfew_k : f->emergency ? p->emergency_k : 1);
     if (f->lethal > 0) k *= p->lethal_fear;
+    /* fear broken (anger.c), a concession read as weakness (legitimacy.c) */
+    k *= 1 - p->fear_loss * s->an.fear;
+    if (w->tick < s->ls.signal_until) k *= 1 - s->ls.signal;
     s->k = k;
 
     /* cops: police on the street (guards at focal points excepted, those freed by foreign
@@ -60,7 +63,7 @@ void force_drive(unrest_world *w, size_t i, const nation_now *n)
     double guards = focal_guards(ss);
     double freed = fmin(guards, s->tr.guard);
     f->police = force_police_base(w, i) * p->police_street - guards + freed + f->reinforce;
-    if (f->police < 0) f->police = 0;
+    if (f->police < 0 || s->ly.withdrawn) f->police = 0; /* withdrawn: off the streets */
     double cop_agents = (f->police * p->leverage + s->tr.patrol * p->troop_leverage) / s->ppa;
     const unrest_params *q = unrest_model_params(s->m);
     double cells = (double)q->width * q->height;
@@ -73,6 +76,8 @@ void force_drive(unrest_world *w, size_t i, const nation_now *n)
      * arrest_rate people an hour; one arrest takes people_per_agent people */
     double lev = p->leverage > 0 ? p->leverage : 1;
     s->arrest_prob = fmin(1, p->arrest_rate * p->tick_hours / lev);
+    if (p->shirk_below > 0 && s->ly.will < p->shirk_below) /* shirking (loyalty.c) */
+        s->arrest_prob *= s->ly.will / p->shirk_below;
 }
 
 /* After tick t: site i's arrests become detained people and, under a lethal-force order, dead. */

@@ -70,6 +70,16 @@ const keydef unrest_param_keys[] = {
           "legitimacy lost while guarding or patrolling foreign troops are present"),
     PREAL("legitimacy", "concession_decay", "legitimacy", concession_decay, 0, 1, 0, 0.0, "per day",
           "fraction of a concession's gain that fades each day"),
+    PREAL("legitimacy", "success_erosion", "legitimacy", success_erosion, 0, 10, 0, 0,
+          "per day per 1% active", "legitimacy lost per day per 1% of a site's people active"),
+    PREAL("legitimacy", "capture_erosion", "legitimacy", capture_erosion, 0, 1, 0, 0, "",
+          "legitimacy lost in every site when a focal point falls (news everywhere)"),
+    PREAL("legitimacy", "concession_pressure", "legitimacy", concession_pressure, 0, 1, 0, 0,
+          "share", "share of a concession's gain lost when it is made under pressure"),
+    PREAL("legitimacy", "pressure_share", "legitimacy", pressure_share, 0, 1, LO_OPEN, 0.001,
+          "share", "national active share above which a concession is made under pressure"),
+    PREAL("legitimacy", "concession_signal", "legitimacy", concession_signal, 0, 1, 0, 0, "share",
+          "share of the arrest constant lost for a week after a concession under pressure"),
     /* hardship */
     PREAL("hardship", "fuel_ref_price", "hardship", fuel_ref_price, 0, NOLIMIT, LO_OPEN, 60,
           "tenge/L", "the LPG price people are used to"),
@@ -98,6 +108,10 @@ const keydef unrest_param_keys[] = {
           "citizen vision multiplier at full blackout (local coordination)"),
     PREAL("spread", "leadership_gain", "spread", leadership_gain, 0, 1, 0, 0.05, "",
           "threshold lowered by a coordinating leadership of value 1"),
+    PREAL("spread", "distance_km", "spread", distance_km, 0, 1e5, 0, 0, "km",
+          "> 0: news travels by proximity too, weighted exp(-distance / this); 0: uniform"),
+    PREAL("spread", "proximity_share", "spread", proximity_share, 0, 1, 0, 0.5, "share",
+          "share of the spread channel that travels by proximity (distance_km > 0)"),
     /* force */
     PREAL("force", "police_per_100k", "force", police_per_100k, 0, 10000, 0, 393, "per 100,000",
           "national police per 100,000 people"),
@@ -119,6 +133,10 @@ const keydef unrest_param_keys[] = {
           "grievance multiplier 23:00-07:00 (people sleep)"),
     PREAL("force", "capture_hours", "focal", capture_hours, 0, 1000, 0, 3, "hours",
           "attackers must outnumber defenders this long to take a focal point"),
+    PREAL("force", "focal_area", "focal", focal_area, 0, 1, 0, 0, "share",
+          "> 0: count crowds and defenders in people over this share of a site (resolution-free)"),
+    PREAL("force", "hold_ratio", "focal", hold_ratio, 0, 1000, LO_OPEN, 10, "people",
+          "with focal_area > 0: attackers one defender holds off"),
     /* outcome classification */
     PREAL("outcomes", "end_share", "outcomes", end_share, 0, 1, 0, 0.0001, "share",
           "the revolt is over when actives fall below this share of people..."),
@@ -130,13 +148,61 @@ const keydef unrest_param_keys[] = {
           "people", "...or with at least this many detained"),
     PREAL("outcomes", "protracted_share", "outcomes", protracted_share, 0, 1, 0, 0.001, "share",
           "still above this active share at the end: protracted"),
+    /* anger at the regime and fear loss */
+    PREAL("anger", "initial", "anger", anger, 0, 1, 0, 0, "",
+          "anger at the regime A at the start: G = 1 - (1 - H(1-L))(1 - A)"),
+    PREAL("anger", "gain", "anger", anger_gain, 0, 100, 0, 0, "per casualty per 100,000",
+          "anger gained per civilian casualty per 100,000 people (violence seen)"),
+    PREAL("anger", "half_life_days", "anger", anger_half_life, 0, 365, LO_OPEN, 3, "days",
+          "days for the anger gained to halve"),
+    PREAL("anger", "fear_loss", "anger", fear_loss, 0, 1, 0, 0, "share",
+          "share of the perceived risk lost once fear breaks in a site"),
+    PREAL("anger", "fear_share", "anger", fear_share, 0, 1, LO_OPEN, 0.01, "share",
+          "active share of a site at which fear breaks (also when its police withdraw)"),
+    PREAL("anger", "fear_half_life_days", "anger", fear_half_life, 0, 365, LO_OPEN, 1, "days",
+          "days for lost fear to come back while the crowd is below half that share"),
+    /* the loyalty of the forces */
+    PREAL("loyalty", "erosion", "loyalty", will_erosion, 0, 10, 0, 0, "per hour",
+          "will lost per hour per unit of outnumbering beyond 1"),
+    PREAL("loyalty", "outnumber", "loyalty", outnumber, 0, 1e6, LO_OPEN, 10, "people per officer",
+          "active people per officer on the street that count as outnumbering 1"),
+    PREAL("loyalty", "casualty", "loyalty", will_casualty, 0, 10, 0, 0,
+          "per casualty per 1,000 police", "will lost per security casualty per 1,000 police"),
+    PREAL("loyalty", "recovery", "loyalty", will_recovery, 0, 10, 0, 0.1, "per day",
+          "will regained per day while not outnumbered"),
+    PREAL("loyalty", "shirk_below", "loyalty", shirk_below, 0, 1, 0, 0, "will",
+          "below this will, arrests fall in proportion (shirking)"),
+    PREAL("loyalty", "withdraw_below", "loyalty", withdraw_below, 0, 1, 0, 0, "will",
+          "below this will the police leave the streets and the guards their sites"),
+    /* a violent minority, clashes and casualties */
+    PREAL("violence", "share", "violence", violent_share, 0, 1, 0, 0, "share",
+          "share of the active who fight"),
+    PREAL("violence", "desperate", "violence", desperate, 0, 1e5, 0, 0, "per 100,000",
+          "people with nothing to lose who fight once a crowd is out"),
+    PREAL("violence", "desperate_trigger", "violence", desperate_trigger, 0, 1e9, 0, 100, "people",
+          "active people in a site at which the desperate come out"),
+    PREAL("violence", "clash_rate", "violence", clash_rate, 0, 10, 0, 0, "per officer-hour",
+          "security casualties per officer-hour at one fighter per officer"),
+    PREAL("violence", "force_rate", "violence", force_rate, 0, 10, 0, 0, "per fighter-hour",
+          "civilian casualties per fighter-hour at one officer per fighter"),
+    PREAL("violence", "lethal_multiplier", "violence", lethal_force_rate, 0, 1000, 0, 10,
+          "multiplier", "force_rate and the civilians' kill share multiplied under a shoot order"),
+    PREAL("violence", "security_kill", "violence", security_kill, 0, 1, 0, 0.05, "share",
+          "share of security casualties who die"),
+    PREAL("violence", "civilian_kill", "violence", civilian_kill, 0, 1, 0, 0.05, "share",
+          "share of civilian casualties who die (without a shoot order)"),
+    PREAL("violence", "attack_weight", "violence", attack_weight, 0, 100, 0, 0, "",
+          "a fighter counts as 1 + this when a crowd attacks a focal point"),
 };
 const size_t unrest_n_param_keys = sizeof unrest_param_keys / sizeof unrest_param_keys[0];
 _Static_assert(sizeof unrest_param_keys / sizeof unrest_param_keys[0] <= UNREST_SC_MAX_PARAMS,
                "unrest_scenario.tag[] holds a tag per parameter");
 
-const char *const unrest_key_sections[KEY_N_SECTIONS] = {
-    "time", "scale", "lattice", "legitimacy", "hardship", "spread", "force", "outcomes"};
+/* KEY_N_SECTIONS names (keys.h); too many is an error here, too few leaves a NULL test_keys finds
+ */
+const char *const unrest_key_sections[] = {"time",     "scale",   "lattice", "legitimacy",
+                                           "hardship", "spread",  "force",   "outcomes",
+                                           "anger",    "loyalty", "violence"};
 
 size_t key_profile_count(void)
 {
@@ -173,7 +239,7 @@ const size_t unrest_n_meta_keys = sizeof unrest_meta_keys / sizeof unrest_meta_k
     SKEY(key, mech, V_REAL, f, lo, hi, open, def, unit, doc, "")
 
 /* Keys of a site; name, region and population are required (SK_* index them). */
-const keydef unrest_site_keys[KEY_N_SITE] = {
+const keydef unrest_site_keys[] = {
     SKEY("name", "site", V_NAME, name, 0, 0, 0, NAN, "", "unique; events name sites by it", ""),
     SKEY("region", "site", V_TEXT, region, 1, 0, 0, NAN, "",
          "first-level unit, for reports; events may name a region", ""),
@@ -198,6 +264,10 @@ const keydef unrest_site_keys[KEY_N_SITE] = {
           "site legitimacy relative to the national value"),
     SKEY("capital", "outcomes", V_BOOL, capital, 0, 1, 0, 0, "",
          "losing its focal points counts as losing the capital", ""),
+    SREAL("anger", "anger", anger, 0, 1, 0, 0, "",
+          "anger at the regime here, added to anger.initial"),
+    SREAL("lat", "spread", lat, -90, 90, 0, 0, "degrees", "latitude (contagion by proximity)"),
+    SREAL("lon", "spread", lon, -180, 180, 0, 0, "degrees", "longitude (contagion by proximity)"),
 };
 
 /* A focal-point row: sites.*.focal.*.KEY stored in unrest_sc_focal. */
@@ -208,7 +278,7 @@ const keydef unrest_site_keys[KEY_N_SITE] = {
     }
 
 /* Keys of a focal point; name is required. */
-const keydef unrest_focal_keys[KEY_N_FOCAL] = {
+const keydef unrest_focal_keys[] = {
     FKEY("name", V_NAME, name, 0, 0, 0, NAN, "", "e.g. administration, airport"),
     FKEY("x", V_REAL, x, 0, 1, HI_OPEN, 0.5, "fraction", "position across the lattice"),
     FKEY("y", V_REAL, y, 0, 1, HI_OPEN, 0.5, "fraction", "position down the lattice"),

@@ -46,6 +46,9 @@ void unrest_world_outcomes(const unrest_world *w, unrest_outcomes *o)
         o->participants += s->c.participants * s->ppa;
         o->dead += s->fs.dead_total;
         o->detained += s->fs.detained_total;
+        o->security_dead += s->vi.security_dead;
+        o->security_injured += s->vi.security_injured;
+        o->injured += s->vi.injured;
         lsum += s->L * s->population;
         for (size_t f = 0; f < w->sc.site[i].n_focal; f++) {
             o->sites_captured += (uint32_t)s->fo.fell[f];

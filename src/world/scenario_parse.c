@@ -90,6 +90,7 @@ static const action actions[UNREST_SC_KIND_COUNT] = {
     [UNREST_SC_TEMPERATURE] = {"temperature", A_VALUE, -30, 30, 0},
     [UNREST_SC_LEGITIMACY] = {"legitimacy", A_VALUE, -1, 1, 0},
     [UNREST_SC_LEADERSHIP] = {"leadership", A_VALUE, 0, 1, 0},
+    [UNREST_SC_ELITE_SPLIT] = {"elite_split", A_VALUE, 0, 1, 0},
 };
 
 static const char *const role_names[] = {"guard", "patrol", "distribute"};
@@ -632,7 +633,8 @@ static void site_names(const unrest_scenario *sc, char *buf, size_t n)
 
 #define SET_FORMS                                                                                  \
     "name, title, SECTION.KEY (sections: time, scale, lattice, legitimacy, hardship, spread, "     \
-    "force, outcomes), sites.NAME.KEY, sites.*.KEY, sites.NAME.focal.FOCAL.KEY"
+    "force, outcomes, anger, loyalty, violence), sites.NAME.KEY, sites.*.KEY, "                    \
+    "sites.NAME.focal.FOCAL.KEY"
 
 /* A path that names nothing settable (as opposed to a bad value). */
 static unrest_status path_error(int *bad_path, unrest_status st)
@@ -1019,6 +1021,30 @@ void unrest_scenario_init(unrest_scenario *sc)
     default_values(param_keys, N_PARAM_KEYS, &sc->p);
 }
 
+unrest_status unrest_scenario_create(unrest_scenario **out)
+{
+    if (!out) return UNREST_EINVAL;
+    *out = malloc(sizeof **out);
+    if (!*out) return UNREST_ENOMEM;
+    unrest_scenario_init(*out);
+    return UNREST_OK;
+}
+
+void unrest_scenario_destroy(unrest_scenario *sc)
+{
+    free(sc);
+}
+
+size_t unrest_scenario_site_count(const unrest_scenario *sc)
+{
+    return sc ? (sc->n_sites < UNREST_SC_MAX_SITES ? sc->n_sites : UNREST_SC_MAX_SITES) : 0;
+}
+
+const char *unrest_scenario_site_name(const unrest_scenario *sc, size_t i)
+{
+    return i < unrest_scenario_site_count(sc) ? sc->site[i].name : NULL;
+}
+
 int unrest_scenario_site_index(const unrest_scenario *sc, const char *name)
 {
     if (!sc || !name) return -1;
@@ -1374,8 +1400,9 @@ typedef struct loader {
 enum { TK_NAME, TK_TITLE, TK_BASE, TK_DROP, TK_SET, TK_SITES, TK_EVENTS, TK_SECTION0 };
 #define TK_COUNT (TK_SECTION0 + N_SECTIONS)
 static const char *const tk_names[TK_COUNT] = {
-    "name",  "title",   "base",       "drop",     "set",    "sites", "events",  "time",
-    "scale", "lattice", "legitimacy", "hardship", "spread", "force", "outcomes"};
+    "name",   "title", "base",     "drop",    "set",        "sites",
+    "events", "time",  "scale",    "lattice", "legitimacy", "hardship",
+    "spread", "force", "outcomes", "anger",   "loyalty",    "violence"};
 
 /* Read a whole file into a malloc'd buffer. Returns 0 and sets errno on failure. */
 static int read_file(const char *path, char **out, size_t *outlen)

@@ -140,17 +140,19 @@ unrest_status unrest_world_create(unrest_world **out, const unrest_scenario *sc,
         s->population = ss->population;
         hardship_init(&s->hs, ss);
         spread_init(&s->sp);
+        loyalty_init(&s->ly);
         /* before the first tick the site reads the values its lattice starts from */
         s->L = q.legitimacy;
         s->T = q.threshold;
         s->k = q.k;
         s->v = q.citizen_vision;
         uint32_t xy[2 * UNREST_SC_MAX_FOCAL];
-        focal_init(s, ss, side, xy);
+        focal_init(s, ss, p, side, xy);
         if (ss->n_focal && p->focal_pull > 0)
             unrest_model_set_focus(s->m, xy, ss->n_focal, p->focal_pull);
         w->total_pop += ss->population;
     }
+    if (spread_weights(w) != UNREST_OK) goto nomem;
     *out = w;
     return UNREST_OK;
 nomem:
@@ -167,6 +169,7 @@ void unrest_world_destroy(unrest_world *w)
             unrest_model_destroy(w->s[i].m);
     free(w->s);
     free(w->share);
+    free(w->near);
     if (w->g) gsl_rng_free(w->g);
     free(w);
 }
@@ -189,12 +192,14 @@ static unrest_status apply_event(unrest_world *w, const unrest_sc_event *e)
     size_t nsites = popcount64(e->sites & (w->n >= 64 ? ~0ull : (1ull << w->n) - 1));
     unrest_status st = troops_on_event(w, e, nsites);
     if (st != UNREST_OK) return st;
+    double pressure = legitimacy_pressure(w);
     for (size_t i = 0; i < w->n; i++) {
         if (!(e->sites >> i & 1u)) continue;
         site *s = &w->s[i];
         hardship_on_event(&s->hs, e);
-        legitimacy_on_event(&s->ls, e);
+        legitimacy_on_event(w, i, e, pressure);
         spread_on_event(&s->sp, e);
+        loyalty_on_event(&s->ly, e);
         force_on_event(&s->fs, e, nsites);
     }
     world_note_fired(w, e->label[0] ? e->label : unrest_sc_kind_name(e->kind));
@@ -239,6 +244,8 @@ static unrest_status drive_site(unrest_world *w, size_t i, const nation_now *n)
     hardship_drive(w, i, n);
     legitimacy_drive(w, i, n);
     spread_drive(w, i, n);
+    loyalty_drive(w, i);
+    anger_drive(w, i);
     force_drive(w, i, n);
 
     const unrest_params *q = unrest_model_params(s->m);
@@ -301,6 +308,7 @@ unrest_status unrest_world_step(unrest_world *w)
         site *s = &w->s[i];
         unrest_model_counts(s->m, &s->c);
         force_observe(w, i, t);
+        violence_observe(w, i, t);
         double act = s->c.active * s->ppa;
         if (act > s->peak_active) s->peak_active = act;
         nat_active += act;
@@ -386,6 +394,14 @@ void unrest_world_site(const unrest_world *w, size_t i, unrest_site_state *o)
     o->emergency = s->fs.emergency;
     o->curfew = s->fs.curfew;
     o->lethal = s->fs.lethal;
+    o->violent = s->vi.violent;
+    o->anger = s->an.A;
+    o->fear_lost = s->an.fear;
+    o->will = s->ly.will;
+    o->withdrawn = s->ly.withdrawn;
+    o->security_dead_total = s->vi.security_dead;
+    o->security_injured_total = s->vi.security_injured;
+    o->injured_total = s->vi.injured;
     o->n_focal = w->sc.site[i].n_focal;
     for (size_t f = 0; f < o->n_focal; f++) {
         o->captured[f] = s->fo.captured[f];

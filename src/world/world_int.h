@@ -31,11 +31,38 @@ typedef struct hardship_state {
     double temp_anomaly; /* °C */
 } hardship_state;
 
-/* Legitimacy (legitimacy.c): what concessions gave and shocks moved. */
+/* Legitimacy (legitimacy.c): what concessions gave and shocks moved, what the crowd's visible
+ * success took, and the signal a concession under pressure sends. */
 typedef struct legitimacy_state {
-    double concessions; /* legitimacy gained by concessions (decaying) */
-    double shocks;      /* legitimacy shocks */
+    double concessions;   /* legitimacy gained by concessions (decaying) */
+    double shocks;        /* legitimacy shocks */
+    double eroded;        /* legitimacy taken by the crowd's visible success (never returns) */
+    double signal;        /* share of the arrest constant lost to a concession under pressure */
+    int64_t signal_until; /* tick at which that signal is forgotten */
 } legitimacy_state;
+
+/* Anger at the regime and fear (anger.c). */
+typedef struct anger_state {
+    double gained; /* anger gained from violence seen (decaying) */
+    double A;      /* anger in force [0,1] */
+    double fear;   /* share of fear lost city-wide [0,1] */
+} anger_state;
+
+/* The loyalty of the forces (loyalty.c). */
+typedef struct loyalty_state {
+    double will;   /* will to hold [0,1] */
+    int withdrawn; /* the police have left the streets and the guards their sites */
+} loyalty_state;
+
+/* A violent minority and its clashes (violence.c). */
+typedef struct violence_state {
+    double violent;          /* people fighting now */
+    double security_dead;    /* police and guards killed since the start */
+    double security_injured; /* police and guards injured since the start */
+    double injured;          /* civilians injured since the start */
+    double sec_casualties;   /* security casualties (dead + injured) in the last tick */
+    double civ_casualties;   /* civilian casualties in the last tick */
+} violence_state;
 
 /* Spread (spread.c): the channels news of activity elsewhere travels by. */
 typedef struct spread_state {
@@ -89,6 +116,9 @@ typedef struct site {
     force_state fs;
     troops_here tr;
     focal_state fo;
+    anger_state an;
+    loyalty_state ly;
+    violence_state vi;
     double H, L, T, k, v; /* drivers in force: hardship multiplier, legitimacy, threshold, k,
                              citizen vision */
     uint32_t cops;        /* driver: cop agents on the lattice */
@@ -122,6 +152,8 @@ struct unrest_world {
     int64_t last_above;  /* last tick above end_share, -1 none */
     double *share;       /* national active share per tick (ring of the last end window) */
     size_t share_len;    /* entries in the ring */
+    double capture_loss; /* legitimacy lost everywhere to focal points falling */
+    double *near;        /* spread.distance_km > 0: n x n proximity weights, else NULL */
     char fired[2048];    /* labels of the events fired in the last tick */
     char err[256];       /* last error */
 };
@@ -156,15 +188,25 @@ void hardship_init(hardship_state *h, const unrest_sc_site *ss);
 void hardship_on_event(hardship_state *h, const unrest_sc_event *e);
 void hardship_drive(unrest_world *w, size_t i, const nation_now *n);
 
-/* legitimacy.c */
-void legitimacy_on_event(legitimacy_state *l, const unrest_sc_event *e);
+/* legitimacy.c (pressure: the national active share after the last tick) */
+void legitimacy_on_event(unrest_world *w, size_t i, const unrest_sc_event *e, double pressure);
+double legitimacy_pressure(const unrest_world *w);
 double legitimacy_decay(const unrest_sc_params *p); /* per tick factor on concessions */
 void legitimacy_drive(unrest_world *w, size_t i, const nation_now *n);
 
 /* spread.c (threshold and vision) */
 void spread_init(spread_state *s);
+unrest_status spread_weights(unrest_world *w); /* the proximity weights, if asked for */
 void spread_on_event(spread_state *s, const unrest_sc_event *e);
 void spread_drive(unrest_world *w, size_t i, const nation_now *n);
+
+/* anger.c (after spread: folds anger into the hardship scale and threshold; fear loss) */
+void anger_drive(unrest_world *w, size_t i);
+
+/* loyalty.c (before force: the forces' will) */
+void loyalty_init(loyalty_state *l);
+void loyalty_on_event(loyalty_state *l, const unrest_sc_event *e);
+void loyalty_drive(unrest_world *w, size_t i);
 
 /* force.c (arrest constant, cops on the lattice, arrests and deaths) */
 void force_on_event(force_state *f, const unrest_sc_event *e, size_t nsites);
@@ -172,9 +214,13 @@ void force_drive(unrest_world *w, size_t i, const nation_now *n);
 double force_police_base(const unrest_world *w, size_t i);
 void force_observe(unrest_world *w, size_t i, int64_t t);
 
+/* violence.c (after force_observe: fighters, clashes, casualties on both sides) */
+void violence_observe(unrest_world *w, size_t i, int64_t t);
+
 /* focal.c */
 double focal_guards(const unrest_sc_site *ss);
-void focal_init(site *s, const unrest_sc_site *ss, uint32_t side, uint32_t *xy);
+void focal_init(site *s, const unrest_sc_site *ss, const unrest_sc_params *p, uint32_t side,
+                uint32_t *xy);
 uint32_t focal_need(const unrest_sc_params *p); /* ticks a change must hold */
 void focal_observe(unrest_world *w, size_t i, uint32_t need);
 

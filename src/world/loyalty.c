@@ -1,0 +1,58 @@
+/*
+ * loyalty.c - the loyalty of the forces (docs/MODEL.md II.7a). Each site's police and guards
+ * have a will to hold W in [0,1], 1 at the start. It falls while they are outnumbered — more
+ * active people per officer on the street than loyalty.outnumber — in proportion to how far,
+ * with their own casualties, and with a split in the elite (the event elite_split); it comes
+ * back slowly while they are not outnumbered. Below loyalty.shirk_below they shirk (arrests fall
+ * in proportion to W); below loyalty.withdraw_below they pull back: police leave the streets and
+ * guards their sites until W is 0.1 above that line again. Sources: Chenoweth & Stephan 2011
+ * and Nepstad 2011 (loyalty shifts decide outcomes), Dahl, Rivera Celestino & Gates 2025
+ * (shirking and withdrawal under mass protest), Fonoberova et al. 2012 (a tipping point in the
+ * ratio of police to crowd). Defection (police joining the crowd) is not modelled.
+ * Keys: loyalty.*; the event elite_split.
+ */
+#include <math.h>
+#include <stdio.h>
+
+#include "world_int.h"
+
+void loyalty_init(loyalty_state *l)
+{
+    l->will = 1;
+    l->withdrawn = 0;
+}
+
+void loyalty_on_event(loyalty_state *l, const unrest_sc_event *e)
+{
+    if (e->kind == UNREST_SC_ELITE_SPLIT) l->will = world_clamp(l->will - e->value, 0, 1);
+}
+
+/* The will of site i's forces for the coming tick; before force_drive. */
+void loyalty_drive(unrest_world *w, size_t i)
+{
+    const unrest_sc_params *p = &w->sc.p;
+    site *s = &w->s[i];
+    loyalty_state *l = &s->ly;
+    double base = force_police_base(w, i);
+    double street = s->fs.police > 0 ? s->fs.police : base * p->police_street;
+    double active = s->c.active * s->ppa;
+    double ratio = street > 0 ? active / (street * p->outnumber) : (active > 0 ? INFINITY : 0);
+    double will = l->will;
+    if (ratio > 1)
+        will -= p->will_erosion * fmin(ratio - 1, 100) * p->tick_hours;
+    else
+        will += p->will_recovery * p->tick_hours / 24;
+    if (base > 0) will -= p->will_casualty * s->vi.sec_casualties / (base / 1000);
+    l->will = world_clamp(will, 0, 1);
+    if (!l->withdrawn && l->will < p->withdraw_below) {
+        l->withdrawn = 1;
+        char label[UNREST_SC_LABEL];
+        snprintf(label, sizeof label, "%s police withdraw", w->sc.site[i].name);
+        world_note_fired(w, label);
+    } else if (l->withdrawn && l->will > p->withdraw_below + 0.1) {
+        l->withdrawn = 0;
+        char label[UNREST_SC_LABEL];
+        snprintf(label, sizeof label, "%s police return", w->sc.site[i].name);
+        world_note_fired(w, label);
+    }
+}

@@ -1,0 +1,269 @@
+/*
+ * test_mechanisms.c - the mechanisms added for a Kazakhstan the record recognises, each in
+ * isolation on a two-city world: anger at the regime (folded exactly into the hardship scale and
+ * threshold; raises activity where hardship alone raises none), fear loss (the arrest constant
+ * falls once a crowd passes the share), concessions as signals (a concession under pressure buys
+ * less), the loyalty of the forces (outnumbered police lose will, withdraw, and an elite split
+ * cuts it), a violent minority (casualties on both sides, none without fighters, the same for
+ * any thread count), counts in people at focal points (a defended site falls at 1:100 and at
+ * 1:1000 alike), and contagion by proximity (the nearer city hears more). Every mechanism is off
+ * by default: the golden digests (test_golden.c) show the default runs unchanged.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "unrest/world.h"
+
+/* Two quiet cities in different regions, 1 agent per 100 people, no shocks. */
+static const char *const base_text =
+    "name: mech\n"
+    "time: {start: 2022-01-01T00:00+06:00, tick_hours: 1, days: 3}\n"
+    "scale: {people_per_agent: 100}\n"
+    "legitimacy: {initial: 0.9, arrest_erosion: 0, kill_erosion: 0, concession_decay: 0}\n"
+    "hardship: {fuel_ref_price: 60, fuel_weight: 0.5, cold_weight: 0, comfort_temp: -5,\n"
+    "           fuel_lag_days: 0}\n"
+    "spread: {strength: 0, saturation: 0.001, media_share: 0.3, blackout_vision: 0.6}\n"
+    "force: {police_per_100k: 393, street_share: 0.3, leverage: 10, night_share: 1}\n"
+    "sites:\n"
+    "  - {name: West, region: A, population: 40000, fuel_price: 60, fuel_dependence: 1,\n"
+    "     poverty: 1, temp_normal: 0, lat: 43.3, lon: 52.9,\n"
+    "     focal: [{name: hall, x: 0.5, y: 0.5, radius: 3, guards: 40}]}\n"
+    "  - {name: East, region: B, population: 40000, fuel_price: 60, fuel_dependence: 1,\n"
+    "     poverty: 1, temp_normal: 0, lat: 43.6, lon: 51.2}\n";
+
+static unrest_scenario *load(const char *extra, const char *const *sets)
+{
+    static unrest_scenario sc;
+    char text[8192], err[512];
+    snprintf(text, sizeof text, "%s%s", base_text, extra);
+    unrest_scenario_init(&sc);
+    if (unrest_scenario_load_string(&sc, text, strlen(text), "<test>", err, sizeof err) !=
+        UNREST_OK)
+        fail_msg("scenario: %s", err);
+    for (; sets && *sets; sets++)
+        if (unrest_scenario_set(&sc, *sets, err, sizeof err) != UNREST_OK)
+            fail_msg("%s: %s", *sets, err);
+    return &sc;
+}
+
+static unrest_world *make(const unrest_scenario *sc, uint64_t seed)
+{
+    unrest_world *w = NULL;
+    char err[512];
+    if (unrest_world_create(&w, sc, seed, err, sizeof err) != UNREST_OK) fail_msg("world: %s", err);
+    return w;
+}
+
+static void step_to(unrest_world *w, int64_t tick)
+{
+    while (unrest_world_tick(w) < tick)
+        if (unrest_world_step(w) != UNREST_OK) fail_msg("step: %s", unrest_world_error(w));
+}
+
+/* Anger enters exactly as (1 - A) on the hardship scale and -A on the threshold, and makes a
+ * crowd where hardship alone (legitimacy 0.9, no price shock) makes none. */
+static void anger_at_the_regime(void **state)
+{
+    (void)state;
+    const char *calm[] = {"legitimacy.initial=0.97", NULL};
+    const char *angry[] = {"legitimacy.initial=0.97", "anger.initial=0.2", "sites.West.anger=0.1",
+                           NULL};
+    unrest_world *a = make(load("", calm), 1), *b = make(load("", angry), 1);
+    step_to(a, 24);
+    step_to(b, 24);
+    unrest_site_state sa, sb, sb2;
+    unrest_world_site(a, 0, &sa);
+    unrest_world_site(b, 0, &sb);
+    unrest_world_site(b, 1, &sb2);
+    assert_true(fabs(sb.anger - 0.3) < 1e-12 && fabs(sb2.anger - 0.2) < 1e-12);
+    assert_true(fabs(sb.hardship - sa.hardship * 0.7) < 1e-12);
+    assert_true(fabs(sb.threshold - (sa.threshold - 0.3)) < 1e-12);
+    assert_true(sa.participants == 0);
+    assert_true(sb.participants > 1000); /* G >= A = 0.3 > T: many rise whatever the fear */
+    unrest_world_destroy(a);
+    unrest_world_destroy(b);
+}
+
+/* Fear breaks once a site's active share passes fear_share: its k falls by fear_loss. */
+static void fear_loss(void **state)
+{
+    (void)state;
+    const char *sets[] = {"anger.initial=0.3", "anger.fear_loss=0.8", "anger.fear_share=0.001",
+                          NULL};
+    unrest_world *w = make(load("", sets), 2);
+    step_to(w, 1);
+    unrest_site_state s;
+    unrest_world_site(w, 0, &s);
+    assert_true(fabs(s.k - 2.3) < 1e-12 && s.fear_lost == 0); /* before any crowd */
+    step_to(w, 6);
+    unrest_world_site(w, 0, &s);
+    assert_true(s.active / 40000 > 0.001);
+    assert_true(s.fear_lost == 1);
+    assert_true(fabs(s.k - 2.3 * 0.2) < 1e-12);
+    unrest_world_destroy(w);
+}
+
+/* A concession under pressure buys (1 - concession_pressure) of its gain; a calm one all. */
+static void concession_under_pressure(void **state)
+{
+    (void)state;
+    const char *ev = "events:\n  - {at: 2022-01-01T12:00, concession: 0.05}\n";
+    const char *calm[] = {"legitimacy.concession_pressure=0.8", NULL};
+    const char *hot[] = {"legitimacy.concession_pressure=0.8", "anger.initial=0.3",
+                         "legitimacy.concession_signal=0.5", NULL};
+    unrest_world *a = make(load(ev, calm), 3), *b = make(load(ev, hot), 3);
+    step_to(a, 12);
+    step_to(b, 12);
+    unrest_site_state a0, b0, a1, b1;
+    unrest_world_site(a, 1, &a0);
+    unrest_world_site(b, 1, &b0);
+    step_to(a, 13);
+    step_to(b, 13);
+    unrest_world_site(a, 1, &a1);
+    unrest_world_site(b, 1, &b1);
+    assert_true(fabs(a1.legitimacy - a0.legitimacy - 0.05) < 1e-9); /* no crowd: all of it */
+    assert_true(fabs(b1.legitimacy - b0.legitimacy - 0.01) < 1e-9); /* under pressure: 20% */
+    assert_true(fabs(b1.k - b0.k * 0.5) < 1e-9);                    /* read as weakness */
+    unrest_world_destroy(a);
+    unrest_world_destroy(b);
+}
+
+/* Outnumbered police lose their will and withdraw: off the streets, guards gone, fear broken;
+ * an elite split cuts the will of the sites it names. */
+static void loyalty_of_the_forces(void **state)
+{
+    (void)state;
+    const char *sets[] = {"anger.initial=0.4",   "loyalty.erosion=0.05",
+                          "loyalty.outnumber=2", "loyalty.withdraw_below=0.3",
+                          "anger.fear_loss=0.5", NULL};
+    const char *ev = "events:\n  - {at: 2022-01-01T02:00, where: East, elite_split: 0.6}\n";
+    unrest_world *w = make(load(ev, sets), 4);
+    int withdrew = 0;
+    for (int64_t t = 0; t < 72 && !withdrew; t++) {
+        step_to(w, t + 1);
+        unrest_site_state s;
+        unrest_world_site(w, 1, &s);
+        if (t == 2) assert_true(s.will <= 0.4 + 1e-12); /* the split at 02:00 */
+        unrest_world_site(w, 0, &s);
+        if (s.withdrawn) {
+            withdrew = 1;
+            assert_true(s.will < 0.3);
+            if (!strstr(unrest_world_fired(w), "West police withdraw"))
+                fail_msg("tick %lld fired: [%s]", (long long)t, unrest_world_fired(w));
+            step_to(w, t + 2);
+            unrest_world_site(w, 0, &s);
+            assert_true(s.police == 0 && s.fear_lost == 1);
+        }
+    }
+    assert_true(withdrew);
+    unrest_world_destroy(w);
+}
+
+/* Fighters and police clash: casualties on both sides, security dead among the security hurt,
+ * civilian dead counted as dead; nothing without fighters; the same for 1 and 2 threads. */
+static void violent_minority(void **state)
+{
+    (void)state;
+    const char *sets[] = {"anger.initial=0.3",          "violence.share=0.05",
+                          "violence.clash_rate=0.02",   "violence.force_rate=0.02",
+                          "violence.security_kill=0.1", NULL};
+    const char *none[] = {"anger.initial=0.3", "violence.clash_rate=0.02",
+                          "violence.force_rate=0.02", NULL};
+    double sd[2], si[2], dead[2], inj[2];
+    for (unsigned th = 1; th <= 2; th++) {
+        unrest_world *w = make(load("", sets), 5);
+        unrest_world_set_threads(w, th);
+        step_to(w, 48);
+        unrest_outcomes o;
+        unrest_world_outcomes(w, &o);
+        sd[th - 1] = o.security_dead;
+        si[th - 1] = o.security_injured;
+        dead[th - 1] = o.dead;
+        inj[th - 1] = o.injured;
+        unrest_world_destroy(w);
+    }
+    assert_true(si[0] > 0 && inj[0] > 0);
+    assert_true(sd[0] <= si[0] + sd[0]);
+    assert_true(sd[0] == sd[1] && si[0] == si[1] && dead[0] == dead[1] && inj[0] == inj[1]);
+    unrest_world *w = make(load("", none), 5);
+    step_to(w, 48);
+    unrest_outcomes o;
+    unrest_world_outcomes(w, &o);
+    assert_true(o.security_dead == 0 && o.security_injured == 0 && o.injured == 0);
+    unrest_world_destroy(w);
+}
+
+/* Counted in people over a share of the city, a hall guarded by 600 falls at 1:100 and at
+ * 1:1000 alike. Counted in cells with a fixed radius (the old rule) what falls depends on the
+ * resolution: at 1:100 its guards are worth 60 agents, more than the 49 cells around it hold,
+ * and it never falls; at 1:1000 they are worth 6 and it always does. */
+static void focal_counts_in_people(void **state)
+{
+    (void)state;
+    int fell[2][2] = {{0, 0}, {0, 0}}; /* [rule][resolution] */
+    const int seeds = 4;
+    for (int rule = 0; rule < 2; rule++)
+        for (int r = 0; r < 2; r++)
+            for (int seed = 1; seed <= seeds; seed++) {
+                const char *sets[] = {r ? "scale.people_per_agent=1000"
+                                        : "scale.people_per_agent=100",
+                                      "anger.initial=0.45",
+                                      "sites.West.focal.hall.guards=600",
+                                      rule ? "force.focal_area=0.05" : "force.focal_area=0",
+                                      "force.hold_ratio=1",
+                                      NULL};
+                unrest_world *w = make(load("", sets), (uint64_t)seed);
+                step_to(w, 48);
+                unrest_outcomes o;
+                unrest_world_outcomes(w, &o);
+                fell[rule][r] += o.sites_captured > 0;
+                unrest_world_destroy(w);
+            }
+    assert_int_equal(fell[0][0], 0);
+    assert_int_equal(fell[0][1], seeds);
+    assert_int_equal(fell[1][0], seeds);
+    assert_int_equal(fell[1][1], seeds);
+}
+
+/* With distance_km set, a city hears more of a near crowd than of a far one. East is 140 km
+ * from West; a third city, Far, 2,000 km away. West rises; East's threshold falls more. */
+static void contagion_by_proximity(void **state)
+{
+    (void)state;
+    const char *extra = "events:\n"
+                        "  - {at: 2022-01-01T00:00, where: West, legitimacy: -0.5}\n";
+    const char *sets[] = {"spread.strength=0.05", "spread.distance_km=200",
+                          "spread.proximity_share=1", "sites.East.lat=43.6", NULL};
+    unrest_scenario *sc = load(extra, sets);
+    /* a third, far city: copy East and move it */
+    sc->site[2] = sc->site[1];
+    snprintf(sc->site[2].name, sizeof sc->site[2].name, "Far");
+    sc->site[2].lat = 50.3;
+    sc->site[2].lon = 71.4;
+    sc->n_sites = 3;
+    unrest_world *w = make(sc, 6);
+    step_to(w, 12);
+    unrest_site_state e, f;
+    unrest_world_site(w, 1, &e);
+    unrest_world_site(w, 2, &f);
+    assert_true(e.threshold < f.threshold - 0.01);
+    unrest_world_destroy(w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(anger_at_the_regime),       cmocka_unit_test(fear_loss),
+        cmocka_unit_test(concession_under_pressure), cmocka_unit_test(loyalty_of_the_forces),
+        cmocka_unit_test(violent_minority),          cmocka_unit_test(focal_counts_in_people),
+        cmocka_unit_test(contagion_by_proximity),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
