@@ -172,6 +172,8 @@ typedef struct unrest_sc_params {
     double fear_loss;       /* share of the perceived risk lost once fear breaks [0,1] */
     double fear_share;      /* active share of a site at which fear breaks city-wide */
     double fear_half_life;  /* days for lost fear to come back once the crowd is small */
+    int anger_hidden;       /* anger shows only as fear is lost (preference falsification) */
+    double fear_news_share; /* active share elsewhere, as heard, at which fear breaks here */
     /* the loyalty of the forces */
     double will_erosion;   /* will lost per hour per unit of outnumbering beyond 1 */
     double outnumber;      /* active people per police officer on the street that weigh 1 */

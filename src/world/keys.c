@@ -161,6 +161,10 @@ const keydef unrest_param_keys[] = {
           "active share of a site at which fear breaks (also when its police withdraw)"),
     PREAL("anger", "fear_half_life_days", "anger", fear_half_life, 0, 365, LO_OPEN, 1, "days",
           "days for lost fear to come back while the crowd is below half that share"),
+    PKEY("anger", "hidden", "anger", V_BOOL, anger_hidden, 0, 1, 0, 0, "",
+         "anger shows only as fear is lost: quiet held by fear (preference falsification)"),
+    PREAL("anger", "fear_news_share", "anger", fear_news_share, 0, 1, 0, 1, "share",
+          "active share of the rest of the country, as the news carries it, at which fear breaks"),
     /* the loyalty of the forces */
     PREAL("loyalty", "erosion", "loyalty", will_erosion, 0, 10, 0, 0, "per hour",
           "will lost per hour per unit of outnumbering beyond 1"),

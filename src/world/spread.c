@@ -6,8 +6,8 @@
  * citizens' vision (local coordination). With spread.distance_km > 0, activity elsewhere is
  * weighted by nearness: each other site's active people count (1 - proximity_share) +
  * proximity_share * exp(-distance / distance_km) times (Bonnasse-Gahot et al. 2018: proximity
- * dominated media in the 2005 French riots); a large crowd near counts most. Its keys: spread.*, the site keys lat and lon; the events internet,
- * leadership.
+ * dominated media in the 2005 French riots); a large crowd near counts most. Its keys: spread.*,
+ * the site keys lat and lon; the events internet, leadership.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -79,6 +79,7 @@ void spread_drive(unrest_world *w, size_t i, const nation_now *n)
     site *s = &w->s[i];
     double share = share_elsewhere(w, i, n);
     double channel = p->media_share + (1 - p->media_share) * s->sp.internet;
+    s->sp.heard = share * channel; /* read by anger.c: what the news says of the country */
     double T = p->threshold - p->spread * channel * fmin(1, share / p->spread_saturation) -
                p->leadership_gain * s->sp.leadership;
     s->T = world_clamp(T, 0, 1);

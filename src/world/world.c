@@ -245,7 +245,7 @@ static unrest_status drive_site(unrest_world *w, size_t i, const nation_now *n)
     legitimacy_drive(w, i, n);
     spread_drive(w, i, n);
     loyalty_drive(w, i);
-    anger_drive(w, i);
+    anger_drive(w, i, w->s[i].sp.heard);
     force_drive(w, i, n);
 
     const unrest_params *q = unrest_model_params(s->m);

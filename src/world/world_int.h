@@ -68,6 +68,7 @@ typedef struct violence_state {
 typedef struct spread_state {
     double internet;   /* connectivity, 1 = normal */
     double leadership; /* opposition coordination [0,1] */
+    double heard;      /* active share elsewhere as the news carries it (after spread_drive) */
 } spread_state;
 
 /* Force (force.c): police, emergency, curfew, lethal force, and what arrests became. */
@@ -201,7 +202,7 @@ void spread_on_event(spread_state *s, const unrest_sc_event *e);
 void spread_drive(unrest_world *w, size_t i, const nation_now *n);
 
 /* anger.c (after spread: folds anger into the hardship scale and threshold; fear loss) */
-void anger_drive(unrest_world *w, size_t i);
+void anger_drive(unrest_world *w, size_t i, double heard);
 
 /* loyalty.c (before force: the forces' will) */
 void loyalty_init(loyalty_state *l);
