@@ -6,6 +6,7 @@
 #ifndef UNREST_CLI_H
 #define UNREST_CLI_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -18,6 +19,8 @@ typedef struct cli_command {
     const char *summary;               /* one line for the command list */
 } cli_command;
 
+/* ---- run, help (cmd_run.c, cmd_scenario.c, cmd_classic.c, help.c, main.c) -------------------- */
+
 int cmd_run(int argc, char **argv);
 void help_run(FILE *out);
 int cmd_serve(int argc, char **argv);
@@ -26,27 +29,60 @@ int cmd_help(int argc, char **argv);
 void help_help(FILE *out);
 void help_params(FILE *out);
 void help_profiles(FILE *out);
+/* Every key of the scenario key table: range, default, unit, doc; as a Markdown table (the
+ * one docs/SCENARIO.md contains) when markdown is set. */
+void help_scenario(FILE *out, int markdown);
 
+/* `run` on a classic run file or --classic (argv without --classic), and on a scenario: file
+ * is the scenario file, NULL for the built-in default or a --manifest. Exit codes. */
 int run_classic(int argc, char **argv);
 int run_scenario(int argc, char **argv, const char *file);
 
+/* ---- helpers every command shares (common.c, progress.c) ------------------------------------ */
+
 /* Decimal integer in [0, max] (no sign); 0 or -1. */
 int cli_parse_u64(const char *s, uint64_t max, uint64_t *out);
-/* mkdir -p; 0 or -1 with errno set. */
-int cli_make_dirs(const char *path);
-/* Write s as a JSON string literal. */
-void cli_json_str(FILE *f, const char *s);
+/* Online CPUs, in [1, 1024]. */
+unsigned cli_cpus(void);
 
 /* Match "--name value" or "--name=value" at argv[*i]; advances *i past the value. Returns 1 and
  * sets *val when matched, 0 when argv[*i] is another option, -1 if the value is missing. */
 int cli_opt(int argc, char **argv, int *i, const char *name, const char **val);
 
+/* An option's value checked, with the message every command prints ("--seed must be an integer
+ * in [0, 18446744073709551615], got 'x'", "--out needs a folder name"): 0, or -1 (printed). */
+int cli_opt_u64(const char *cmd, const char *opt, const char *val, uint64_t lo, uint64_t hi,
+                uint64_t *out);
+int cli_opt_path(const char *cmd, const char *opt, const char *val, const char *what,
+                 const char **out);
+
 /* Print "unrest CMD: message" to stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Monotonic clock, seconds. */
+double cli_now(void);
+/* "42s", "3m05s", "1h02m"; "?" for a negative or absurd duration. */
+void cli_duration(double s, char *buf, size_t n);
+
+/* A progress line on stderr, redrawn in place: only on a terminal and never when quiet. */
+typedef struct cli_progress {
+    int on;       /* stderr is a terminal and the command is not --quiet */
+    double t0;    /* start, cli_now() */
+    double delay; /* seconds before the first drawing (short runs show nothing) */
+    double last;  /* last drawing */
+    int drawn;    /* a line is on the screen */
+    int width;    /* its width */
+} cli_progress;
+
+void cli_progress_start(cli_progress *p, int quiet, double delay);
+/* "[#####.....] WHAT  NN%  elapsed T  ETA E"; eta < 0: estimated from the elapsed time. */
+void cli_progress_update(cli_progress *p, size_t done, size_t total, const char *what, double eta);
+/* Leave the line with a newline (keep) or erase it. */
+void cli_progress_end(cli_progress *p, int keep);
+
 /* ---- experiment commands: ensemble, compare, sweep, sensitivity, export ----------------------
- * The parts they share live in cmd_ensemble.c (options, scenario, store, progress), the report
- * table in cmd_compare.c and the factor helpers in cmd_sweep.c. */
+ * The parts they share live in exp.c (options, scenario, store, progress, design runs) and
+ * exp_report.c (the outcome table, the HTML report). */
 #include "unrest/design.h"
 #include "unrest/experiment.h"
 
@@ -113,7 +149,7 @@ int cli_exp_run(cli_exp *e, unrest_store *s, int64_t exp, const unrest_job *jobs
 /* 1 (with a message) if any of the runs failed, else 0. */
 int cli_exp_failures(const char *cmd, const unrest_store_row *rows, size_t n);
 /* Outcome probabilities and medians with 95% intervals per variant, and differences from the
- * first variant on common seeds (cmd_compare.c). */
+ * first variant on common seeds (exp_report.c). */
 void cli_exp_report(FILE *out, const char *const *names, const unrest_store_row *const *rows,
                     const size_t *nrows, size_t nv, uint64_t seed);
 /* Check factor names and both ends of their ranges on a copy of sc: an exit code. */

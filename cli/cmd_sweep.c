@@ -43,49 +43,6 @@ void help_sweep(FILE *out)
             CLI_EXP_OPTIONS_HELP);
 }
 
-int cli_factor_check(const char *cmd, const char *what, const unrest_scenario *sc,
-                     const unrest_factor *f, size_t k)
-{
-    unrest_scenario *tmp = malloc(sizeof *tmp);
-    if (!tmp) {
-        cli_error(cmd, "out of memory");
-        return EXIT_FAIL;
-    }
-    int rc = EXIT_OK;
-    for (size_t i = 0; i < k && rc == EXIT_OK; i++) {
-        for (int end = 0; end < 2 && rc == EXIT_OK; end++) {
-            char a[160], err[1024];
-            memcpy(tmp, sc, sizeof *tmp);
-            snprintf(a, sizeof a, "%s=%.15g", f[i].name, end ? f[i].hi : f[i].lo);
-            if (unrest_scenario_set(tmp, a, err, sizeof err) != UNREST_OK) {
-                cli_error(cmd, "%s '%s': %s", what, f[i].name, err);
-                rc = EXIT_USAGE;
-            }
-        }
-        for (size_t j = 0; j < i; j++)
-            if (!strcmp(f[i].name, f[j].name)) {
-                cli_error(cmd, "%s '%s' given twice", what, f[i].name);
-                rc = EXIT_USAGE;
-            }
-    }
-    free(tmp);
-    return rc;
-}
-
-char *cli_factors_text(const unrest_factor *f, size_t k, const double *x)
-{
-    size_t cap = 1;
-    for (size_t i = 0; i < k; i++)
-        cap += strlen(f[i].name) + 32;
-    char *t = malloc(cap);
-    if (!t) return NULL;
-    size_t used = 0;
-    t[0] = '\0';
-    for (size_t i = 0; i < k; i++)
-        used += (size_t)snprintf(t + used, cap - used, "%s%s=%.15g", i ? ";" : "", f[i].name, x[i]);
-    return t;
-}
-
 int cmd_sweep(int argc, char **argv)
 {
     const char *C = "sweep";
@@ -236,65 +193,5 @@ done:
     free(settings);
     unrest_store_close(s);
     cli_exp_free(&e);
-    return rc;
-}
-
-int cli_exp_run_design(cli_exp *e, unrest_exp_kind kind, const char *settings,
-                       const unrest_factor *f, size_t k, const double *x, size_t rows,
-                       unrest_store **s, int64_t *exp, unrest_store_row **runs, size_t *nruns)
-{
-    const char *C = e->cmd;
-    if (rows * e->runs > 100000000u) { /* before any database is opened: bad input */
-        cli_error(C, "%zu design points x %" PRIu64 " runs is more than 100000000 runs", rows,
-                  e->runs);
-        return EXIT_USAGE;
-    }
-    char **ftext = calloc(rows ? rows : 1, sizeof *ftext);
-    size_t njobs = rows * (size_t)e->runs;
-    unrest_job *jobs = calloc(njobs ? njobs : 1, sizeof *jobs);
-    int rc = EXIT_FAIL, resumed;
-    int64_t vid;
-    if (!ftext || !jobs) {
-        cli_error(C, "out of memory");
-        goto done;
-    }
-    for (size_t p = 0; p < rows; p++)
-        if (!(ftext[p] = cli_factors_text(f, k, x + p * k))) {
-            cli_error(C, "out of memory");
-            goto done;
-        }
-    if ((rc = cli_exp_open(e, kind, settings, s, exp, &resumed)) != EXIT_OK) goto done;
-    rc = EXIT_FAIL;
-    if (unrest_store_variant(*s, *exp, "base", "", unrest_scenario_hash(e->sc), &vid) !=
-        UNREST_OK) {
-        cli_error(C, "%s", unrest_store_error(*s));
-        goto done;
-    }
-    /* replicate r of every design point has the seed of run r: common random numbers */
-    for (size_t p = 0; p < rows; p++)
-        for (uint64_t r = 0; r < e->runs; r++) {
-            unrest_job *j = &jobs[p * e->runs + r];
-            j->sc = e->sc;
-            j->key.variant_id = vid;
-            j->key.idx = p * e->runs + r;
-            j->key.point = p;
-            j->key.rep = r;
-            j->key.seed = unrest_seed_derive(e->seed, r);
-            j->key.factors = ftext[p];
-        }
-    unrest_runner_stats stats;
-    if ((rc = cli_exp_run(e, *s, *exp, jobs, njobs, &stats)) != EXIT_OK) goto done;
-    if (unrest_store_rows(*s, *exp, vid, runs, nruns) != UNREST_OK) {
-        cli_error(C, "%s", unrest_store_error(*s));
-        rc = EXIT_FAIL;
-        goto done;
-    }
-    rc = EXIT_OK;
-done:
-    if (ftext)
-        for (size_t p = 0; p < rows; p++)
-            free(ftext[p]);
-    free(ftext);
-    free(jobs);
     return rc;
 }

@@ -1,9 +1,8 @@
 /*
- * main.c - entry point of the unrest program: dispatches to subcommands (cli.h). Thin by
- * design: everything a subcommand does is a call into the library.
+ * main.c - entry point of the unrest program: dispatches to subcommands (cli.h) and help
+ * topics. Thin by design: everything a subcommand does is a call into the library.
  */
 #include <gsl/gsl_errno.h>
-#include <stdarg.h>
 #include <string.h>
 
 #include "cli.h"
@@ -17,7 +16,7 @@ static const cli_command commands[] = {
     {"sensitivity", cmd_sensitivity, help_sensitivity, "Sobol indices or Morris effects"},
     {"export", cmd_export, help_export, "a results database's runs as tidy CSV"},
     {"serve", cmd_serve, help_serve, "run a scenario live in the browser (HTTP viewer)"},
-    {"help", cmd_help, help_help, "explain a command, the parameters or the profiles"},
+    {"help", cmd_help, help_help, "explain a command, the parameters, profiles or scenario keys"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -38,37 +37,18 @@ static void usage(FILE *out)
             "  unrest help run                 every option of 'run'\n"
             "  unrest help params              every model parameter, its range and default\n"
             "  unrest help profiles            the paper, netlogo and mesa rule profiles\n"
+            "  unrest help scenario            every scenario key, its range, default and unit\n"
             "  unrest --version                print the version\n");
-}
-
-int cli_opt(int argc, char **argv, int *i, const char *name, const char **val)
-{
-    const char *a = argv[*i];
-    size_t n = strlen(name);
-    if (strncmp(a, name, n) != 0) return 0;
-    if (a[n] == '=') {
-        *val = a + n + 1;
-        return 1;
-    }
-    if (a[n] != '\0') return 0;
-    if (*i + 1 >= argc) return -1;
-    *val = argv[++*i];
-    return 1;
-}
-
-void cli_error(const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stderr, "unrest%s%s: ", cmd ? " " : "", cmd ? cmd : "");
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
 }
 
 void help_help(FILE *out)
 {
-    fprintf(out, "usage: unrest help [COMMAND | params | profiles]\n");
+    fprintf(out, "usage: unrest help [COMMAND | params | profiles | scenario [--markdown]]\n"
+                 "\n"
+                 "  params             the classic model's parameters, ranges and defaults\n"
+                 "  profiles           the paper, netlogo and mesa rule profiles\n"
+                 "  scenario           every scenario key: range, default, unit, what it does\n"
+                 "  scenario --markdown   the same as the Markdown table of docs/SCENARIO.md\n");
 }
 
 int cmd_help(int argc, char **argv)
@@ -77,11 +57,16 @@ int cmd_help(int argc, char **argv)
         usage(stdout);
         return EXIT_OK;
     }
+    const char *topic = argv[1];
+    if (!strcmp(topic, "scenario") &&
+        (argc == 2 || (argc == 3 && !strcmp(argv[2], "--markdown")))) {
+        help_scenario(stdout, argc == 3);
+        return EXIT_OK;
+    }
     if (argc > 2) {
-        cli_error("help", "expected one topic, got %d", argc - 1);
+        cli_error("help", "expected one topic (or scenario --markdown), got %d", argc - 1);
         return EXIT_USAGE;
     }
-    const char *topic = argv[1];
     if (!strcmp(topic, "params")) {
         help_params(stdout);
         return EXIT_OK;
@@ -95,7 +80,8 @@ int cmd_help(int argc, char **argv)
             commands[i].help(stdout);
             return EXIT_OK;
         }
-    cli_error("help", "unknown topic '%s' (expected a command, params or profiles)", topic);
+    cli_error("help", "unknown topic '%s' (expected a command, params, profiles or scenario)",
+              topic);
     return EXIT_USAGE;
 }
 

@@ -167,7 +167,51 @@ for f in "$SRC"/scenarios/*.yaml; do
     "$U" run "$f" --quiet --set scale.people_per_agent=1000 --days 8 --out "$T/v" && ok || bad "variant $f failed"
 done
 
+# --- the manifest: every key of the table is in it, and it rebuilds the run exactly ---
+if command -v python3 >/dev/null; then
+    python3 - "$T/s1/manifest.json" <<'PY' && ok || bad "manifest lacks keys of the table"
+import json, sys
+m = json.load(open(sys.argv[1]))
+p = m["params"]
+need = ["hardship.sigma", "hardship.tail", "hardship.fuel_lag_days", "force.arrest_rate",
+        "time.start", "sites.Almaty.population", "sites.Almaty.focal.airport.guards"]
+missing = [k for k in need if k not in p]
+assert not missing, missing
+assert m["seed"] == 4 and len(m["scenario_hash"]) == 16 and len(m["base_hash"]) == 16
+PY
+fi
+cp "$SRC/scenarios/no-csto.yaml" "$T/variant.yaml"
+sed -i 's|^base: .*|base: builtin|' "$T/variant.yaml"
+(cd "$T" && "$U" run variant.yaml --quiet --set scale.people_per_agent=1000 --days 4 --seed 11 \
+    --set hardship.sigma=0.61 --set 'sites.*.temp_anomaly=1.25' --out m1) || bad "manifest: first run failed"
+mkdir -p "$T/elsewhere"
+(cd "$T/elsewhere" && "$U" run --manifest ../m1/manifest.json --quiet --threads 1 --out ../m2) && ok || bad "run --manifest failed"
+for f in series.csv daily.csv events.csv; do cmp -s "$T/m1/$f" "$T/m2/$f" && ok || bad "run --manifest: $f differs from the original run's"; done
+h1=$(grep '"scenario_hash"' "$T/m1/manifest.json"); h2=$(grep '"scenario_hash"' "$T/m2/manifest.json")
+[ -n "$h1" ] && [ "$h1" = "$h2" ] && ok || bad "run --manifest: scenario hash $h2, the run had $h1"
+"$U" run --quiet --set scale.people_per_agent=1000 --days 2 --seed 18446744073709551615 --out "$T/m3" &&
+    "$U" run --manifest "$T/m3/manifest.json" --quiet --out "$T/m4" && cmp -s "$T/m3/series.csv" "$T/m4/series.csv" && ok || bad "run --manifest: built-in scenario, largest seed"
+expect_error "cannot change it" run --manifest "$T/m1/manifest.json" --set legitimacy.initial=0.5
+expect_error "cannot change it" run --manifest "$T/m1/manifest.json" --seed 3
+expect_error "by itself" run --manifest "$T/m1/manifest.json" "$T/variant.yaml"
+expect_error "not a scenario run's manifest" run --manifest "$T/a/manifest.json"
+echo '{"seed": ' >"$T/broken.json"
+expect_error "broken.json:" run --manifest "$T/broken.json"
+sed -i 's|^title: .*|title: "changed since"|' "$T/variant.yaml"
+expect_error "has changed since the run" run --manifest "$T/m1/manifest.json"
+
+# --- the day table folds quiet stretches; no progress line when stderr is not a terminal ---
+"$U" run --set scale.people_per_agent=1000 --days 12 --seed 1 --out "$T/q" >"$T/stdout" 2>"$T/stderr" || bad "quiet-days run failed"
+grep -q 'cities quiet$' "$T/stdout" && ! grep -q '(19 cities quiet)' "$T/stdout" && ok || bad "quiet days are not folded: $(grep -m3 quiet "$T/stdout")"
+[ ! -s "$T/stderr" ] && ok || bad "progress written to a stderr that is not a terminal: $(head -c 200 "$T/stderr" | od -c | head -3)"
+
 # --- help ---
+"$U" help scenario | grep -q 'hardship.sigma' && ok || bad "help scenario lacks hardship.sigma"
+[ "$("$U" help scenario --markdown | grep -c '^| `')" -ge 60 ] && ok || bad "help scenario --markdown: too few keys"
+# docs/SCENARIO.md holds the generated table: it must be what the program prints
+sed -n '/<!-- BEGIN unrest help scenario --markdown -->/,/<!-- END unrest help scenario --markdown -->/p' "$SRC/docs/SCENARIO.md" | sed '1d;$d' >"$T/doc_table.md"
+"$U" help scenario --markdown >"$T/cmd_table.md"
+if [ -s "$T/doc_table.md" ] && cmp -s "$T/doc_table.md" "$T/cmd_table.md"; then ok; else bad "docs/SCENARIO.md's key table differs from 'unrest help scenario --markdown' (regenerate it): $(diff "$T/doc_table.md" "$T/cmd_table.md" | head -5)"; fi
 "$U" --help | grep -q "usage: unrest COMMAND" && ok || bad "--help"
 "$U" help run | grep -q -- "--seed N" && ok || bad "help run"
 "$U" run --help | grep -q -- "--ramp" && ok || bad "run --help"

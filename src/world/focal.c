@@ -86,7 +86,7 @@ static void watch(unrest_world *w, size_t i, size_t f, uint32_t need)
     if (fo->hold[f] >= need) {
         fo->captured[f] = crowd_wins;
         fo->hold[f] = 0;
-        char label[UNREST_SC_LABEL];
+        char label[2 * UNREST_SC_NAME + 16]; /* "SITE FOCAL captured" */
         if (crowd_wins) {
             fo->captured_at[f] = w->tick;
             fo->fell[f] = 1;

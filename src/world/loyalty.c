@@ -46,12 +46,12 @@ void loyalty_drive(unrest_world *w, size_t i)
     l->will = world_clamp(will, 0, 1);
     if (!l->withdrawn && l->will < p->withdraw_below) {
         l->withdrawn = 1;
-        char label[UNREST_SC_LABEL];
+        char label[UNREST_SC_NAME + 24];
         snprintf(label, sizeof label, "%s police withdraw", w->sc.site[i].name);
         world_note_fired(w, label);
     } else if (l->withdrawn && l->will > p->withdraw_below + 0.1) {
         l->withdrawn = 0;
-        char label[UNREST_SC_LABEL];
+        char label[UNREST_SC_NAME + 24];
         snprintf(label, sizeof label, "%s police return", w->sc.site[i].name);
         world_note_fired(w, label);
     }
