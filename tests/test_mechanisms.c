@@ -200,6 +200,18 @@ static void violent_minority(void **state)
     unrest_world_outcomes(w, &o);
     assert_true(o.security_dead == 0 && o.security_injured == 0 && o.injured == 0);
     unrest_world_destroy(w);
+    /* a peaceful city (its violence 0) fights no one while its neighbour does */
+    const char *calm_west[] = {"anger.initial=0.3",        "violence.share=0.05",
+                               "violence.clash_rate=0.02", "violence.force_rate=0.02",
+                               "sites.West.violence=0",    NULL};
+    w = make(load("", calm_west), 5);
+    step_to(w, 48);
+    unrest_site_state west, east;
+    unrest_world_site(w, 0, &west);
+    unrest_world_site(w, 1, &east);
+    assert_true(west.violent == 0 && west.security_injured_total == 0 && west.injured_total == 0);
+    assert_true(east.security_injured_total > 0);
+    unrest_world_destroy(w);
 }
 
 /* Counted in people over a share of the city, a hall guarded by 600 falls at 1:100 and at

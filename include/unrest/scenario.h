@@ -54,6 +54,7 @@ typedef struct unrest_sc_site {
     double legitimacy_offset;    /* site legitimacy relative to national, [-1,1] */
     double anger;                /* anger at the regime here, added to anger.initial [0,1] */
     double lat, lon;             /* position, degrees (for contagion by proximity) */
+    double violence;             /* multiplier on the share of the active who fight here */
     int capital;                 /* 1: losing its focal points counts as losing the capital */
     size_t n_focal;              /* focal points in focal[] */
     unrest_sc_focal focal[UNREST_SC_MAX_FOCAL];
@@ -191,6 +192,7 @@ typedef struct unrest_sc_params {
     double security_kill;     /* share of security casualties who die */
     double civilian_kill;     /* share of civilian casualties who die (without a shoot order) */
     double attack_weight;     /* a fighter counts as 1 + this at a focal point */
+    double repression_gain;   /* fighters' share gained per 1% of a site's people detained */
     /* contagion */
     double distance_km;     /* > 0: spread weighted by exp(-distance / this) (proximity) */
     double proximity_share; /* share of the spread channel that travels by proximity */

@@ -197,6 +197,9 @@ const keydef unrest_param_keys[] = {
           "share of civilian casualties who die (without a shoot order)"),
     PREAL("violence", "attack_weight", "violence", attack_weight, 0, 100, 0, 0, "",
           "a fighter counts as 1 + this when a crowd attacks a focal point"),
+    PREAL("violence", "repression_gain", "violence", repression_gain, 0, 10, 0, 0,
+          "per 1% detained",
+          "share of the active who fight gained per 1% of a site's people detained (Lichbach)"),
 };
 const size_t unrest_n_param_keys = sizeof unrest_param_keys / sizeof unrest_param_keys[0];
 _Static_assert(sizeof unrest_param_keys / sizeof unrest_param_keys[0] <= UNREST_SC_MAX_PARAMS,
@@ -272,6 +275,8 @@ const keydef unrest_site_keys[] = {
           "anger at the regime here, added to anger.initial"),
     SREAL("lat", "spread", lat, -90, 90, 0, 0, "degrees", "latitude (contagion by proximity)"),
     SREAL("lon", "spread", lon, -180, 180, 0, 0, "degrees", "longitude (contagion by proximity)"),
+    SREAL("violence", "violence", violence, 0, 100, 0, 1, "multiplier",
+          "multiplier on the share of the active who fight here"),
 };
 
 /* A focal-point row: sites.*.focal.*.KEY stored in unrest_sc_focal. */

@@ -12,7 +12,9 @@
  * casualty model (§4; after Davies et al. 2013 and Moro 2016); its rates are assumptions to be
  * calibrated. Civilian dead add to the site's dead (legitimacy, outcomes); casualties feed anger
  * (anger.c) and the forces' will (loyalty.c); fighters weigh more at focal points (focal.c).
- * Keys: violence.*.
+ * The share of the active who fight grows with the share of the site's people detained
+ * (violence.repression_gain: repressing nonviolence breeds violence, Lichbach 1987) and is
+ * multiplied by the site's own `violence` [A]. Keys: violence.*, the site key violence.
  */
 #include <gsl/gsl_randist.h>
 #include <math.h>
@@ -28,9 +30,13 @@ void violence_observe(unrest_world *w, size_t i, int64_t t)
     site *s = &w->s[i];
     violence_state *v = &s->vi;
     double active = s->c.active * s->ppa;
-    double fighters = p->violent_share * active;
+    /* repressing the peaceful breeds fighters (Lichbach 1987): the share grows with the share
+     * of the site's people detained so far */
+    double share =
+        p->violent_share + p->repression_gain * 100 * s->fs.detained_total / s->population;
+    double fighters = fmin(1, share * w->sc.site[i].violence) * active;
     if (active >= p->desperate_trigger && active > 0)
-        fighters += p->desperate * s->population / 1e5;
+        fighters += p->desperate * s->population / 1e5 * w->sc.site[i].violence;
     v->violent = fighters;
     v->sec_casualties = v->civ_casualties = 0;
     double guards = s->ly.withdrawn ? 0 : focal_guards(&w->sc.site[i]);
