@@ -176,7 +176,7 @@ typedef struct unrest_sc_params {
     int anger_hidden;       /* anger shows only as fear is lost (preference falsification) */
     double fear_news_share; /* active share elsewhere, as heard, at which fear breaks here */
     /* the loyalty of the forces */
-    double will_erosion;   /* will lost per hour per unit of outnumbering beyond 1 */
+    double will_erosion;   /* will lost per hour per factor of ten of outnumbering */
     double outnumber;      /* active people per police officer on the street that weigh 1 */
     double will_casualty;  /* will lost per security casualty per 1,000 police */
     double will_recovery;  /* will regained per day while not outnumbered */

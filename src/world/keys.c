@@ -167,7 +167,7 @@ const keydef unrest_param_keys[] = {
           "active share of the rest of the country, as the news carries it, at which fear breaks"),
     /* the loyalty of the forces */
     PREAL("loyalty", "erosion", "loyalty", will_erosion, 0, 10, 0, 0, "per hour",
-          "will lost per hour per unit of outnumbering beyond 1"),
+          "will lost per hour per factor of ten of outnumbering (log10 of the ratio)"),
     PREAL("loyalty", "outnumber", "loyalty", outnumber, 0, 1e6, LO_OPEN, 10, "people per officer",
           "active people per officer on the street that count as outnumbering 1"),
     PREAL("loyalty", "casualty", "loyalty", will_casualty, 0, 10, 0, 0,

@@ -1,7 +1,8 @@
 /*
  * loyalty.c - the loyalty of the forces (docs/MODEL.md II.7a). Each site's police and guards
  * have a will to hold W in [0,1], 1 at the start. It falls while they are outnumbered — more
- * active people per officer on the street than loyalty.outnumber — in proportion to how far,
+ * active people per officer on the street than loyalty.outnumber — by loyalty.erosion an hour
+ * per factor of ten beyond that line (log10 of the ratio, at most 3),
  * with their own casualties, and with a split in the elite (the event elite_split); it comes
  * back slowly while they are not outnumbered. Below loyalty.shirk_below they shirk (arrests fall
  * in proportion to W); below loyalty.withdraw_below they pull back: police leave the streets and
@@ -38,8 +39,8 @@ void loyalty_drive(unrest_world *w, size_t i)
     double active = s->c.active * s->ppa;
     double ratio = street > 0 ? active / (street * p->outnumber) : (active > 0 ? INFINITY : 0);
     double will = l->will;
-    if (ratio > 1)
-        will -= p->will_erosion * fmin(ratio - 1, 100) * p->tick_hours;
+    if (ratio > 1) /* a crowd ten times the line weighs one unit; a hundred times, two */
+        will -= p->will_erosion * fmin(log10(ratio), 3) * p->tick_hours;
     else
         will += p->will_recovery * p->tick_hours / 24;
     if (base > 0) will -= p->will_casualty * s->vi.sec_casualties / (base / 1000);
