@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "unrest/world.h"
+#include "worldtest.h"
 
 /* Two quiet cities in different regions, 1 agent per 100 people, no shocks. */
 static const char *const base_text =
@@ -53,20 +54,6 @@ static unrest_scenario *load(const char *extra, const char *const *sets)
     return &sc;
 }
 
-static unrest_world *make(const unrest_scenario *sc, uint64_t seed)
-{
-    unrest_world *w = NULL;
-    char err[512];
-    if (unrest_world_create(&w, sc, seed, err, sizeof err) != UNREST_OK) fail_msg("world: %s", err);
-    return w;
-}
-
-static void step_to(unrest_world *w, int64_t tick)
-{
-    while (unrest_world_tick(w) < tick)
-        if (unrest_world_step(w) != UNREST_OK) fail_msg("step: %s", unrest_world_error(w));
-}
-
 /* Anger enters exactly as A / (1 - L) on the hardship scale (G = H (h (1 - L) + A)), leaves the
  * threshold alone, and makes a crowd where hardship alone (legitimacy 0.97, no price shock)
  * makes none; a small anger raises a tail of the city, not all of it. */
@@ -76,9 +63,9 @@ static void anger_at_the_regime(void **state)
     const char *calm[] = {"legitimacy.initial=0.97", NULL};
     const char *angry[] = {"legitimacy.initial=0.97", "anger.initial=0.05", "sites.West.anger=0.05",
                            NULL};
-    unrest_world *a = make(load("", calm), 1), *b = make(load("", angry), 1);
-    step_to(a, 24);
-    step_to(b, 24);
+    unrest_world *a = wt_make(load("", calm), 1), *b = wt_make(load("", angry), 1);
+    wt_step_to(a, 24);
+    wt_step_to(b, 24);
     unrest_site_state sa, sb, sb2;
     unrest_world_site(a, 0, &sa);
     unrest_world_site(b, 0, &sb);
@@ -99,12 +86,12 @@ static void fear_loss(void **state)
     (void)state;
     const char *sets[] = {"anger.initial=0.3", "anger.fear_loss=0.8", "anger.fear_share=0.001",
                           NULL};
-    unrest_world *w = make(load("", sets), 2);
-    step_to(w, 1);
+    unrest_world *w = wt_make(load("", sets), 2);
+    wt_step_to(w, 1);
     unrest_site_state s;
     unrest_world_site(w, 0, &s);
     assert_true(fabs(s.k - 2.3) < 1e-12 && s.fear_lost == 0); /* before any crowd */
-    step_to(w, 6);
+    wt_step_to(w, 6);
     unrest_world_site(w, 0, &s);
     assert_true(s.active / 40000 > 0.001);
     assert_true(s.fear_lost == 1);
@@ -120,14 +107,14 @@ static void concession_under_pressure(void **state)
     const char *calm[] = {"legitimacy.concession_pressure=0.8", NULL};
     const char *hot[] = {"legitimacy.concession_pressure=0.8", "anger.initial=0.3",
                          "legitimacy.concession_signal=0.5", NULL};
-    unrest_world *a = make(load(ev, calm), 3), *b = make(load(ev, hot), 3);
-    step_to(a, 12);
-    step_to(b, 12);
+    unrest_world *a = wt_make(load(ev, calm), 3), *b = wt_make(load(ev, hot), 3);
+    wt_step_to(a, 12);
+    wt_step_to(b, 12);
     unrest_site_state a0, b0, a1, b1;
     unrest_world_site(a, 1, &a0);
     unrest_world_site(b, 1, &b0);
-    step_to(a, 13);
-    step_to(b, 13);
+    wt_step_to(a, 13);
+    wt_step_to(b, 13);
     unrest_world_site(a, 1, &a1);
     unrest_world_site(b, 1, &b1);
     assert_true(fabs(a1.legitimacy - a0.legitimacy - 0.05) < 1e-9); /* no crowd: all of it */
@@ -146,10 +133,10 @@ static void loyalty_of_the_forces(void **state)
                           "loyalty.outnumber=2", "loyalty.withdraw_below=0.3",
                           "anger.fear_loss=0.5", NULL};
     const char *ev = "events:\n  - {at: 2022-01-01T02:00, where: East, elite_split: 0.6}\n";
-    unrest_world *w = make(load(ev, sets), 4);
+    unrest_world *w = wt_make(load(ev, sets), 4);
     int withdrew = 0;
     for (int64_t t = 0; t < 72 && !withdrew; t++) {
-        step_to(w, t + 1);
+        wt_step_to(w, t + 1);
         unrest_site_state s;
         unrest_world_site(w, 1, &s);
         if (t == 2) assert_true(s.will <= 0.4 + 1e-12); /* the split at 02:00 */
@@ -159,7 +146,7 @@ static void loyalty_of_the_forces(void **state)
             assert_true(s.will < 0.3);
             if (!strstr(unrest_world_fired(w), "West police withdraw"))
                 fail_msg("tick %lld fired: [%s]", (long long)t, unrest_world_fired(w));
-            step_to(w, t + 2);
+            wt_step_to(w, t + 2);
             unrest_world_site(w, 0, &s);
             assert_true(s.police == 0 && s.fear_lost == 1);
         }
@@ -180,9 +167,9 @@ static void violent_minority(void **state)
                           "violence.force_rate=0.02", NULL};
     double sd[2], si[2], dead[2], inj[2];
     for (unsigned th = 1; th <= 2; th++) {
-        unrest_world *w = make(load("", sets), 5);
+        unrest_world *w = wt_make(load("", sets), 5);
         unrest_world_set_threads(w, th);
-        step_to(w, 48);
+        wt_step_to(w, 48);
         unrest_outcomes o;
         unrest_world_outcomes(w, &o);
         sd[th - 1] = o.security_dead;
@@ -194,8 +181,8 @@ static void violent_minority(void **state)
     assert_true(si[0] > 0 && inj[0] > 0);
     assert_true(sd[0] <= si[0] + sd[0]);
     assert_true(sd[0] == sd[1] && si[0] == si[1] && dead[0] == dead[1] && inj[0] == inj[1]);
-    unrest_world *w = make(load("", none), 5);
-    step_to(w, 48);
+    unrest_world *w = wt_make(load("", none), 5);
+    wt_step_to(w, 48);
     unrest_outcomes o;
     unrest_world_outcomes(w, &o);
     assert_true(o.security_dead == 0 && o.security_injured == 0 && o.injured == 0);
@@ -204,8 +191,8 @@ static void violent_minority(void **state)
     const char *calm_west[] = {"anger.initial=0.3",        "violence.share=0.05",
                                "violence.clash_rate=0.02", "violence.force_rate=0.02",
                                "sites.West.violence=0",    NULL};
-    w = make(load("", calm_west), 5);
-    step_to(w, 48);
+    w = wt_make(load("", calm_west), 5);
+    wt_step_to(w, 48);
     unrest_site_state west, east;
     unrest_world_site(w, 0, &west);
     unrest_world_site(w, 1, &east);
@@ -233,8 +220,8 @@ static void focal_counts_in_people(void **state)
                                       rule ? "force.focal_area=0.05" : "force.focal_area=0",
                                       "force.hold_ratio=1",
                                       NULL};
-                unrest_world *w = make(load("", sets), (uint64_t)seed);
-                step_to(w, 48);
+                unrest_world *w = wt_make(load("", sets), (uint64_t)seed);
+                wt_step_to(w, 48);
                 unrest_outcomes o;
                 unrest_world_outcomes(w, &o);
                 fell[rule][r] += o.sites_captured > 0;
@@ -262,8 +249,8 @@ static void contagion_by_proximity(void **state)
     sc->site[2].lat = 50.3;
     sc->site[2].lon = 71.4;
     sc->n_sites = 3;
-    unrest_world *w = make(sc, 6);
-    step_to(w, 12);
+    unrest_world *w = wt_make(sc, 6);
+    wt_step_to(w, 12);
     unrest_site_state e, f;
     unrest_world_site(w, 1, &e);
     unrest_world_site(w, 2, &f);

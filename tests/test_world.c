@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "unrest/world.h"
+#include "worldtest.h"
 
 /* Two quiet sites in different regions; ppa 100. Mechanism tests add events with snprintf. */
 static const char *const base_text =
@@ -49,20 +50,6 @@ static unrest_scenario *load(const char *extra)
     return &sc;
 }
 
-static unrest_world *make(const unrest_scenario *sc, uint64_t seed)
-{
-    unrest_world *w = NULL;
-    char err[512];
-    if (unrest_world_create(&w, sc, seed, err, sizeof err) != UNREST_OK) fail_msg("world: %s", err);
-    return w;
-}
-
-static void step_to(unrest_world *w, int64_t tick)
-{
-    while (unrest_world_tick(w) < tick)
-        assert_int_equal(unrest_world_step(w), UNREST_OK);
-}
-
 static void site(const unrest_world *w, size_t i, unrest_site_state *s)
 {
     unrest_world_site(w, i, s);
@@ -76,24 +63,24 @@ static void fuel_price_and_cap(void **state)
         load("events:\n"
              "  - {at: 2022-01-01T10:00, where: West, fuel_price: 120}\n"
              "  - {at: 2022-01-02T10:00, where: West, price_cap: 60, gain: 0.02}\n");
-    unrest_world *w = make(sc, 1);
+    unrest_world *w = wt_make(sc, 1);
     unrest_site_state a, b;
-    step_to(w, 10); /* ticks 0..9 done: the rise fires at the start of tick 10 */
+    wt_step_to(w, 10); /* ticks 0..9 done: the rise fires at the start of tick 10 */
     site(w, 0, &a);
     site(w, 1, &b);
     assert_true(fabs(a.hardship - b.hardship) < 1e-12);
     double h0 = a.hardship, l0 = a.legitimacy;
-    step_to(w, 11);
+    wt_step_to(w, 11);
     site(w, 0, &a);
     site(w, 1, &b);
     /* doubling at full dependence: hardship x (1 + fuel_weight) */
     assert_true(fabs(a.hardship - h0 * 1.5) < 1e-9);
     assert_true(fabs(b.hardship - h0) < 1e-12);
     assert_true(a.fuel_price == 120 && b.fuel_price == 60);
-    step_to(w, 34);
+    wt_step_to(w, 34);
     site(w, 0, &a);
     assert_true(fabs(a.hardship - h0 * 1.5) < 1e-9); /* cap not yet */
-    step_to(w, 35);
+    wt_step_to(w, 35);
     site(w, 0, &a);
     site(w, 1, &b);
     assert_true(fabs(a.hardship - h0) < 1e-9);
@@ -114,8 +101,8 @@ static void blackout_stops_spread(void **state)
                      "  - {at: 2022-01-01T00:00, where: West, legitimacy: -0.3}\n";
     char text[1024];
     unrest_scenario *sc = load(ev);
-    unrest_world *w = make(sc, 3);
-    step_to(w, 24);
+    unrest_world *w = wt_make(sc, 3);
+    wt_step_to(w, 24);
     unrest_site_state a, b;
     site(w, 0, &a);
     site(w, 1, &b);
@@ -125,8 +112,8 @@ static void blackout_stops_spread(void **state)
 
     snprintf(text, sizeof text, "%s  - {at: 2022-01-01T00:00, internet: 0}\n", ev);
     sc = load(text);
-    w = make(sc, 3);
-    step_to(w, 24);
+    w = wt_make(sc, 3);
+    wt_step_to(w, 24);
     site(w, 0, &a);
     site(w, 1, &b);
     assert_true(a.active > 0);
@@ -143,8 +130,8 @@ static void lethal_force(void **state)
                      "  - {at: 2022-01-01T00:00, where: West, fuel_price: 480}\n"
                      "  - {at: 2022-01-01T00:00, where: West, legitimacy: -0.3}\n";
     unrest_scenario *sc = load(ev);
-    unrest_world *w = make(sc, 5);
-    step_to(w, unrest_world_ticks(w));
+    unrest_world *w = wt_make(sc, 5);
+    wt_step_to(w, unrest_world_ticks(w));
     unrest_site_state calm;
     site(w, 0, &calm);
     assert_true(calm.detained_total > 0);
@@ -154,8 +141,8 @@ static void lethal_force(void **state)
     char text[1024];
     snprintf(text, sizeof text, "%s  - {at: 2022-01-01T00:00, where: West, lethal: 0.2}\n", ev);
     sc = load(text);
-    w = make(sc, 5);
-    step_to(w, unrest_world_ticks(w));
+    w = wt_make(sc, 5);
+    wt_step_to(w, unrest_world_ticks(w));
     unrest_site_state s, e;
     site(w, 0, &s);
     site(w, 1, &e);
@@ -179,22 +166,22 @@ static void troops_arrive_and_leave(void **state)
     unrest_scenario *sc = load("events:\n"
                                "  - {at: 2022-01-02T06:00, where: West, troops: 500, role: guard,\n"
                                "     until: 2022-01-03T06:00}\n");
-    unrest_world *w = make(sc, 1);
+    unrest_world *w = wt_make(sc, 1);
     unrest_site_state a, b;
-    step_to(w, 30);
+    wt_step_to(w, 30);
     site(w, 0, &a);
     assert_true(a.troops == 0);
     double l_before = a.legitimacy;
-    step_to(w, 31);
+    wt_step_to(w, 31);
     site(w, 0, &a);
     site(w, 1, &b);
     assert_true(a.troops == 500);
     assert_true(b.troops == 0);
     assert_true(a.legitimacy < l_before - 0.02);
-    step_to(w, 54);
+    wt_step_to(w, 54);
     site(w, 0, &a);
     assert_true(a.troops == 500);
-    step_to(w, 55);
+    wt_step_to(w, 55);
     site(w, 0, &a);
     assert_true(a.troops == 0);
     unrest_world_destroy(w);
@@ -208,20 +195,20 @@ static void curfew_hours(void **state)
         load("set: {force.curfew_k: 2, force.emergency_k: 1.5}\n"
              "events:\n"
              "  - {at: 2022-01-01T12:00, emergency: on, curfew: \"23:00-07:00\"}\n");
-    unrest_world *w = make(sc, 1);
+    unrest_world *w = wt_make(sc, 1);
     unrest_site_state s;
-    step_to(w, 1);
+    wt_step_to(w, 1);
     site(w, 0, &s);
     assert_true(fabs(s.k - sc->p.k) < 1e-12 && !s.emergency);
-    step_to(w, 13);
+    wt_step_to(w, 13);
     site(w, 0, &s);
     assert_true(s.emergency && !s.curfew);
     assert_true(fabs(s.k - sc->p.k * 1.5) < 1e-12);
-    step_to(w, 24); /* tick 23 = 23:00 local */
+    wt_step_to(w, 24); /* tick 23 = 23:00 local */
     site(w, 0, &s);
     assert_true(s.curfew);
     assert_true(fabs(s.k - sc->p.k * 2) < 1e-12);
-    step_to(w, 32); /* tick 31 = 07:00 */
+    wt_step_to(w, 32); /* tick 31 = 07:00 */
     site(w, 0, &s);
     assert_true(!s.curfew);
     unrest_world_destroy(w);
@@ -232,12 +219,12 @@ static void concession(void **state)
 {
     (void)state;
     unrest_scenario *sc = load("events:\n  - {at: 2022-01-01T05:00, concession: 0.04}\n");
-    unrest_world *w = make(sc, 1);
+    unrest_world *w = wt_make(sc, 1);
     unrest_site_state s;
-    step_to(w, 5);
+    wt_step_to(w, 5);
     site(w, 1, &s);
     double before = s.legitimacy;
-    step_to(w, 6);
+    wt_step_to(w, 6);
     site(w, 1, &s);
     assert_true(fabs(s.legitimacy - before - 0.04) < 0.005);
     unrest_world_destroy(w);
@@ -254,8 +241,8 @@ static void capture(void **state)
     char text[2048];
     snprintf(text, sizeof text, "set: {force.police_per_100k: 0}\n%s", ev);
     unrest_scenario *sc = load(text);
-    unrest_world *w = make(sc, 2);
-    step_to(w, unrest_world_ticks(w));
+    unrest_world *w = wt_make(sc, 2);
+    wt_step_to(w, unrest_world_ticks(w));
     unrest_site_state s;
     site(w, 0, &s);
     assert_true(s.captured_at[0] >= 0);
@@ -267,8 +254,8 @@ static void capture(void **state)
     snprintf(text, sizeof text,
              "set: {force.police_per_100k: 0, sites.West.focal.hall.guards: 100000}\n%s", ev);
     sc = load(text);
-    w = make(sc, 2);
-    step_to(w, unrest_world_ticks(w));
+    w = wt_make(sc, 2);
+    wt_step_to(w, unrest_world_ticks(w));
     site(w, 0, &s);
     assert_true(s.captured_at[0] < 0);
     unrest_world_destroy(w);
@@ -284,12 +271,12 @@ static void arrests_erode(void **state)
     char text[1024];
     snprintf(text, sizeof text,
              "set: {legitimacy.arrest_erosion: 0.005, force.arrest_rate: 10}\n%s", ev);
-    unrest_world *w = make(load(text), 6);
+    unrest_world *w = wt_make(load(text), 6);
     unrest_site_state a, b;
-    step_to(w, 23);
+    wt_step_to(w, 23);
     site(w, 0, &a);
     double before = a.detained_total; /* L of the next tick is computed from this */
-    step_to(w, 24);
+    wt_step_to(w, 24);
     site(w, 0, &a);
     site(w, 1, &b);
     assert_true(before > 0);
@@ -311,7 +298,7 @@ static void arrest_capacity(void **state)
     for (int r = 0; r < 2; r++) {
         char text[1024];
         snprintf(text, sizeof text, "set: {force.arrest_rate: %s}\n%s", r ? "0.01" : "0.1", ev);
-        unrest_world *w = make(load(text), 8);
+        unrest_world *w = wt_make(load(text), 8);
         unrest_site_state s;
         double most = 0;
         while (unrest_world_tick(w) < unrest_world_ticks(w)) {
@@ -338,9 +325,9 @@ static void reproducible(void **state)
         load("events:\n  - {at: 2022-01-01T00:00, where: West, fuel_price: 240}\n");
     double v[3][4];
     for (int r = 0; r < 3; r++) {
-        unrest_world *w = make(sc, r == 2 ? 9 : 4);
+        unrest_world *w = wt_make(sc, r == 2 ? 9 : 4);
         unrest_world_set_threads(w, r == 1 ? 2 : 1);
-        step_to(w, unrest_world_ticks(w));
+        wt_step_to(w, unrest_world_ticks(w));
         unrest_site_state s;
         site(w, 0, &s);
         v[r][0] = s.detained_total;
@@ -369,8 +356,8 @@ static void builtin_runs(void **state)
                      UNREST_OK);
     assert_true(sc.n_sites >= 10);
     assert_int_equal(unrest_scenario_set(&sc, "time.days=2", err, sizeof err), UNREST_OK);
-    unrest_world *w = make(&sc, 1);
-    step_to(w, unrest_world_ticks(w));
+    unrest_world *w = wt_make(&sc, 1);
+    wt_step_to(w, unrest_world_ticks(w));
     int zh = unrest_scenario_site_index(&sc, "Zhanaozen");
     assert_true(zh >= 0);
     unrest_site_state s;
