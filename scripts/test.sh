@@ -14,6 +14,19 @@ scripts/bootstrap.sh
 echo "== tests (Release)"
 ctest --test-dir build --output-on-failure -j"$jobs"
 
+echo "== golden digests on AVX2-only and SSE2-only builds"
+# The Release build above is -march=native: on an AVX-512 machine it runs the AVX-512 paths of
+# src/core (#if __AVX512F__ / __AVX512BW__ / __AVX512VPOPCNTDQ__: count_down, list_actors,
+# gather_row, the shuffle, the lattice's counts, 8-lane Philox). x86-64-v3 has none of them but
+# AVX2 (4-lane Philox), SSE4.1 (pick_block) and BMI2 (word_select); x86-64 has only SSE2, so every
+# one of those takes its plain-C path. Each must reproduce the digests pinned in test_golden.c.
+for arch in avx2:x86-64-v3 sse2:x86-64; do
+    dir=build-${arch%%:*}
+    cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DUNREST_ARCH="${arch#*:}" >/dev/null
+    cmake --build "$dir" --target test_golden -j"$jobs"
+    "$dir/tests/test_golden"
+done
+
 echo "== browser tests (Playwright driving Debian's chromium, headless)"
 # reports written by the commands, checked in the browser beside the live viewer's own
 art="$PWD/build/test-artifacts"

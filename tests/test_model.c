@@ -3,6 +3,7 @@
  * and its brute-force scan twin give identical runs under every profile and lattice shape;
  * counts agree with the lattice every tick; the rules' limiting cases hold (G <= T never
  * active, no cops means active iff G > T, J = 0 and J = inf); cops can be removed and added.
+ * The vector kernels of model_int.h and shuffle.c agree with their plain-C twins on random inputs.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model_int.h"
+#include "shuffle.h"
 #include "unrest/unrest.h"
 
 static unrest_model *make(const unrest_params *p, uint64_t seed)
@@ -323,6 +326,164 @@ static void test_bytes_per_agent(void **state)
     unrest_model_destroy(m);
 }
 
+/* ---- the vector kernels against their plain-C twins (model_int.h, shuffle.h) ---- */
+
+/* A jail term as the countdowns meet them: free, due, finite, or forever. */
+static uint16_t some_term(rng *r)
+{
+    uint32_t u = rng_below(r, 8);
+    return (uint16_t)(u < 3   ? 0
+                      : u < 5 ? 1 + rng_below(r, 2)
+                      : u < 7 ? rng_below(r, UNREST_JAIL_FOREVER)
+                              : UNREST_JAIL_FOREVER);
+}
+
+/* Run one round of a twin comparison rounds times, round t drawing its inputs from r. */
+static void twin_rounds(void (*round)(rng *r, int t), uint32_t key, int rounds)
+{
+    rng r;
+    rng_init(&r, key, 99, 0, 0);
+    for (int t = 0; t < rounds; t++)
+        round(&r, t);
+}
+
+/* count_down (AVX-512BW for whole 64-term words) and count_down_ref: the same due bits, the same
+ * terms left. */
+static void count_down_round(rng *r, int t)
+{
+    uint16_t a[64], b[64];
+    uint32_t n = t % 4 ? 64 : rng_below(r, 65);
+    for (uint32_t i = 0; i < 64; i++)
+        a[i] = b[i] = some_term(r);
+    assert_true(count_down(a, n) == count_down_ref(b, n));
+    assert_memory_equal(a, b, sizeof a);
+}
+
+/* list_actors (AVX-512BW, 32 terms at a time) and list_actors_ref: the same list and terms, for
+ * both countdowns and every length around the vector width. */
+static void list_actors_round(rng *r, int t)
+{
+    enum { N = 300 };
+    uint16_t ta[N], tb[N];
+    uint32_t la[N], lb[N], n = rng_below(r, N + 1);
+    for (uint32_t i = 0; i < n; i++)
+        ta[i] = tb[i] = some_term(r);
+    uint32_t ka = list_actors(ta, n, t & 1, la), kb = list_actors_ref(tb, n, t & 1, lb);
+    assert_int_equal(ka, kb);
+    if (ka) assert_memory_equal(la, lb, ka * sizeof *la);
+    if (n) assert_memory_equal(ta, tb, n * sizeof *ta);
+}
+
+/* gather_row (AVX-512F, sixteen cells at a time) and gather_row_ref: the same agents gathered,
+ * the same tags written, for any span of a row and either parity. */
+static void gather_row_round(rng *r, int t)
+{
+    enum { W = 200 };
+    int32_t oa[W], ob[W];
+    uint32_t ba[W + 16], bb[W + 16];
+    for (uint32_t x = 0; x < W; x++) {
+        uint32_t tag = rng_below(r, 2) << OCC_TAG_BIT;
+        oa[x] = ob[x] = rng_below(r, 4) ? (int32_t)(rng_below(r, OCC_AGENT) | tag) : -1;
+    }
+    uint32_t x0 = rng_below(r, W + 1), x1 = x0 + rng_below(r, W + 1 - x0);
+    uint32_t na = gather_row(oa, x0, x1, (uint32_t)t & 1, ba);
+    uint32_t nb = gather_row_ref(ob, x0, x1, (uint32_t)t & 1, bb);
+    assert_int_equal(na, nb);
+    if (na) assert_memory_equal(ba, bb, na * sizeof *ba);
+    assert_memory_equal(oa, ob, sizeof oa);
+}
+
+/* The three kernels above against their twins, on random inputs. */
+static void test_kernel_twins(void **state)
+{
+    (void)state;
+    twin_rounds(count_down_round, 21, 2000);
+    twin_rounds(list_actors_round, 22, 1000);
+    twin_rounds(gather_row_round, 23, 1000);
+}
+
+/* A 16-bit draw d whose low product half (d * size) mod 2^16 is reject16 - 1, reject16 or
+ * reject16 + 1 (e = 0, 1, 2): Lemire's boundary. Shapes are symmetric about the centre, so size
+ * is odd and has an inverse mod 2^16 (Newton's iteration). */
+static uint32_t boundary_draw(const shape *s, uint32_t e)
+{
+    uint32_t inv = s->size;
+    for (int i = 0; i < 4; i++)
+        inv *= 2 - s->size * inv;
+    return ((s->reject16 + e - 1) * inv) & 0xffffu;
+}
+
+/* pick_block (SSE4.1: the eight 16-bit draws as vector lanes) and pick_block_ref: the same cell
+ * or NO_CELL, on lattices from sparse to full, for shapes of 5 to 149 cells, with draws at
+ * random and on the rejection boundary, at centres on the edges and anywhere. */
+static void test_pick_block_twin(void **state)
+{
+    (void)state;
+    rng r;
+    rng_init(&r, 24, 99, 0, 0);
+    const double dens[] = {0.2, 0.74, 0.97, 1.0};
+    for (size_t di = 0; di < sizeof dens / sizeof dens[0]; di++) {
+        lattice L;
+        assert_int_equal(lattice_init(&L, 70, 45, 7), 0);
+        for (uint32_t y = 0; y < L.h; y++)
+            for (uint32_t x = 0; x < L.w; x++)
+                if (rng_uniform(&r) < dens[di]) pad_write(&L, x, y, 1);
+        const unrest_hood hoods[] = {UNREST_HOOD_VON_NEUMANN, UNREST_HOOD_MOORE,
+                                     UNREST_HOOD_EUCLIDEAN};
+        const double radii[] = {1, 1.7, 3, 5, 7};
+        for (size_t hi = 0; hi < 3; hi++)
+            for (size_t ri = 0; ri < sizeof radii / sizeof radii[0]; ri++) {
+                shape s;
+                assert_int_equal(shape_build(&s, hoods[hi], radii[ri]), 0);
+                assert_int_equal(shape_link(&s, &L), 0);
+                for (int t = 0; t < 400; t++) {
+                    uint32_t x = t < 4 ? (t & 1 ? L.w - 1 : 0) : rng_below(&r, L.w);
+                    uint32_t y = t < 4 ? (t & 2 ? L.h - 1 : 0) : rng_below(&r, L.h);
+                    uint32_t w[4];
+                    for (int i = 0; i < 4; i++)
+                        w[i] = rng_u32(&r);
+                    for (uint32_t j = 0; j < 8 && t % 2; j++) { /* draws on Lemire's boundary */
+                        uint32_t d = boundary_draw(&s, rng_below(&r, 3)) & 0xffffu,
+                                 sh = 16 * (j & 1);
+                        if (rng_below(&r, 2)) w[j >> 1] = (w[j >> 1] & ~(0xffffu << sh)) | d << sh;
+                    }
+                    const uint8_t *box = L.pad + pad_base(&L, x, y) - s.box;
+                    assert_int_equal(pick_block(&L, &s, x, y, box, w),
+                                     pick_block_ref(&L, &s, x, y, box, w));
+                }
+                shape_free(&s);
+            }
+        lattice_free(&L);
+    }
+}
+
+/* shuffle_list (draws fetched ahead; AVX-512F: sixteen indices at a time) and shuffle_list_ref
+ * (one rng_u32 at a time): the same permutation for lengths around the vector width, the buffer
+ * and 2^16 (the switch from whole-word to 16-bit draws), where rejections are frequent. */
+static void test_shuffle_twin(void **state)
+{
+    (void)state;
+    const uint32_t lens[] = {0,   1,   2,   3,   15,   16,    17,    18,    31,   33,
+                             100, 511, 512, 513, 4000, 40000, 65536, 65537, 70001};
+    uint32_t *a = malloc(70001 * sizeof *a), *b = malloc(70001 * sizeof *b);
+    assert_non_null(a);
+    assert_non_null(b);
+    for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++)
+        for (uint64_t seed = 1; seed <= 3; seed++) {
+            uint32_t n = lens[li];
+            for (uint32_t i = 0; i < n; i++)
+                a[i] = b[i] = i;
+            rng ra, rb;
+            rng_init(&ra, seed, RNG_ORDER, n, 0);
+            rng_init(&rb, seed, RNG_ORDER, n, 0);
+            shuffle_list(a, n, &ra);
+            shuffle_list_ref(b, n, &rb);
+            if (n) assert_memory_equal(a, b, n * sizeof *a);
+        }
+    free(a);
+    free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -336,6 +497,9 @@ int main(void)
         cmocka_unit_test(test_create_rejects_bad_params),
         cmocka_unit_test(test_initial_counts),
         cmocka_unit_test(test_bytes_per_agent),
+        cmocka_unit_test(test_kernel_twins),
+        cmocka_unit_test(test_pick_block_twin),
+        cmocka_unit_test(test_shuffle_twin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

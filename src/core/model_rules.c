@@ -1,0 +1,547 @@
+/*
+ * model_rules.c - the agents' rules (Epstein's rule M, rule A with its arrest probability, rule C,
+ * jail terms and releases) and the activation loop that applies them to a list of agents, in one
+ * file so that the steps inline into the loop; the profiles' rule switches pick a copy of that
+ * loop without their branches (activate_list). Both updates (model_seq.c, model_par.c) call it.
+ */
+#include <math.h>
+#include <stdint.h>
+
+#include "model_int.h"
+
+#define FOCUS_TRIES 4 /* candidates an active citizen compares when heading for a focal point */
+
+/* ---- neighbourhood queries: fast path or brute-force twin ---- */
+
+static inline void q_count2(const unrest_model *m, const uint64_t *a, const uint64_t *b,
+                            const shape *s, uint32_t pos, uint32_t *ca, uint32_t *cb)
+{
+    uint32_t x = pos_x(pos), y = pos_y(pos);
+    if (m->p.kernel == UNREST_KERNEL_FAST) {
+        uint64_t both = lat_count2(&m->L, a, b, s, x, y);
+        *ca = (uint32_t)both;
+        *cb = (uint32_t)(both >> 32);
+    } else {
+        *ca = scan_count(&m->L, a, s, x, y);
+        *cb = scan_count(&m->L, b, s, x, y);
+    }
+}
+
+/* A uniformly random cell of the shape around `pos` whose bit is set, or NO_CELL if there is
+ * none. One draw from r, and only when there is a candidate. */
+static inline uint32_t q_pick(const unrest_model *m, const uint64_t *bits, const shape *s,
+                              uint32_t pos, rng *r)
+{
+    uint32_t x = pos_x(pos), y = pos_y(pos);
+    if (m->p.kernel == UNREST_KERNEL_FAST) {
+        uint32_t cnt[SHAPE_ROWS_PAD];
+        uint32_t n = lat_count_rows(&m->L, bits, s, x, y, cnt);
+        return n ? lat_select_rows(&m->L, bits, s, x, y, cnt, rng_below(r, n)) : NO_CELL;
+    }
+    uint32_t n = scan_count(&m->L, bits, s, x, y);
+    return n ? scan_select(&m->L, bits, s, x, y, rng_below(r, n)) : NO_CELL;
+}
+
+/* The same for empty cells: count them all and pick one (the fallback of q_pick_empty). */
+static uint32_t q_pick_empty_exact(const unrest_model *m, const shape *s, uint32_t pos, rng *r)
+{
+    uint32_t x = pos_x(pos), y = pos_y(pos);
+    if (m->p.kernel == UNREST_KERNEL_FAST) {
+        uint32_t cnt[SHAPE_ROWS_PAD];
+        uint32_t n = pad_count_empty(&m->L, s, x, y, cnt);
+        return n ? pad_select_empty(&m->L, s, x, y, cnt, rng_below(r, n)) : NO_CELL;
+    }
+    uint32_t n = scan_count_empty(&m->L, s, x, y);
+    return n ? scan_select_empty(&m->L, s, x, y, rng_below(r, n)) : NO_CELL;
+}
+
+/* A uniformly random empty cell of the shape around `pos`, or NO_CELL if there is none.
+ * Rejection sampling: candidate cells are drawn uniformly from the shape (16-bit Lemire draws,
+ * eight per Philox block; 8-bit ones, sixteen per block, for shapes of at most 128 cells) and
+ * the first empty one in draw order wins: about 4 candidates at the paper's density 0.74,
+ * exactly uniform over the empty cells. The fast kernel tests eight candidates at a time
+ * without branches; the scan twin tests them one by one, enumerating the shape, and must choose
+ * the same cell. After PICK_BLOCKS blocks of misses it counts and selects exactly. */
+#define PICK_BLOCKS 4
+
+/* Draw j (0 .. 15) of a block for narrow shapes: the bytes of v[3], v[2], v[1], v[0] in turn,
+ * each word low byte first (the order rng_u32 hands out the words). */
+static inline uint32_t narrow_draw(const philox4x32_ctr_t *blk, uint32_t j)
+{
+    return (blk->v[3 - (j >> 2)] >> (8 * (j & 3))) & 0xffu;
+}
+
+/* Fast kernel, narrow shape: the first empty candidate of the 8-bit draws 8h .. 8h + 7 of blk, or
+ * NO_CELL. noff sends a draw Lemire rejects to the centre, where the mover stands: a miss. */
+HOT uint32_t pick_eight(const unrest_model *m, const shape *s, uint32_t x, uint32_t y,
+                        const uint8_t *box, const philox4x32_ctr_t *blk, uint32_t h)
+{
+    const uint32_t *t = s->noff;
+    uint32_t b[8];
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* draw 8h + j is byte j ^ 4 of the words v[3 - 2h], v[2 - 2h] as they lie in memory */
+    const uint8_t *vb = (const uint8_t *)(const void *)blk->v + 8 * (1 - h);
+#define DRAW8(j) vb[(j) ^ 4]
+#else
+#define DRAW8(j) narrow_draw(blk, 8 * h + (j))
+#endif
+#pragma GCC unroll 8
+    for (uint32_t j = 0; j < 8; j++)
+        b[j] = box[t[DRAW8(j)]];
+    /* the bytes are 0 or 1: sums of distinct powers of two, one lea each */
+    uint32_t full =
+        (b[0] + 2 * b[1] + 4 * b[2] + 8 * b[3]) | (b[4] + 2 * b[5] + 4 * b[6] + 8 * b[7]) << 4;
+    uint32_t ok = ~full & 0xffu;
+    if (!ok) return NO_CELL;
+    return shape_at(&m->L, s, x, y, s->nk[DRAW8((uint32_t)__builtin_ctz(ok))]);
+#undef DRAW8
+}
+
+/* The first empty candidate of a block: sixteen 8-bit draws for a narrow shape, eight at a time
+ * (the second eight only if the first all miss), else eight 16-bit draws (pick_block). */
+HOT uint32_t pick_any(const unrest_model *m, const shape *s, uint32_t x, uint32_t y,
+                      const uint8_t *box, const philox4x32_ctr_t *blk)
+{
+    if (s->narrow) {
+        uint32_t to = pick_eight(m, s, x, y, box, blk, 0);
+        return to != NO_CELL ? to : pick_eight(m, s, x, y, box, blk, 1);
+    }
+    uint32_t w[4] = {blk->v[3], blk->v[2], blk->v[1], blk->v[0]}; /* as rng_u32 hands them out */
+    return pick_block(&m->L, s, x, y, box, w);
+}
+
+/* The candidates of blocks b0 .. PICK_BLOCKS - 1 of r's stream, then the exact fallback. */
+static uint32_t q_pick_empty_from(const unrest_model *m, const shape *s, uint32_t pos, rng *r,
+                                  int b0)
+{
+    uint32_t x = pos_x(pos), y = pos_y(pos), size = s->size;
+    const uint8_t *box = m->L.pad + pad_base(&m->L, x, y) - s->box;
+    for (int b = b0; b < PICK_BLOCKS; b++) {
+        philox4x32_ctr_t blk; /* the next four words, v[3] first (as the stream hands them out) */
+        for (int i = 3; i >= 0; i--)
+            blk.v[i] = rng_u32(r);
+        if (m->p.kernel == UNREST_KERNEL_FAST) {
+            uint32_t to = pick_any(m, s, x, y, box, &blk);
+            if (to != NO_CELL) return to;
+            continue;
+        }
+        /* the scan twin: the same draws one by one, enumerating the shape */
+        uint32_t nd = s->narrow ? 16 : 8;
+        for (uint32_t j = 0; j < nd; j++) {
+            uint32_t k;
+            if (s->narrow) {
+                uint32_t prod = narrow_draw(&blk, j) * size;
+                if ((prod & 0xffu) < s->reject8) continue;
+                k = prod >> 8;
+            } else {
+                uint32_t prod = ((blk.v[3 - (j >> 1)] >> (16 * (j & 1))) & 0xffffu) * size;
+                if ((prod & 0xffffu) < s->reject16) continue;
+                k = prod >> 16;
+            }
+            uint32_t p = scan_nth(&m->L, s, x, y, k);
+            if (!pad_test(&m->L, pos_x(p), pos_y(p))) return p;
+        }
+    }
+    return q_pick_empty_exact(m, s, pos, r);
+}
+
+static uint32_t q_pick_empty(const unrest_model *m, const shape *s, uint32_t pos, rng *r)
+{
+    return q_pick_empty_from(m, s, pos, r, 0);
+}
+
+/* Fast kernel, first block missed: the second block of agent a's movement stream computed
+ * directly (no stream is set up unless it misses too), then the rest. */
+static __attribute__((noinline)) uint32_t pick_rest(const unrest_model *m, const shape *s,
+                                                    uint32_t a, uint32_t pos, const uint8_t *box)
+{
+    philox4x32_key_t key = {{(uint32_t)m->seed, (uint32_t)(m->seed >> 32)}};
+    philox4x32_ctr_t ctr = {{a, m->tick + 1, RNG_MOVE, 1}};
+    philox4x32_ctr_t b = philox4x32(ctr, key);
+    uint32_t to = pick_any(m, s, pos_x(pos), pos_y(pos), box, &b);
+    if (to != NO_CELL) return to;
+    rng r;
+    rng_init(&r, m->seed, RNG_MOVE, m->tick + 1, a);
+    r.ctr.v[3] = 2;
+    return q_pick_empty_from(m, s, pos, &r, 2);
+}
+
+/* Move agent a to the empty cell `to`, touching only the planes its kind is marked in. Both
+ * cells are located before the first store (cell_locate). */
+HOT void relocate(worker *w, uint32_t a, uint32_t from, uint32_t to)
+{
+    unrest_model *m = w->m;
+    const lattice *L = &m->L;
+    agent *g = &m->ag[a];
+    uint8_t st = g->state;
+    int32_t *occ = L->occ;
+    size_t of = pos_index(L, from), ot = pos_index(L, to);
+    int32_t tag = (int32_t)(a | m->occ_tag);
+    uint32_t fx = pos_x(from), fy = pos_y(from), tx = pos_x(to), ty = pos_y(to);
+    cell_at cf = cell_locate(L, fx, fy);
+    cell_at ct = cell_locate(L, tx, ty);
+    cell_pad_write(&cf, 0);
+    cell_pad_write(&ct, 1);
+    occ[of] = -1;
+    occ[ot] = tag;
+    if (st == ST_COP || st == ST_ACTIVE) { /* the bit planes: cops and actives only */
+        uint64_t *plane = st == ST_COP ? L->cop : L->act;
+        bit_put(L, plane, fx, fy, 0);
+        bit_put(L, plane, tx, ty, 1);
+    }
+    g->pos = to;
+    w->moves++;
+}
+
+static int is_blocked(const unrest_model *m, uint32_t p)
+{
+    return pad_test(&m->L, pos_x(p), pos_y(p));
+}
+
+/* A uniformly random empty position of the whole lattice, or NO_CELL if it is full. */
+uint32_t model_random_empty_cell(const unrest_model *m, rng *r)
+{
+    uint32_t w = m->L.w, h = m->L.h;
+    for (int i = 0; i < 64; i++) {
+        uint32_t p = pos_make(rng_below(r, w), rng_below(r, h));
+        if (!is_blocked(m, p)) return p;
+    }
+    /* nearly full lattice: count and pick exactly */
+    uint64_t empty = 0;
+    for (uint32_t y = 0; y < h; y++)
+        for (uint32_t x = 0; x < w; x++)
+            empty += !pad_test(&m->L, x, y);
+    if (!empty) return NO_CELL;
+    uint64_t k = ((uint64_t)rng_u32(r) << 32 | rng_u32(r)) % empty;
+    for (uint32_t y = 0; y < h; y++)
+        for (uint32_t x = 0; x < w; x++)
+            if (!pad_test(&m->L, x, y) && k-- == 0) return pos_make(x, y);
+    return NO_CELL;
+}
+
+/* ---- agent rules ---- */
+
+/* Squared torus distance from p to the nearest focal point. */
+static uint32_t focus_dist(const unrest_model *m, uint32_t p)
+{
+    uint32_t best = UINT32_MAX, x = pos_x(p), y = pos_y(p);
+    for (uint32_t i = 0; i < m->nfocus; i++) {
+        uint32_t fx = pos_x(m->focus[i]), fy = pos_y(m->focus[i]);
+        uint32_t dx = x > fx ? x - fx : fx - x, dy = y > fy ? y - fy : fy - y;
+        if (dx > m->L.w - dx) dx = m->L.w - dx;
+        if (dy > m->L.h - dy) dy = m->L.h - dy;
+        uint32_t d = dx * dx + dy * dy;
+        if (d < best) best = d;
+    }
+    return best;
+}
+
+/* Rule M: move to a uniformly random empty cell within vision (stay if there is none); an
+ * active citizen may instead head for a focal point (unrest_model_set_focus). */
+HOT void move(worker *w, uint32_t a, const shape *s, uint32_t pos, rules ru)
+{
+    unrest_model *m = w->m;
+    if (ru.lean) { /* (activate_list sets premove) */
+        /* the first block was computed ahead (activate_list): no stream is set up unless its
+         * candidates all miss */
+        const uint8_t *box = m->L.pad + pad_base(&m->L, pos_x(pos), pos_y(pos)) - s->box;
+        uint32_t to = pick_any(m, s, pos_x(pos), pos_y(pos), box, w->premove);
+        if (to == NO_CELL) /* the rest of the stream, from its second block */
+            to = pick_rest(m, s, a, pos, box);
+        if (to != NO_CELL) relocate(w, a, pos, to);
+        return;
+    }
+    rng r;
+    rng_init(&r, m->seed, RNG_MOVE, m->tick + 1, a);
+    if (w->premove) { /* the same block, computed ahead (activate_list) */
+        r.out = *w->premove;
+        r.ctr.v[3] = 1;
+        r.left = 4;
+    }
+    uint32_t to = q_pick_empty(m, s, pos, &r);
+    if (to == NO_CELL) return;
+    if (m->nfocus && m->ag[a].state == ST_ACTIVE && rng_uniform(&r) < m->pull) {
+        /* crowds gather: the candidate nearest a focal point among FOCUS_TRIES (keyed draws
+         * from the same stream, so the run stays reproducible) */
+        uint32_t best = focus_dist(m, to);
+        for (int i = 1; i < FOCUS_TRIES; i++) {
+            uint32_t c = q_pick_empty(m, s, pos, &r), d;
+            if (c != NO_CELL && (d = focus_dist(m, c)) < best) {
+                best = d;
+                to = c;
+            }
+        }
+    }
+    relocate(w, a, pos, to);
+}
+
+/* The ratio C/A rounded as an integer profile reads it (floor or round-half-even). */
+HOT uint32_t int_ratio(unrest_ratio rule, uint32_t c, uint32_t a)
+{
+    uint32_t q = c / a, rem = c % a;
+    if (rule == UNREST_RATIO_ROUND_EVEN) /* no branch on the rounding: a coin toss */
+        q += (uint32_t)(2 * rem > a) | ((uint32_t)(2 * rem == a) & q);
+    return q;
+}
+
+/* Grievance G = H * scale * (1 - L) of citizen a, given gf = scale * (1 - L) (grievance_factor):
+ * one multiply per citizen. */
+static inline double grievance(const unrest_model *m, uint32_t a, double gf)
+{
+    return (double)m->ag[a].hard * gf;
+}
+
+/* Rule A: active iff G - R*P*J^alpha > T, g being citizen a's grievance (grievance()).
+ * Citizens with G <= T can never be active (N >= 0), so they skip the count: exact, not an
+ * approximation. */
+HOT void act(worker *w, uint32_t a, double g, rules ru)
+{
+    unrest_model *m = w->m;
+    const unrest_params *p = &m->p;
+    int was = m->ag[a].state == ST_ACTIVE, now = 0;
+    if (g > p->threshold) {
+        uint32_t c, ain;
+        q_count2(m, m->L.cop, m->L.act, &m->cit_shape, m->ag[a].pos, &c, &ain);
+        uint32_t acount = 1 + ain - (uint32_t)(ru.self_once && was);
+        /* P from the table for integer ratios (floor, round_even), else the expression; P = 0
+         * when there is no cop or the ratio is 0, so that G - N = G > T: no branch on it */
+        double prob;
+        if (ru.ratio == UNREST_RATIO_LITERAL) {
+            prob = 1.0 - exp(-p->k * (c ? (double)c / (double)acount : 0.0));
+        } else {
+            uint32_t q = c ? int_ratio(ru.ratio, c, acount) : 0;
+            prob = q < PTAB ? m->ptab[q] : 1.0 - exp(-p->k * (double)q);
+        }
+        double net = (double)m->ag[a].risk * prob * m->jfactor;
+        now = g - net > p->threshold;
+    }
+    if (now != was) {
+        m->ag[a].state = now ? ST_ACTIVE : ST_QUIET;
+        if (now) {
+            bit_set(&m->L, m->L.act, pos_x(m->ag[a].pos), pos_y(m->ag[a].pos));
+            w->d_active++;
+            if (!(m->ag[a].flags & AG_EVER)) {
+                m->ag[a].flags |= AG_EVER;
+                w->first++;
+            }
+        } else {
+            bit_clear(&m->L, m->L.act, pos_x(m->ag[a].pos), pos_y(m->ag[a].pos));
+            w->d_active--;
+        }
+    }
+}
+
+static uint16_t draw_term(const unrest_params *p, rng *r)
+{
+    uint32_t j = p->jail_max;
+    if (j == UNREST_JAIL_FOREVER) return UNREST_JAIL_FOREVER;
+    switch (p->jail_term) {
+    case UNREST_TERM_ONE_TO_MAX:
+        return (uint16_t)(j ? 1 + rng_below(r, j) : 0);
+    case UNREST_TERM_ZERO_TO_EXCL:
+        return (uint16_t)(j ? rng_below(r, j) : 0);
+    case UNREST_TERM_ZERO_TO_MAX:
+        return (uint16_t)rng_below(r, j + 1);
+    }
+    return 0;
+}
+
+/* Rule C: arrest one uniformly random active citizen within the cop's vision. */
+static void arrest(worker *w, uint32_t c)
+{
+    unrest_model *m = w->m;
+    rng r;
+    rng_init(&r, m->seed, RNG_ARREST, m->tick + 1, c);
+    /* limited capacity: the cop makes an arrest this tick with probability arrest_prob (no draw
+     * at the default 1, so Epstein's rule and its random stream are unchanged) */
+    if (m->p.arrest_prob < 1 && !(rng_uniform(&r) < m->p.arrest_prob)) return;
+    uint32_t at = q_pick(m, m->L.act, &m->cop_shape, m->ag[c].pos, &r);
+    if (at == NO_CELL) return;
+    uint32_t a = (uint32_t)m->L.occ[pos_index(&m->L, at)] & OCC_AGENT;
+    uint16_t t = draw_term(&m->p, &r);
+    w->arrests++;
+    w->d_active--;
+    bit_clear(&m->L, m->L.act, pos_x(at), pos_y(at));
+    if (t == 0 && m->p.countdown == UNREST_COUNTDOWN_PER_TICK) {
+        m->ag[a].state = ST_QUIET; /* a zero term: jailed means term > 0 (NetLogo) */
+        return;
+    }
+    m->ag[a].state = ST_JAILED;
+    m->term[a] = t;
+    w->d_jailed++;
+    if (m->p.jail_place != UNREST_JAIL_BLOCKING) {
+        vacate(m, at); /* pos[a] keeps the cell for release and display */
+        if (m->p.cop_to_arrestee) relocate(w, c, m->ag[c].pos, at);
+    }
+}
+
+/* Return a jailed citizen to the lattice: its own cell if free, else a random empty cell in
+ * its vision of that cell, else (if anywhere) anywhere. Returns 0 if that fails (the lattice, or
+ * without anywhere the vision, is full). */
+int model_release_to(worker *w, uint32_t a, int anywhere)
+{
+    unrest_model *m = w->m;
+    if (m->p.jail_place != UNREST_JAIL_BLOCKING) {
+        uint32_t home = m->ag[a].pos, to = home;
+        if (is_blocked(m, home)) {
+            rng r;
+            rng_init(&r, m->seed, RNG_RELEASE, m->tick + 1, a);
+            to = q_pick_empty(m, &m->cit_shape, home, &r);
+            if (to == NO_CELL && anywhere) to = model_random_empty_cell(m, &r);
+            if (to == NO_CELL) return 0;
+        }
+        m->ag[a].state = ST_QUIET;
+        occupy(m, a, to);
+    } else {
+        m->ag[a].state = ST_QUIET;
+    }
+    m->term[a] = 0;
+    w->d_jailed--;
+    w->releases++;
+    return 1;
+}
+
+static int release(worker *w, uint32_t a)
+{
+    return model_release_to(w, a, 1);
+}
+
+/* pos and g: citizen a's cell and grievance, read one activation ahead (activate_list). */
+HOT void citizen_step(worker *w, uint32_t a, uint32_t pos, double g, rules ru)
+{
+    unrest_model *m = w->m;
+    if (m->ag[a].state == ST_JAILED) {
+        if (!ru.own_countdown) return;
+        if (m->term[a] > 0) {
+            if (m->term[a] != UNREST_JAIL_FOREVER) m->term[a]--;
+            return;
+        }
+        if (!release(w, a)) return;
+        pos = m->ag[a].pos;
+    }
+    if (!ru.act_first) {
+        if (ru.movement) move(w, a, &m->cit_shape, pos, ru);
+        act(w, a, g, ru);
+    } else {
+        act(w, a, g, ru);
+        if (ru.movement) move(w, a, &m->cit_shape, pos, ru);
+    }
+}
+
+static __attribute__((noinline)) void cop_step(worker *w, uint32_t c, rules ru)
+{
+    unrest_model *m = w->m;
+    int moves = m->p.movement || m->p.cops_move_static;
+    if (!ru.act_first) {
+        if (moves) move(w, c, &m->cop_shape, m->ag[c].pos, ru);
+        arrest(w, c);
+    } else {
+        arrest(w, c);
+        if (moves) move(w, c, &m->cop_shape, m->ag[c].pos, ru);
+    }
+}
+
+/* Ask for the cache lines a move and a count around pos will read: the byte grid's rows of the
+ * larger vision and the bit planes' words of the citizens' vision. */
+static inline void prefetch_around(const unrest_model *m, uint32_t pos)
+{
+    const lattice *L = &m->L;
+    uint32_t x = pos_x(pos), y = pos_y(pos), R = L->R, r = (uint32_t)m->cit_shape.r;
+    const uint8_t *c = L->pad + pad_base(L, x, y) - (size_t)R * L->pw;
+    for (uint32_t i = 0; i <= 2 * R; i++)
+        __builtin_prefetch(c + (size_t)i * L->pw);
+    size_t wd = pbit_word(L, x + R - r, y + R - r);
+    __builtin_prefetch(&L->cop[wd]);
+    __builtin_prefetch(&L->cop[wd + 2 * r]);
+    __builtin_prefetch(&L->act[wd]);
+    __builtin_prefetch(&L->act[wd + 2 * r]);
+}
+
+/* Activate the agents of list[0..n) in that order, under rules ru (see activate_list). The first
+ * movement block of each agent is computed MOVE_AHEAD agents at a time: independent Philox calls
+ * overlap in the CPU, where one per move would wait for its own result. Same keys, same numbers.
+ * around: prefetch the lattice around each agent a few activations ahead (a list in random order
+ * over the whole lattice); a block's list does without, its region is fetched once
+ * (prefetch_block). */
+HOT void activate_with(worker *w, const uint32_t *list, uint32_t n, int around, rules ru)
+{
+    unrest_model *m = w->m;
+    enum { MOVE_AHEAD = 32 };
+    philox4x32_ctr_t pre[MOVE_AHEAD];
+    philox4x32_key_t key = {{(uint32_t)m->seed, (uint32_t)(m->seed >> 32)}};
+    static const uint32_t zeros[MOVE_AHEAD] = {0};
+    /* the next agent's cell and grievance are read one activation ahead, so that its first
+     * loads and the G > T test (a coin toss) do not wait behind this one's work; neither can
+     * change before its own activation (an arrest leaves the cell in pos, a release is its
+     * own) */
+    uint32_t nx_pos = n ? m->ag[list[0]].pos : 0;
+    double gf = grievance_factor(&m->p), nx_g = n ? grievance(m, list[0], gf) : 0;
+    for (uint32_t i0 = 0; i0 < n; i0 += MOVE_AHEAD) {
+        uint32_t nb = n - i0 < MOVE_AHEAD ? n - i0 : MOVE_AHEAD;
+        philox_batch(list + i0, m->tick + 1, RNG_MOVE, zeros, key, pre, nb);
+        for (uint32_t j = 0; j < nb; j++) {
+            uint32_t a = list[i0 + j], pos = nx_pos;
+            double g = nx_g;
+            if (i0 + j + 1 < n) {
+                uint32_t nx = list[i0 + j + 1];
+                nx_pos = m->ag[nx].pos;
+                nx_g = grievance(m, nx, gf);
+            }
+            if (ru.prefetch && i0 + j + 16 < n) { /* the agent 16 ahead: its columns are cold */
+                uint32_t f = list[i0 + j + 16];
+                __builtin_prefetch(&m->ag[f]);
+            }
+            if (ru.prefetch && around && i0 + j + 8 < n) /* the agent 8 ahead: around it */
+                prefetch_around(m, m->ag[list[i0 + j + 8]].pos);
+            w->premove = &pre[j];
+            if (a < m->n_cit)
+                citizen_step(w, a, pos, g, ru);
+            else if (m->ag[a].state == ST_COP)
+                cop_step(w, a, ru);
+        }
+    }
+    w->premove = NULL;
+}
+
+/* The rule sets of the three profiles, with the fast kernel and no focal points. */
+#define RULES_PAPER(pf) ((rules){1, 0, 0, 1, UNREST_RATIO_FLOOR, 1, pf})
+#define RULES_NETLOGO(pf) ((rules){1, 0, 0, 0, UNREST_RATIO_FLOOR, 1, pf})
+#define RULES_MESA(pf) ((rules){1, 1, 1, 1, UNREST_RATIO_ROUND_EVEN, 1, pf})
+
+static int rules_eq(rules a, rules b)
+{
+    return a.lean == b.lean && a.act_first == b.act_first && a.own_countdown == b.own_countdown &&
+           a.self_once == b.self_once && a.ratio == b.ratio && a.movement == b.movement &&
+           a.prefetch == b.prefetch;
+}
+
+/* Activate the agents of list[0..n) in that order. The rules in force pick a copy of the loop:
+ * one for each profile's rule set, on lattices small and large, where the switches are
+ * constants and their branches are gone (a few per cent of a tick at 40 x 40), or the general
+ * one, which reads them. Same steps, same draws, same results. */
+void model_activate_list(worker *w, const uint32_t *list, uint32_t n, int around)
+{
+    const unrest_model *m = w->m;
+    const unrest_params *p = &m->p;
+    rules ru = {p->kernel == UNREST_KERNEL_FAST && !m->nfocus,
+                p->order == UNREST_ORDER_ACT_MOVE,
+                p->countdown == UNREST_COUNTDOWN_OWN_ACTIVATION,
+                p->self_count == UNREST_SELF_ONCE,
+                p->ratio,
+                p->movement != 0,
+                (uint64_t)m->n_agents * 16 > (1u << 20)}; /* columns beyond the L2 cache */
+    if (rules_eq(ru, RULES_PAPER(0)))
+        activate_with(w, list, n, around, RULES_PAPER(0));
+    else if (rules_eq(ru, RULES_PAPER(1)))
+        activate_with(w, list, n, around, RULES_PAPER(1));
+    else if (rules_eq(ru, RULES_MESA(0)))
+        activate_with(w, list, n, around, RULES_MESA(0));
+    else if (rules_eq(ru, RULES_MESA(1)))
+        activate_with(w, list, n, around, RULES_MESA(1));
+    else if (rules_eq(ru, RULES_NETLOGO(0)))
+        activate_with(w, list, n, around, RULES_NETLOGO(0));
+    else if (rules_eq(ru, RULES_NETLOGO(1)))
+        activate_with(w, list, n, around, RULES_NETLOGO(1));
+    else
+        activate_with(w, list, n, around, ru);
+}
