@@ -4,17 +4,22 @@
  * markdown table. Each figure is the median of several repetitions after a warm-up past the
  * initial transient, so a shared, noisy machine still gives stable numbers. The model's bytes
  * per agent and the process's peak resident memory are reported too. With --mesa-ref DIR it
- * reads the Mesa reference runs' own timing (mean s/step in each .err file, measured on this kind
- * of machine) and prints the speed-up.
+ * reads the Mesa reference runs' own timing (mean s/step in each .err file, recorded on another
+ * day; tests/data/mesa) and prints the speed-up against it: a rough guide only, since Mesa's step
+ * time moves with the machine's load. Ratios to quote come from bench/mesa_side_by_side.sh, which
+ * times Mesa and this program's --mesa-protocol alternately in one go.
  *
  * usage: bench_tick [--sizes 40,200,1000] [--citizens N,...] [--profiles paper,mesa]
  *                   [--updates sequential,parallel] [--threads 1,2] [--reps 5]
  *                   [--seconds 0.5] [--warmup 50] [--mesa-ref DIR] [--mesa-protocol SEEDS]
+ *                   [--steps 1000]
  * A --citizens entry N picks the square lattice whose cells hold N citizens at the density.
  *
- * --mesa-protocol S times 40x40 the way the Mesa reference runs were timed instead: seeds 1..S,
- * each a fresh model stepped 1000 times from setup (the initial transient included), the mean
- * time per step of each seed (the median of --reps such runs), and the median over the seeds.
+ * --mesa-protocol S times 40x40 (or the first --sizes entry) the way the Mesa reference runs were
+ * timed instead: seeds 1..S,
+ * each a fresh model stepped --steps times (default 1000, as the reference runs) from setup (the
+ * initial transient included), the mean time per step of each seed (the median of --reps such
+ * runs), and the median over the seeds.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -74,19 +79,23 @@ static double peak_rss_mib(void)
 
 typedef struct opts {
     const char *profiles, *updates, *threads, *ref;
-    int reps, warmup, protocol_seeds;
+    int reps, warmup, protocol_seeds, steps; /* steps: per seed under --mesa-protocol */
     double budget;
     double mesa40;
 } opts;
 
-/* 40x40 under Mesa's timing protocol (see the top of the file), one line per profile. */
-static int mesa_protocol(const opts *o)
+/* A side x side lattice under Mesa's timing protocol (see the top of the file), one line per
+ * profile. The recorded Mesa reference (--mesa-ref) is for 40x40 only. */
+static int mesa_protocol(const opts *o, uint32_t side)
 {
-    enum { STEPS = 1000 };
+    const int steps = o->steps;
+    const int ref = o->ref && side == 40;
+    char sz[16];
+    snprintf(sz, sizeof sz, "%u", side);
     printf("| profile | lattice | seeds x steps | ms/step: median over seeds | fastest seed | "
            "slowest seed |%s\n",
-           o->ref ? " vs Mesa |" : "");
-    printf("|---|---|---|---|---|---|%s\n", o->ref ? "---|" : "");
+           ref ? " vs Mesa |" : "");
+    printf("|---|---|---|---|---|---|%s\n", ref ? "---|" : "");
     char plist[256];
     snprintf(plist, sizeof plist, "%s", o->profiles);
     char *s1 = NULL;
@@ -98,8 +107,10 @@ static int mesa_protocol(const opts *o)
                 unrest_params p;
                 char err[256];
                 unrest_params_default(&p);
-                if (unrest_params_profile(&p, prof) != UNREST_OK) {
-                    fprintf(stderr, "bench_tick: bad profile '%s'\n", prof);
+                if (unrest_params_profile(&p, prof) != UNREST_OK ||
+                    unrest_params_set(&p, "width", sz, err, sizeof err) != UNREST_OK ||
+                    unrest_params_set(&p, "height", sz, err, sizeof err) != UNREST_OK) {
+                    fprintf(stderr, "bench_tick: bad profile '%s' or size %u\n", prof, side);
                     return 2;
                 }
                 unrest_model *m;
@@ -108,24 +119,25 @@ static int mesa_protocol(const opts *o)
                     return 2;
                 }
                 double a = now();
-                for (int t = 0; t < STEPS; t++)
+                for (int t = 0; t < steps; t++)
                     unrest_model_step(m);
-                ms[r] = 1e3 * (now() - a) / STEPS;
+                ms[r] = 1e3 * (now() - a) / steps;
                 unrest_model_destroy(m);
             }
             per_seed[seed - 1] = median(ms, o->reps);
         }
         double med = median(per_seed, o->protocol_seeds); /* sorts per_seed */
-        printf("| %s | 40x40 | %d x %d | %.4g | %.4g | %.4g |", prof, o->protocol_seeds, STEPS, med,
-               per_seed[0], per_seed[o->protocol_seeds - 1]);
-        if (o->ref) printf(" %.0fx |", o->mesa40 * 1e3 / med);
+        printf("| %s | %ux%u | %d x %d | %.4g | %.4g | %.4g |", prof, side, side, o->protocol_seeds,
+               steps, med, per_seed[0], per_seed[o->protocol_seeds - 1]);
+        if (ref) printf(" %.0fx |", o->mesa40 * 1e3 / med);
         printf("\n");
         fflush(stdout);
     }
-    if (o->ref)
+    if (ref)
         printf(
             "\nMesa 3.3.1 reference: %.1f ms/step (median over its seeds of the mean step time of "
-            "1000 steps from setup).\n",
+            "1000 steps from setup), recorded on another day: not a side-by-side ratio "
+            "(bench/mesa_side_by_side.sh).\n",
             o->mesa40 * 1e3);
     return 0;
 }
@@ -215,7 +227,7 @@ static int bench_side(const opts *o, uint32_t side)
 int main(int argc, char **argv)
 {
     const char *sizes = NULL, *citizens = NULL;
-    opts o = {"paper,mesa", "sequential", "1", NULL, 5, 50, 0, 0.5, 0};
+    opts o = {"paper,mesa", "sequential", "1", NULL, 5, 50, 0, 1000, 0.5, 0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v) goto usage;
@@ -239,13 +251,16 @@ int main(int argc, char **argv)
             o.ref = v;
         else if (!strcmp(a, "--mesa-protocol"))
             o.protocol_seeds = atoi(v);
+        else if (!strcmp(a, "--steps"))
+            o.steps = atoi(v);
         else
             goto usage;
         i++;
     }
     if (o.reps < 1 || o.reps > 101 || o.budget <= 0 || o.warmup < 0 || o.protocol_seeds < 0 ||
-        o.protocol_seeds > 1000)
+        o.protocol_seeds > 1000 || o.steps < 1)
         goto usage;
+    uint32_t protocol_side = sizes ? (uint32_t)atoi(sizes) : 40; /* the first entry */
     if (!sizes && !citizens) sizes = "40,100,200,500,1000,2000";
     if (o.ref) {
         o.mesa40 = mesa_seconds_per_step(o.ref, "mesa-run2", "run2");
@@ -254,7 +269,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (o.protocol_seeds) return mesa_protocol(&o);
+    if (o.protocol_seeds) return mesa_protocol(&o, protocol_side);
     printf("| profile | update | threads | lattice | agents | ms/tick (median of %d) | "
            "agent-updates/s | bytes/agent | peak RSS MiB | create s |%s\n",
            o.reps, o.ref ? " vs Mesa |" : "");
@@ -277,13 +292,14 @@ int main(int argc, char **argv)
     }
     if (o.ref)
         printf("\nMesa 3.3.1 reference: %.1f ms/step at 40x40 (median over the mesa-run2 runs' "
-               ".err files); 4500 ms/step at 200x200 (the issue's figure).\n",
+               ".err files); 4500 ms/step at 200x200 (the issue's figure); both recorded, not "
+               "measured side by side (bench/mesa_side_by_side.sh).\n",
                o.mesa40 * 1e3);
     return 0;
 usage:
     fprintf(stderr,
             "usage: bench_tick [--sizes 40,200] [--citizens 19200000] [--profiles paper,mesa]"
             " [--updates sequential,parallel] [--threads 1,2] [--reps N] [--seconds S]"
-            " [--warmup N] [--mesa-ref DIR] [--mesa-protocol SEEDS]\n");
+            " [--warmup N] [--mesa-ref DIR] [--mesa-protocol SEEDS] [--steps N]\n");
     return 2;
 }

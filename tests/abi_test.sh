@@ -14,10 +14,11 @@ trap 'rm -rf "$tmp"' EXIT
 # OpenMP names its critical sections' locks after them (".gomp_critical_user_NAME"): not API
 nm -D --defined-only "$lib" | awk '{print $3}' | grep -v '^\.gomp_critical_user_' | sort -u \
     >"$tmp/exported"
-# declarations: a function (a name followed by "(") or an extern object, outside comments
+# declarations: a function (a name right before "(", as clang-format writes them; a function
+# pointer typedef's return type has a space) or an extern object, outside comments
 sed -e 's|/\*.*\*/||g' "$here"/../include/unrest/*.h | grep -v '^\s*\*' >"$tmp/headers"
 {
-    grep -oE '\bunrest_[a-z0-9_]+\s*\(' "$tmp/headers" | sed -E 's/\s*\($//'
+    grep -oE '\bunrest_[a-z0-9_]+\(' "$tmp/headers" | sed -E 's/\($//'
     grep -E '^\s*extern ' "$tmp/headers" | grep -oE '\bunrest_[a-z0-9_]+\s*(\[|;)' |
         sed -E 's/\s*(\[|;)$//'
 } | sort -u >"$tmp/declared"

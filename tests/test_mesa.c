@@ -1,8 +1,8 @@
 /*
  * test_mesa.c - agreement of the `mesa` profile with the Mesa example (v3.3.1): per-seed
- * outburst statistics against the reference runs in UNREST_REFERENCE_DIR (Run 2, 20 x 1000
- * steps; Mesa defaults, 10 x 500) by Mann-Whitney U and two-sample Kolmogorov-Smirnov tests,
- * Bonferroni-corrected to a family-wise 0.01. Two wrong models must be rejected (power).
+ * outburst statistics against the reference runs in UNREST_REFERENCE_DIR (tests/data/mesa: Run 2,
+ * 20 x 1000 steps; Mesa defaults, 10 x 500) by Mann-Whitney U and two-sample Kolmogorov-Smirnov
+ * tests, Bonferroni-corrected to a family-wise 0.01. Two wrong models must be rejected (power).
  */
 #include <math.h>
 #include <stdio.h>
@@ -19,7 +19,7 @@
 #include "unrest/unrest.h"
 
 #ifndef UNREST_REFERENCE_DIR
-#define UNREST_REFERENCE_DIR "../shared/reference"
+#define UNREST_REFERENCE_DIR "tests/data/mesa" /* CMake passes the absolute path */
 #endif
 
 #define MAX_SEEDS 64
@@ -150,8 +150,9 @@ static void load_reference(sample_set *set, const char *folder, const char *pref
     snprintf(path, sizeof path, "%s/%s/%s_s1.csv", dir, folder, prefix);
     if (!file_exists(path))
         fail_msg("Mesa reference data not found: cannot read %s. The agreement test needs the "
-                 "reference runs (../shared/reference); point UNREST_REFERENCE_DIR (environment "
-                 "or CMake cache) at the folder holding mesa-run2/ and mesa-defaults/.",
+                 "reference runs shipped in tests/data/mesa; point UNREST_REFERENCE_DIR "
+                 "(environment or CMake cache) at the folder holding mesa-run2/ and "
+                 "mesa-defaults/.",
                  path);
     memset(set, 0, sizeof *set);
     for (size_t seed = 1; seed <= MAX_SEEDS; seed++) {
