@@ -95,6 +95,10 @@ void help_sweep(FILE *out);
 int cmd_sensitivity(int argc, char **argv);
 void help_sensitivity(FILE *out);
 int cmd_export(int argc, char **argv);
+int cmd_forecast(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
+void help_calibrate(FILE *out);
+void help_forecast(FILE *out);
 void help_export(FILE *out);
 
 /* Options every experiment command takes, and what it builds from them. */
@@ -111,6 +115,10 @@ typedef struct cli_exp {
     int quiet;                /* --quiet: no progress, no table */
     const char *report;       /* --report FILE.html (implies --series), or NULL */
     unrest_scenario *sc;      /* the base scenario after --set (malloc'd, cli_exp_load) */
+    const char *posterior;    /* --posterior DB: draw each run's parameters from it, or NULL */
+    uint64_t calibration;     /* --calibration ID in that DB (0: the latest) */
+    char **factors;           /* with a posterior: run i's "path=value;..." (malloc'd, runs) */
+    char post_id[96];         /* "posterior=ID@HASH" for the experiment's identity, or "" */
     char *command;            /* the command line (malloc'd) */
 } cli_exp;
 
@@ -122,6 +130,9 @@ typedef struct cli_exp {
     "  --workers W        runs side by side (default: the number of CPUs); results do not\n"       \
     "                     depend on it\n"                                                          \
     "  --series           also store each run's daily series per site\n"                           \
+    "  --posterior DB     draw run i's parameter set from the calibrated posterior in DB (the\n"   \
+    "                     latest calibration, or --calibration ID); every variant of a run gets\n" \
+    "                     the same draw (ensemble, compare)\n"                                     \
     "  --report FILE      a self-contained HTML report: fan charts, outcome odds (implies\n"       \
     "                     --series)\n"                                                             \
     "  --quiet            no progress and no table\n"
@@ -136,6 +147,11 @@ void cli_exp_free(cli_exp *e);
 int cli_exp_option(cli_exp *e, int argc, char **argv, int *i);
 /* Read SCENARIO, apply --set, validate into e->sc: an exit code. */
 int cli_exp_load(cli_exp *e);
+/* With --posterior: draw every run's parameter set (e->factors), each checked on a copy of
+ * e->sc; a command that takes no posterior calls it with allowed = 0 to refuse the option. */
+int cli_exp_posterior(cli_exp *e, int allowed);
+/* Run i's factors: its posterior draw, or "". */
+const char *cli_exp_factors(const cli_exp *e, uint64_t i);
 /* A scenario file or "default" into sc; one assignment; validation: exit codes, messages. */
 int cli_scenario_read(const char *cmd, const char *arg, unrest_scenario *sc);
 int cli_scenario_apply(const char *cmd, const char *what, unrest_scenario *sc,

@@ -189,13 +189,13 @@ int cmd_compare(int argc, char **argv)
         }
     }
     /* identity: every variant's name and scenario hash, and whether series are kept */
-    size_t slen = 64 + nv * (UNREST_SC_NAME + 24);
+    size_t slen = 160 + nv * (UNREST_SC_NAME + 24);
     settings = malloc(slen);
     if (!settings) {
         rc = EXIT_FAIL;
         goto done;
     }
-    size_t used = (size_t)snprintf(settings, slen, "series=%d;variants=", e.series);
+    size_t used = (size_t)snprintf(settings, slen, "series=%d%s;variants=", e.series, e.post_id);
     for (size_t k = 0; k < nv; k++)
         used += (size_t)snprintf(settings + used, slen - used, "%s%s:%016" PRIx64, k ? "," : "",
                                  v0[k].name, unrest_scenario_hash(v0[k].sc));
@@ -231,7 +231,7 @@ int cmd_compare(int argc, char **argv)
             j->key.idx = i;
             j->key.rep = i;
             j->key.seed = unrest_seed_derive(e.seed, i);
-            j->key.factors = "";
+            j->key.factors = cli_exp_factors(&e, i);
         }
     unrest_runner_stats stats;
     if ((rc = cli_exp_run(&e, s, exp, jobs, njobs, &stats)) != EXIT_OK) goto done;

@@ -65,9 +65,10 @@ int cmd_ensemble(int argc, char **argv)
         goto done;
     }
     if ((rc = cli_exp_load(&e)) != EXIT_OK) goto done;
+    if ((rc = cli_exp_posterior(&e, 1)) != EXIT_OK) goto done;
 
-    char settings[64];
-    snprintf(settings, sizeof settings, "series=%d", e.series);
+    char settings[160];
+    snprintf(settings, sizeof settings, "series=%d%s", e.series, e.post_id);
     int64_t exp, vid;
     int resumed;
     if ((rc = cli_exp_open(&e, UNREST_EXP_ENSEMBLE, settings, &s, &exp, &resumed)) != EXIT_OK)
@@ -90,7 +91,7 @@ int cmd_ensemble(int argc, char **argv)
         j->key.point = 0;
         j->key.rep = i;
         j->key.seed = unrest_seed_derive(e.seed, i);
-        j->key.factors = "";
+        j->key.factors = cli_exp_factors(&e, i);
     }
     unrest_runner_stats stats;
     if ((rc = cli_exp_run(&e, s, exp, jobs, e.runs, &stats)) != EXIT_OK) goto done;

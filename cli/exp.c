@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "unrest/calibrate.h"
 #include "unrest/design.h"
 
 void cli_exp_init(cli_exp *e, const char *cmd, int argc, char **argv)
@@ -34,6 +35,11 @@ void cli_exp_init(cli_exp *e, const char *cmd, int argc, char **argv)
 
 void cli_exp_free(cli_exp *e)
 {
+    if (e->factors)
+        for (uint64_t i = 0; i < e->runs; i++)
+            free(e->factors[i]);
+    free(e->factors);
+    e->factors = NULL;
     free(e->sc);
     free(e->command);
     free(e->sets);
@@ -86,6 +92,10 @@ int cli_exp_option(cli_exp *e, int argc, char **argv, int *i)
         e->series = 1;
     } else if (!r && (r = cli_opt(argc, argv, i, "--db", &val)) > 0) {
         bad = cli_opt_path(e->cmd, "--db", val, "a file name", &e->db);
+    } else if (!r && (r = cli_opt(argc, argv, i, "--posterior", &val)) > 0) {
+        bad = cli_opt_path(e->cmd, "--posterior", val, "a results database", &e->posterior);
+    } else if (!r && (r = cli_opt(argc, argv, i, "--calibration", &val)) > 0) {
+        bad = cli_opt_u64(e->cmd, "--calibration", val, 1, INT64_MAX, &e->calibration);
     }
     if (r < 0) return missing(e, argv[*i]);
     if (r > 0) return bad ? -1 : 1;
@@ -162,6 +172,70 @@ int cli_exp_load(cli_exp *e)
         return EXIT_FAIL;
     }
     return cli_exp_scenario(e, e->sc);
+}
+
+int cli_exp_posterior(cli_exp *e, int allowed)
+{
+    if (!e->posterior) return EXIT_OK;
+    if (!allowed) {
+        cli_error(e->cmd, "--posterior is for ensemble, compare and forecast");
+        return EXIT_USAGE;
+    }
+    char err[1200];
+    unrest_store *st = NULL;
+    unrest_cal_posterior *p = NULL;
+    int rc = EXIT_USAGE;
+    if (unrest_store_open(&st, e->posterior, UNREST_STORE_READONLY, 5000, err, sizeof err) !=
+            UNREST_OK ||
+        unrest_calibrate_posterior_load(st, (int64_t)e->calibration, &p, err, sizeof err) !=
+            UNREST_OK) {
+        cli_error(e->cmd, "--posterior '%s': %s", e->posterior, err);
+        goto done;
+    }
+    e->factors = calloc(e->runs ? e->runs : 1, sizeof *e->factors);
+    unrest_scenario *copy = malloc(sizeof *copy);
+    if (!e->factors || !copy) {
+        free(copy);
+        cli_error(e->cmd, "out of memory");
+        rc = EXIT_FAIL;
+        goto done;
+    }
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a of every draw: the experiment's identity */
+    for (uint64_t i = 0; i < e->runs; i++) {
+        char f[4096];
+        if (unrest_calibrate_posterior_draw(p, e->seed, i, NULL, f, sizeof f) != UNREST_OK ||
+            !(e->factors[i] = strdup(f))) {
+            cli_error(e->cmd, "--posterior: drawing parameter set %" PRIu64 " failed", i);
+            free(copy);
+            rc = EXIT_FAIL;
+            goto done;
+        }
+        for (const char *c = f; *c; c++)
+            h = (h ^ (unsigned char)*c) * 0x100000001b3ull;
+        *copy = *e->sc; /* every draw must set valid values */
+        for (char *tok = f; *tok;) {
+            char *semi = strchr(tok, ';');
+            if (semi) *semi = '\0';
+            if (unrest_scenario_set(copy, tok, err, sizeof err) != UNREST_OK) {
+                cli_error(e->cmd, "--posterior: draw %" PRIu64 ": %s", i, err);
+                free(copy);
+                goto done;
+            }
+            tok = semi ? semi + 1 : tok + strlen(tok);
+        }
+    }
+    free(copy);
+    snprintf(e->post_id, sizeof e->post_id, ";posterior=%016" PRIx64, h);
+    rc = EXIT_OK;
+done:
+    unrest_calibrate_posterior_free(p);
+    unrest_store_close(st);
+    return rc;
+}
+
+const char *cli_exp_factors(const cli_exp *e, uint64_t i)
+{
+    return e->factors && i < e->runs ? e->factors[i] : "";
 }
 
 int cli_exp_open(cli_exp *e, unrest_exp_kind kind, const char *settings, unrest_store **s,

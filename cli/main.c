@@ -15,6 +15,8 @@ static const cli_command commands[] = {
     {"sweep", cmd_sweep, help_sweep, "a factorial or Latin-hypercube design over scenario values"},
     {"sensitivity", cmd_sensitivity, help_sensitivity, "Sobol indices or Morris effects"},
     {"export", cmd_export, help_export, "a results database's runs as tidy CSV"},
+    {"calibrate", cmd_calibrate, help_calibrate, "history matching and ABC-SMC on observations"},
+    {"forecast", cmd_forecast, help_forecast, "what follows, with intervals, from a posterior"},
     {"serve", cmd_serve, help_serve, "run a scenario live in the browser (HTTP viewer)"},
     {"help", cmd_help, help_help, "explain a command, the parameters, profiles or scenario keys"},
 };

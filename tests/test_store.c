@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "unrest/calibrate.h"
 #include "unrest/store.h"
 
 static char dir[256];
@@ -400,13 +402,158 @@ static void test_export(void **state)
     free(t);
 }
 
+/* ---- calibrations ---------------------------------------------------------------------------- */
+
+/* A store that never held a calibration has exactly the experiment tables; the first
+ * calibration adds its own (in a database that already holds experiments, which stay as they
+ * are); the same identity resumes; runs, outputs, waves, generations and the posterior round
+ * trip; failed runs and missing ones are told apart; a posterior is found by id or as the
+ * latest finished one. */
+static void test_calibration(void **state)
+{
+    (void)state;
+    char p[300], err[512];
+    path_in(p, sizeof p, "cal.db");
+    unrest_store *s;
+    assert_int_equal(unrest_store_open(&s, p, 0, 100, err, sizeof err), UNREST_OK);
+    unrest_store_exp e = exp_of(7, "runs=1");
+    int64_t exp, id, id2;
+    int resumed;
+    assert_int_equal(unrest_store_experiment(s, &e, &exp, &resumed), UNREST_OK);
+    assert_int_equal(query_int(p, "SELECT count(*) FROM sqlite_master WHERE type='table' AND "
+                                  "name LIKE 'cal%'"),
+                     0);
+    /* no calibration yet: the posterior reader says so */
+    char **th;
+    double *w;
+    size_t n;
+    assert_int_equal(unrest_store_cal_posterior_get(s, 0, &id, &th, &w, &n), UNREST_EUNKNOWN);
+    unrest_cal_param par[2] = {{.path = "legitimacy.initial", .lo = 0.8, .hi = 0.99},
+                               {.path = "hardship.sigma", .lo = 0.3, .hi = 2, .log = 1}};
+    unrest_cal_target tg[1];
+    memset(tg, 0, sizeof tg);
+    snprintf(tg[0].name, sizeof tg[0].name, "almaty-peak");
+    snprintf(tg[0].place, sizeof tg[0].place, "Almaty");
+    tg[0].quantity = UNREST_CAL_PEAK_ACTIVE;
+    tg[0].kind = UNREST_CAL_COUNT;
+    tg[0].from = 1640973600;
+    tg[0].to = tg[0].from + 86400;
+    tg[0].value = 5000;
+    tg[0].low = 5000;
+    tg[0].high = 50000;
+    tg[0].grade = 'C';
+    double z = 9, vo = 0.3, vm = 0.03;
+    unrest_store_cal c = {.scenario_name = "kz",
+                          .scenario_hash = 7,
+                          .master_seed = 1,
+                          .settings = "points=10",
+                          .command = "unrest calibrate"};
+    assert_int_equal(unrest_store_calibration(s, &c, par, 2, tg, 1, &z, &vo, &vm, &id, &resumed),
+                     UNREST_OK);
+    assert_int_equal(resumed, 0);
+    assert_int_equal(unrest_store_calibration(s, &c, par, 2, tg, 1, &z, &vo, &vm, &id2, &resumed),
+                     UNREST_OK);
+    assert_int_equal(resumed, 1);
+    assert_int_equal(id2, id);
+    c.settings = "points=20";
+    assert_int_equal(unrest_store_calibration(s, &c, par, 2, tg, 1, &z, &vo, &vm, &id2, &resumed),
+                     UNREST_OK);
+    assert_int_equal(resumed, 0);
+    assert_true(id2 != id);
+    /* runs */
+    double out[3] = {1, 2.5, 0}, back[3];
+    unrest_store_cal_run r = {.stage = "wave",
+                              .step = 1,
+                              .point = 4,
+                              .rep = 2,
+                              .seed = 18446744073709551615ull,
+                              .theta = "a=1;b=2",
+                              .error = "",
+                              .elapsed_s = 0.25,
+                              .out = out,
+                              .m = 3};
+    assert_int_equal(unrest_store_cal_put(s, id, &r), UNREST_OK);
+    out[1] = 99; /* a second write of the same run is ignored */
+    assert_int_equal(unrest_store_cal_put(s, id, &r), UNREST_OK);
+    int found, failed;
+    assert_int_equal(unrest_store_cal_get(s, id, "wave", 1, 4, 2, back, 3, &found, &failed),
+                     UNREST_OK);
+    assert_true(found && !failed);
+    assert_true(back[0] == 1 && back[1] == 2.5 && back[2] == 0);
+    assert_int_equal(unrest_store_cal_get(s, id, "wave", 1, 4, 3, back, 3, &found, &failed),
+                     UNREST_OK);
+    assert_false(found);
+    assert_int_equal(unrest_store_cal_get(s, id2, "wave", 1, 4, 2, back, 3, &found, &failed),
+                     UNREST_OK);
+    assert_false(found);
+    r.rep = 3;
+    r.failed = 1;
+    r.error = "world could not be built";
+    assert_int_equal(unrest_store_cal_put(s, id, &r), UNREST_OK);
+    assert_int_equal(unrest_store_cal_get(s, id, "wave", 1, 4, 3, back, 3, &found, &failed),
+                     UNREST_OK);
+    assert_true(found && failed);
+    assert_int_equal(query_int(p, "SELECT count(*) FROM cal_output"), 3);
+    assert_int_equal(query_int(p, "SELECT count(*) FROM cal_run WHERE seed = "
+                                  "'18446744073709551615'"),
+                     2);
+    /* points, waves, generations */
+    assert_int_equal(unrest_store_cal_point(s, id, 1, 4, "a=1;b=2", 2.5, 1), UNREST_OK);
+    unrest_cal_wave wv = {.wave = 1, .points = 10, .runs = 40, .nroy = 0.25, .em_ratio = NAN};
+    assert_int_equal(unrest_store_cal_wave(s, id, &wv, "almaty-peak: s2=1"), UNREST_OK);
+    const char *pt[2] = {"a=1;b=2", "a=3;b=4"};
+    double pw[2] = {0.25, 0.75}, pd[2] = {1.5, 0.5};
+    unrest_cal_generation g = {.gen = 0, .eps = HUGE_VAL, .simulated = 2, .accepted = 2};
+    assert_int_equal(unrest_store_cal_generation(s, id, &g, pt, pw, pd, 2), UNREST_OK);
+    assert_int_equal(query_int(p, "SELECT count(*) FROM cal_particle"), 2);
+    assert_int_equal(query_int(p, "SELECT count(*) FROM cal_wave WHERE em_ratio IS NULL"), 1);
+    assert_int_equal(query_int(p, "SELECT count(*) FROM cal_generation WHERE eps IS NULL"), 1);
+    assert_int_equal(query_int(p, "SELECT log FROM cal_param WHERE idx = 1"), 1);
+    assert_int_equal(query_int(p, "SELECT count(*) FROM cal_target WHERE name = 'almaty-peak' "
+                                  "AND quantity = 'peak_active' AND grade = 'C'"),
+                     2);
+    /* the posterior: none finished yet, then calibration id's */
+    assert_int_equal(unrest_store_cal_posterior_get(s, 0, &id2, &th, &w, &n), UNREST_EUNKNOWN);
+    assert_int_equal(unrest_store_cal_posterior_put(s, id, pt, pw, 2), UNREST_OK);
+    assert_int_equal(unrest_store_cal_posterior_put(s, id, pt, pw, 2), UNREST_OK); /* replaced */
+    assert_int_equal(unrest_store_cal_posterior_get(s, 0, &id2, &th, &w, &n), UNREST_OK);
+    assert_int_equal(id2, id);
+    assert_int_equal(n, 2);
+    assert_string_equal(th[1], "a=3;b=4");
+    assert_true(w[0] == 0.25);
+    for (size_t i = 0; i < n; i++)
+        free(th[i]);
+    free(th);
+    free(w);
+    assert_int_equal(query_int(p, "SELECT status = 'done' FROM calibration WHERE id = 1"), 1);
+    /* through calibrate.h: load and draw */
+    unrest_cal_posterior *post;
+    assert_int_equal(unrest_calibrate_posterior_load(s, id, &post, err, sizeof err), UNREST_OK);
+    double t0[2];
+    char f[64];
+    size_t ones = 0;
+    for (uint64_t i = 0; i < 400; i++) {
+        assert_int_equal(unrest_calibrate_posterior_draw(post, 5, i, t0, f, sizeof f), UNREST_OK);
+        ones += t0[0] == 3;
+    }
+    /* weight 0.75: 300 of 400 expected, binomial sd 8.7; allow 4 sd */
+    assert_true(ones > 265 && ones < 335);
+    unrest_calibrate_posterior_free(post);
+    assert_int_equal(unrest_calibrate_posterior_load(s, id + 1, &post, err, sizeof err),
+                     UNREST_EUNKNOWN);
+    unrest_store_close(s);
+    /* the experiment is still there, untouched */
+    assert_int_equal(query_int(p, "SELECT count(*) FROM experiment"), 1);
+    assert_int_equal(query_int(p, "PRAGMA user_version"), UNREST_STORE_SCHEMA);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_schema),    cmocka_unit_test(test_experiment_resume_and_refusal),
         cmocka_unit_test(test_runs),      cmocka_unit_test(test_locked),
         cmocka_unit_test(test_bad_paths), cmocka_unit_test(test_refusal_leaves_file_identical),
-        cmocka_unit_test(test_export),
+        cmocka_unit_test(test_export),    cmocka_unit_test(test_calibration),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -19,6 +19,8 @@
 extern "C" {
 #endif
 
+#pragma GCC visibility push(default) /* the public API: exported from libunrest.so */
+
 #define UNREST_STORE_SCHEMA 1 /* PRAGMA user_version of the schema this code writes */
 
 typedef struct unrest_store unrest_store;
@@ -147,6 +149,90 @@ typedef enum unrest_export_table { UNREST_EXPORT_RUNS, UNREST_EXPORT_SERIES } un
  * exist. */
 unrest_status unrest_store_export(unrest_store *s, int64_t exp, unrest_export_table table,
                                   FILE *out);
+
+/* ---- calibrations (calibrate.h) ---------------------------------------------------------------
+ * Tables of their own (docs/CALIBRATION.md, "Storage"), created the first time a calibration is
+ * stored in a database, so that the experiment tables and their schema version stay as they
+ * are: calibration, cal_param, cal_target, cal_run, cal_output, cal_point, cal_wave,
+ * cal_generation, cal_particle, cal_posterior. */
+
+struct unrest_cal_param;
+struct unrest_cal_target;
+struct unrest_cal_wave;
+struct unrest_cal_generation;
+
+/* A calibration's identity and provenance. */
+typedef struct unrest_store_cal {
+    const char *scenario_name; /* the scenario's name ("" for a custom simulator) */
+    uint64_t scenario_hash;    /* unrest_scenario_hash (0 for a custom simulator) */
+    uint64_t master_seed;      /* every run's seed derives from it */
+    const char *settings;      /* canonical text of params, targets and options */
+    const char *command;       /* the command line (not part of the identity) */
+} unrest_store_cal;
+
+/* Find the calibration with the same (scenario hash, master seed, settings) and set
+ * *resumed = 1, or create it with its parameters and targets (z, v_obs, v_md per target on the
+ * emulated scale) and set *resumed = 0. */
+unrest_status unrest_store_calibration(unrest_store *s, const unrest_store_cal *c,
+                                       const struct unrest_cal_param *params, size_t k,
+                                       const struct unrest_cal_target *targets, size_t m,
+                                       const double *z, const double *v_obs, const double *v_md,
+                                       int64_t *id, int *resumed);
+
+/* Mark calibration cal "running", "done", "failed" or "ruled-out" (status column). */
+unrest_status unrest_store_cal_status(unrest_store *s, int64_t cal, const char *status);
+
+/* One simulation of a calibration. */
+typedef struct unrest_store_cal_run {
+    const char *stage; /* "wave", "abc" or "predict" */
+    uint32_t step;     /* wave (1, 2, ...), generation (0, 1, ...), or 0 */
+    uint64_t point;    /* design point, proposal or draw index within the step */
+    uint32_t rep;      /* replicate */
+    uint64_t seed;     /* run seed */
+    const char *theta; /* "path=value;..." in natural units */
+    int failed;        /* 1: error says why and out is not written */
+    const char *error; /* "" when done */
+    double elapsed_s;  /* wall time */
+    const double *out; /* m outputs, one per target (natural scale) */
+    size_t m;          /* outputs */
+} unrest_store_cal_run;
+
+/* Write a simulation and its outputs in one transaction (a stored one is left as it is). */
+unrest_status unrest_store_cal_put(unrest_store *s, int64_t cal, const unrest_store_cal_run *r);
+
+/* Look a simulation up by (stage, step, point, rep): *found = 1 and, when it did not fail,
+ * out[0..m) its outputs; *failed = 1 when it failed. */
+unrest_status unrest_store_cal_get(unrest_store *s, int64_t cal, const char *stage, uint32_t step,
+                                   uint64_t point, uint32_t rep, double *out, size_t m, int *found,
+                                   int *failed);
+
+/* A design point of a wave: its parameters, the implausibility I_M of its simulated means (NaN
+ * when no run succeeded) and whether it lies in this wave's NROY (by the emulators). */
+unrest_status unrest_store_cal_point(unrest_store *s, int64_t cal, uint32_t wave, uint64_t point,
+                                     const char *theta, double impl, int nroy);
+
+/* A wave's summary, its emulators' hyper-parameters and LOO checks (text), and the decision. */
+unrest_status unrest_store_cal_wave(unrest_store *s, int64_t cal, const struct unrest_cal_wave *w,
+                                    const char *emulators);
+
+/* A generation and its n particles (parameters as "path=value;...", weights, distances), in
+ * one transaction. */
+unrest_status unrest_store_cal_generation(unrest_store *s, int64_t cal,
+                                          const struct unrest_cal_generation *g,
+                                          const char *const *theta, const double *w,
+                                          const double *dist, size_t n);
+
+/* The final posterior (n particles and weights); marks the calibration "done". */
+unrest_status unrest_store_cal_posterior_put(unrest_store *s, int64_t cal, const char *const *theta,
+                                             const double *w, size_t n);
+
+/* Read the posterior of calibration cal (0: the latest done one): *id its row, *theta n
+ * malloc'd strings in a malloc'd array, *w n weights (caller frees all). UNREST_EUNKNOWN when
+ * the database holds no such posterior. */
+unrest_status unrest_store_cal_posterior_get(unrest_store *s, int64_t cal, int64_t *id,
+                                             char ***theta, double **w, size_t *n);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,15 +17,20 @@
 
 #include <sqlite3.h>
 
+#include "unrest/calibrate.h"
 #include "unrest/store.h"
 
 struct unrest_store {
-    sqlite3 *db;              /* the connection */
-    char path[1024];          /* as given, for messages */
-    sqlite3_stmt *put;        /* UPDATE run ... WHERE status = 'pending' */
-    sqlite3_stmt *put_ins;    /* INSERT OR IGNORE run (a run that was not planned) */
-    sqlite3_stmt *put_series; /* INSERT OR REPLACE series */
-    char err[1024];           /* last error */
+    sqlite3 *db;               /* the connection */
+    char path[1024];           /* as given, for messages */
+    sqlite3_stmt *put;         /* UPDATE run ... WHERE status = 'pending' */
+    sqlite3_stmt *put_ins;     /* INSERT OR IGNORE run (a run that was not planned) */
+    sqlite3_stmt *put_series;  /* INSERT OR REPLACE series */
+    sqlite3_stmt *cal_run;     /* INSERT OR IGNORE cal_run (prepared on first use) */
+    sqlite3_stmt *cal_out;     /* INSERT OR IGNORE cal_output */
+    sqlite3_stmt *cal_get;     /* SELECT cal_run status */
+    sqlite3_stmt *cal_get_out; /* SELECT cal_output values */
+    char err[1024];            /* last error */
 };
 
 static const char *const kind_names[UNREST_EXP_KIND_COUNT] = {"ensemble", "compare", "sweep",
@@ -331,6 +337,10 @@ void unrest_store_close(unrest_store *s)
     sqlite3_finalize(s->put);
     sqlite3_finalize(s->put_ins);
     sqlite3_finalize(s->put_series);
+    sqlite3_finalize(s->cal_run);
+    sqlite3_finalize(s->cal_out);
+    sqlite3_finalize(s->cal_get);
+    sqlite3_finalize(s->cal_get_out);
     sqlite3_close(s->db);
     free(s);
 }
@@ -925,5 +935,466 @@ unrest_status unrest_store_national(unrest_store *s, int64_t exp, int64_t varian
     return UNREST_OK;
 fail:
     free(a), free(b), free(c), free(l), free(wsum), free(seen);
+    return r;
+}
+
+/* ---- calibrations ----------------------------------------------------------------------------
+ * Created on first use (IF NOT EXISTS), inside the transaction that creates a calibration, so
+ * that a database that never holds one keeps exactly the experiment schema. */
+
+static const char cal_schema_sql[] =
+    "CREATE TABLE IF NOT EXISTS calibration (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  scenario_name TEXT NOT NULL,\n"
+    "  scenario_hash TEXT NOT NULL,\n"
+    "  master_seed TEXT NOT NULL,\n"
+    "  created TEXT NOT NULL,\n"
+    "  command TEXT NOT NULL,\n"
+    "  settings TEXT NOT NULL,\n"
+    "  version TEXT NOT NULL,\n"
+    "  status TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS cal_param (\n"
+    "  calibration_id INTEGER NOT NULL REFERENCES calibration(id),\n"
+    "  idx INTEGER NOT NULL, path TEXT NOT NULL, lo REAL NOT NULL, hi REAL NOT NULL,\n"
+    "  log INTEGER NOT NULL,\n"
+    "  PRIMARY KEY (calibration_id, idx)\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS cal_target (\n"
+    "  calibration_id INTEGER NOT NULL REFERENCES calibration(id),\n"
+    "  idx INTEGER NOT NULL, name TEXT NOT NULL, quantity TEXT NOT NULL, place TEXT NOT NULL,\n"
+    "  t_from TEXT NOT NULL, t_to TEXT NOT NULL, kind TEXT NOT NULL, value REAL, low REAL,\n"
+    "  high REAL, threshold REAL, grade TEXT, z REAL, v_obs REAL, v_md REAL,\n"
+    "  PRIMARY KEY (calibration_id, idx)\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS cal_run (\n"
+    "  calibration_id INTEGER NOT NULL REFERENCES calibration(id),\n"
+    "  stage TEXT NOT NULL CHECK (stage IN ('wave','abc','predict')),\n"
+    "  step INTEGER NOT NULL, point INTEGER NOT NULL, rep INTEGER NOT NULL,\n"
+    "  seed TEXT NOT NULL, theta TEXT NOT NULL,\n"
+    "  status TEXT NOT NULL CHECK (status IN ('done','failed')), error TEXT, elapsed_s REAL,\n"
+    "  PRIMARY KEY (calibration_id, stage, step, point, rep)\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS cal_output (\n"
+    "  calibration_id INTEGER NOT NULL, stage TEXT NOT NULL, step INTEGER NOT NULL,\n"
+    "  point INTEGER NOT NULL, rep INTEGER NOT NULL, target INTEGER NOT NULL, value REAL,\n"
+    "  PRIMARY KEY (calibration_id, stage, step, point, rep, target)\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS cal_point (\n"
+    "  calibration_id INTEGER NOT NULL, wave INTEGER NOT NULL, point INTEGER NOT NULL,\n"
+    "  theta TEXT NOT NULL, impl REAL, nroy INTEGER NOT NULL,\n"
+    "  PRIMARY KEY (calibration_id, wave, point)\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS cal_wave (\n"
+    "  calibration_id INTEGER NOT NULL, wave INTEGER NOT NULL, points INTEGER, runs INTEGER,\n"
+    "  failed INTEGER, train INTEGER, outputs INTEGER, nroy REAL, loo_out INTEGER,\n"
+    "  loo_n INTEGER, em_ratio REAL, match REAL, decision TEXT, emulators TEXT,\n"
+    "  PRIMARY KEY (calibration_id, wave)\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS cal_generation (\n"
+    "  calibration_id INTEGER NOT NULL, gen INTEGER NOT NULL, eps REAL, simulated INTEGER,\n"
+    "  accepted INTEGER, acceptance REAL, ess REAL, decision TEXT,\n"
+    "  PRIMARY KEY (calibration_id, gen)\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS cal_particle (\n"
+    "  calibration_id INTEGER NOT NULL, gen INTEGER NOT NULL, idx INTEGER NOT NULL,\n"
+    "  theta TEXT NOT NULL, weight REAL NOT NULL, distance REAL,\n"
+    "  PRIMARY KEY (calibration_id, gen, idx)\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS cal_posterior (\n"
+    "  calibration_id INTEGER NOT NULL, idx INTEGER NOT NULL, theta TEXT NOT NULL,\n"
+    "  weight REAL NOT NULL,\n"
+    "  PRIMARY KEY (calibration_id, idx)\n"
+    ");\n";
+
+static void utc_text(int64_t t, char out[24])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!gmtime_r(&tt, &tm) || !strftime(out, 24, "%Y-%m-%dT%H:%M:%SZ", &tm)) out[0] = '\0';
+}
+
+/* Bind a double, NULL when it is not finite (SQLite has no NaN). */
+static void bind_real(sqlite3_stmt *st, int i, double v)
+{
+    if (isfinite(v))
+        sqlite3_bind_double(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static double col_real(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+}
+
+/* Run one statement with bound values: fmt has one letter per parameter ?1, ?2, ...: 'i' an
+ * int64_t, 't' a string (NULL binds NULL), 'd' a double (NaN binds NULL). If id is not NULL
+ * and the statement returns a row, *id gets its first column (0 otherwise). */
+static unrest_status run_sql(unrest_store *s, const char *what, int64_t *id, const char *sql,
+                             const char *fmt, ...)
+{
+    sqlite3_stmt *st;
+    unrest_status r = prepare(s, sql, &st);
+    if (r != UNREST_OK) return r;
+    va_list ap;
+    va_start(ap, fmt);
+    for (int i = 1; fmt[i - 1]; i++) {
+        switch (fmt[i - 1]) {
+        case 'i':
+            sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
+            break;
+        case 't': {
+            const char *t = va_arg(ap, const char *);
+            if (t) sqlite3_bind_text(st, i, t, -1, SQLITE_TRANSIENT);
+            break;
+        }
+        default:
+            bind_real(st, i, va_arg(ap, double));
+        }
+    }
+    va_end(ap);
+    int rc = sqlite3_step(st);
+    if (id) *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? UNREST_OK : db_fail(s, rc, what);
+}
+
+static unrest_status cal_setup(unrest_store *s, int64_t id, const unrest_cal_param *params,
+                               size_t k, const unrest_cal_target *targets, size_t m,
+                               const double *z, const double *v_obs, const double *v_md)
+{
+    unrest_status r = UNREST_OK;
+    for (size_t i = 0; i < k && r == UNREST_OK; i++)
+        r = run_sql(s, "store parameters", NULL,
+                    "INSERT OR REPLACE INTO cal_param VALUES (?1, ?2, ?3, ?4, ?5, ?6)", "iitddi",
+                    id, (int64_t)i, params[i].path, params[i].lo, params[i].hi,
+                    (int64_t)params[i].log);
+    for (size_t j = 0; j < m && r == UNREST_OK; j++) {
+        const unrest_cal_target *t = &targets[j];
+        char from[24], to[24], grade[2] = {t->grade, '\0'};
+        utc_text(t->from, from);
+        utc_text(t->to, to);
+        r = run_sql(s, "store targets", NULL,
+                    "INSERT OR REPLACE INTO cal_target VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+                    "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                    "iittttttddddtddd", id, (int64_t)j, t->name,
+                    unrest_cal_quantity_name(t->quantity), t->place, from, to,
+                    unrest_cal_kind_name(t->kind), t->value, t->low, t->high, t->threshold, grade,
+                    z[j], v_obs[j], v_md[j]);
+    }
+    return r;
+}
+
+unrest_status unrest_store_calibration(unrest_store *s, const unrest_store_cal *c,
+                                       const unrest_cal_param *params, size_t k,
+                                       const unrest_cal_target *targets, size_t m, const double *z,
+                                       const double *v_obs, const double *v_md, int64_t *id,
+                                       int *resumed)
+{
+    char hash[17], seed[21];
+    hex64(c->scenario_hash, hash);
+    dec64(c->master_seed, seed);
+    unrest_status r;
+    *id = 0;
+    *resumed = 0;
+    if ((r = exec(s, "BEGIN IMMEDIATE", "start calibration")) != UNREST_OK) return r;
+    if ((r = exec(s, cal_schema_sql, "create calibration tables")) != UNREST_OK ||
+        (r = run_sql(s, "find calibration", id,
+                     "SELECT id FROM calibration WHERE scenario_hash=?1 AND master_seed=?2 AND "
+                     "settings=?3 ORDER BY id LIMIT 1",
+                     "ttt", hash, seed, c->settings)) != UNREST_OK)
+        goto fail;
+    if (*id) {
+        *resumed = 1;
+        return exec(s, "COMMIT", "start calibration");
+    }
+    if ((r = run_sql(s, "create calibration", NULL,
+                     "INSERT INTO calibration (scenario_name, scenario_hash, master_seed, "
+                     "created, command, settings, version, status) VALUES (?1, ?2, ?3, "
+                     "strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?4, ?5, ?6, 'running')",
+                     "tttttt", c->scenario_name ? c->scenario_name : "", hash, seed,
+                     c->command ? c->command : "", c->settings, UNREST_VERSION)) != UNREST_OK)
+        goto fail;
+    *id = sqlite3_last_insert_rowid(s->db);
+    if ((r = cal_setup(s, *id, params, k, targets, m, z, v_obs, v_md)) != UNREST_OK ||
+        (r = exec(s, "COMMIT", "create calibration")) != UNREST_OK)
+        goto fail;
+    return UNREST_OK;
+fail:
+    *id = 0;
+    rollback(s);
+    return r;
+}
+
+unrest_status unrest_store_cal_status(unrest_store *s, int64_t cal, const char *status)
+{
+    return run_sql(s, "calibration status", NULL, "UPDATE calibration SET status=?2 WHERE id=?1",
+                   "it", cal, status);
+}
+
+/* Prepare *st once (kept in the handle until close). */
+static unrest_status prepare_once(unrest_store *s, const char *sql, sqlite3_stmt **st)
+{
+    if (*st) {
+        sqlite3_reset(*st);
+        sqlite3_clear_bindings(*st);
+        return UNREST_OK;
+    }
+    return prepare(s, sql, st);
+}
+
+/* Bind the key (calibration, stage, step, point, rep) to ?1..?5. */
+static void bind_cal_key(sqlite3_stmt *st, int64_t cal, const char *stage, uint32_t step,
+                         uint64_t point, uint32_t rep)
+{
+    sqlite3_bind_int64(st, 1, cal);
+    sqlite3_bind_text(st, 2, stage, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, step);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)point);
+    sqlite3_bind_int64(st, 5, rep);
+}
+
+unrest_status unrest_store_cal_put(unrest_store *s, int64_t cal, const unrest_store_cal_run *r)
+{
+    unrest_status st;
+    int rc;
+    char seed[21];
+    dec64(r->seed, seed);
+    if ((st = prepare_once(s,
+                           "INSERT OR IGNORE INTO cal_run VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+                           "?9, ?10)",
+                           &s->cal_run)) != UNREST_OK ||
+        (st =
+             prepare_once(s, "INSERT OR IGNORE INTO cal_output VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                          &s->cal_out)) != UNREST_OK)
+        return st;
+    if ((st = exec(s, "BEGIN IMMEDIATE", "write calibration run")) != UNREST_OK) return st;
+    bind_cal_key(s->cal_run, cal, r->stage, r->step, r->point, r->rep);
+    sqlite3_bind_text(s->cal_run, 6, seed, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s->cal_run, 7, r->theta ? r->theta : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(s->cal_run, 8, r->failed ? "failed" : "done", -1, SQLITE_STATIC);
+    if (r->failed) sqlite3_bind_text(s->cal_run, 9, r->error ? r->error : "", -1, SQLITE_STATIC);
+    sqlite3_bind_double(s->cal_run, 10, r->elapsed_s);
+    if ((rc = sqlite3_step(s->cal_run)) != SQLITE_DONE) goto fail;
+    int changed = sqlite3_changes(s->db);
+    sqlite3_reset(s->cal_run);
+    for (size_t j = 0; changed && !r->failed && j < r->m; j++) {
+        sqlite3_reset(s->cal_out);
+        bind_cal_key(s->cal_out, cal, r->stage, r->step, r->point, r->rep);
+        sqlite3_bind_int64(s->cal_out, 6, (sqlite3_int64)j);
+        bind_real(s->cal_out, 7, r->out[j]);
+        if ((rc = sqlite3_step(s->cal_out)) != SQLITE_DONE) goto fail;
+    }
+    sqlite3_reset(s->cal_out);
+    if ((st = exec(s, "COMMIT", "write calibration run")) != UNREST_OK) rollback(s);
+    return st;
+fail:
+    st = db_fail(s, rc, "write calibration run");
+    sqlite3_reset(s->cal_run);
+    sqlite3_reset(s->cal_out);
+    rollback(s);
+    return st;
+}
+
+unrest_status unrest_store_cal_get(unrest_store *s, int64_t cal, const char *stage, uint32_t step,
+                                   uint64_t point, uint32_t rep, double *out, size_t m, int *found,
+                                   int *failed)
+{
+    unrest_status st;
+    *found = *failed = 0;
+    if ((st = prepare_once(s,
+                           "SELECT status FROM cal_run WHERE calibration_id=?1 AND stage=?2 AND "
+                           "step=?3 AND point=?4 AND rep=?5",
+                           &s->cal_get)) != UNREST_OK ||
+        (st = prepare_once(s,
+                           "SELECT target, value FROM cal_output WHERE calibration_id=?1 AND "
+                           "stage=?2 AND step=?3 AND point=?4 AND rep=?5",
+                           &s->cal_get_out)) != UNREST_OK)
+        return st;
+    bind_cal_key(s->cal_get, cal, stage, step, point, rep);
+    int rc = sqlite3_step(s->cal_get);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(s->cal_get);
+        return UNREST_OK;
+    }
+    if (rc != SQLITE_ROW) {
+        st = db_fail(s, rc, "read calibration run");
+        sqlite3_reset(s->cal_get);
+        return st;
+    }
+    *failed = strcmp((const char *)sqlite3_column_text(s->cal_get, 0), "done") != 0;
+    sqlite3_reset(s->cal_get);
+    for (size_t j = 0; j < m; j++)
+        out[j] = NAN;
+    bind_cal_key(s->cal_get_out, cal, stage, step, point, rep);
+    while ((rc = sqlite3_step(s->cal_get_out)) == SQLITE_ROW) {
+        int64_t j = sqlite3_column_int64(s->cal_get_out, 0);
+        if (j >= 0 && (uint64_t)j < m) out[j] = col_real(s->cal_get_out, 1);
+    }
+    sqlite3_reset(s->cal_get_out);
+    if (rc != SQLITE_DONE) return db_fail(s, rc, "read calibration outputs");
+    *found = 1;
+    return UNREST_OK;
+}
+
+unrest_status unrest_store_cal_point(unrest_store *s, int64_t cal, uint32_t wave, uint64_t point,
+                                     const char *theta, double impl, int nroy)
+{
+    return run_sql(s, "store design point", NULL,
+                   "INSERT OR REPLACE INTO cal_point VALUES (?1, ?2, ?3, ?4, ?5, ?6)", "iiitdi",
+                   cal, (int64_t)wave, (int64_t)point, theta, impl, (int64_t)nroy);
+}
+
+unrest_status unrest_store_cal_wave(unrest_store *s, int64_t cal, const unrest_cal_wave *w,
+                                    const char *emulators)
+{
+    return run_sql(s, "store wave", NULL,
+                   "INSERT OR REPLACE INTO cal_wave VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                   "?10, ?11, ?12, ?13, ?14)",
+                   "iiiiiiidiiddtt", cal, (int64_t)w->wave, (int64_t)w->points, (int64_t)w->runs,
+                   (int64_t)w->failed, (int64_t)w->train, (int64_t)w->outputs, w->nroy,
+                   (int64_t)w->loo_out, (int64_t)w->loo_n, w->em_ratio, w->match,
+                   w->stop ? w->stop : "continue", emulators ? emulators : "");
+}
+
+/* Insert n particles (theta, w, dist) of generation gen into table (cal_particle) or, when gen
+ * is negative, the posterior (cal_posterior), inside the caller's transaction. */
+static unrest_status put_particles(unrest_store *s, int64_t cal, int64_t gen,
+                                   const char *const *theta, const double *w, const double *dist,
+                                   size_t n)
+{
+    sqlite3_stmt *st;
+    unrest_status r =
+        gen >= 0
+            ? prepare(s, "INSERT OR REPLACE INTO cal_particle VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &st)
+            : prepare(s, "INSERT OR REPLACE INTO cal_posterior VALUES (?1, ?3, ?4, ?5)", &st);
+    if (r != UNREST_OK) return r;
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, cal);
+        if (gen >= 0) sqlite3_bind_int64(st, 2, gen);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)i);
+        sqlite3_bind_text(st, 4, theta[i], -1, SQLITE_STATIC);
+        sqlite3_bind_double(st, 5, w[i]);
+        if (gen >= 0) bind_real(st, 6, dist[i]);
+        int rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE) {
+            r = db_fail(s, rc, "store particles");
+            break;
+        }
+    }
+    sqlite3_finalize(st);
+    return r;
+}
+
+unrest_status unrest_store_cal_generation(unrest_store *s, int64_t cal,
+                                          const unrest_cal_generation *g, const char *const *theta,
+                                          const double *w, const double *dist, size_t n)
+{
+    unrest_status r;
+    if ((r = exec(s, "BEGIN IMMEDIATE", "store generation")) != UNREST_OK) return r;
+    if ((r = run_sql(s, "store generation", NULL,
+                     "INSERT OR REPLACE INTO cal_generation VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                     "?8)",
+                     "iidiiddt", cal, (int64_t)g->gen, g->eps, (int64_t)g->simulated,
+                     (int64_t)g->accepted, g->acceptance, g->ess,
+                     g->stop ? g->stop : "continue")) != UNREST_OK ||
+        (r = put_particles(s, cal, g->gen, theta, w, dist, n)) != UNREST_OK ||
+        (r = exec(s, "COMMIT", "store generation")) != UNREST_OK) {
+        rollback(s);
+        return r;
+    }
+    return UNREST_OK;
+}
+
+unrest_status unrest_store_cal_posterior_put(unrest_store *s, int64_t cal, const char *const *theta,
+                                             const double *w, size_t n)
+{
+    unrest_status r;
+    if ((r = exec(s, "BEGIN IMMEDIATE", "store posterior")) != UNREST_OK) return r;
+    if ((r = run_sql(s, "store posterior", NULL,
+                     "DELETE FROM cal_posterior WHERE calibration_id=?1", "i", cal)) != UNREST_OK ||
+        (r = put_particles(s, cal, -1, theta, w, NULL, n)) != UNREST_OK ||
+        (r = unrest_store_cal_status(s, cal, "done")) != UNREST_OK ||
+        (r = exec(s, "COMMIT", "store posterior")) != UNREST_OK) {
+        rollback(s);
+        return r;
+    }
+    return UNREST_OK;
+}
+
+unrest_status unrest_store_cal_posterior_get(unrest_store *s, int64_t cal, int64_t *id,
+                                             char ***theta, double **w, size_t *n)
+{
+    sqlite3_stmt *st = NULL;
+    unrest_status r;
+    int rc, have = 0;
+    *theta = NULL;
+    *w = NULL;
+    *n = 0;
+    *id = 0;
+    if ((rc = query_int(s,
+                        "SELECT count(*) FROM sqlite_master WHERE type='table' AND "
+                        "name='cal_posterior'",
+                        &have)) != SQLITE_OK)
+        return db_fail(s, rc, "read posterior");
+    if (!have) {
+        set_err(s, "%s: holds no calibration", s->path);
+        return UNREST_EUNKNOWN;
+    }
+    if ((r = run_sql(s, "read posterior", id,
+                     "SELECT id FROM calibration WHERE status='done' AND (?1=0 OR id=?1) ORDER "
+                     "BY id DESC LIMIT 1",
+                     "i", cal)) != UNREST_OK)
+        return r;
+    if (!*id) {
+        if (cal)
+            set_err(s, "%s: calibration %lld has no posterior", s->path, (long long)cal);
+        else
+            set_err(s, "%s: holds no finished calibration", s->path);
+        return UNREST_EUNKNOWN;
+    }
+    if ((r = prepare(s,
+                     "SELECT theta, weight FROM cal_posterior WHERE calibration_id=?1 ORDER BY "
+                     "idx",
+                     &st)) != UNREST_OK)
+        return r;
+    sqlite3_bind_int64(st, 1, *id);
+    size_t cap = 0, len = 0;
+    char **tv = NULL;
+    double *wv = NULL;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (len == cap) {
+            cap = cap ? 2 * cap : 64;
+            char **nt = realloc(tv, cap * sizeof *nt);
+            if (nt) tv = nt;
+            double *nw = realloc(wv, cap * sizeof *nw);
+            if (nw) wv = nw;
+            if (!nt || !nw) goto nomem;
+        }
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        tv[len] = strdup(t ? t : "");
+        if (!tv[len]) goto nomem;
+        wv[len++] = sqlite3_column_double(st, 1);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        r = db_fail(s, rc, "read posterior");
+        goto drop;
+    }
+    *theta = tv;
+    *w = wv;
+    *n = len;
+    return UNREST_OK;
+nomem:
+    sqlite3_finalize(st);
+    set_err(s, "out of memory");
+    r = UNREST_ENOMEM;
+drop:
+    for (size_t i = 0; i < len; i++)
+        free(tv[i]);
+    free(tv);
+    free(wv);
     return r;
 }
