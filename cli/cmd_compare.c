@@ -162,6 +162,7 @@ int cmd_compare(int argc, char **argv)
         goto done;
     }
     if ((rc = cli_exp_load(&e)) != EXIT_OK) goto done;
+    if ((rc = cli_exp_posterior(&e, 1)) != EXIT_OK) goto done;
     variant *v0 = given;
     nv = ngiven;
     if (ngiven == 1) {

@@ -307,6 +307,9 @@ static void scen_print(const scen_run *r, const unrest_world *w, const unrest_ou
            o.peak_tick >= 0 ? peak : "-", o.participants);
     printf("  %.0f detained, %.0f dead; %u focal points fell, %u held by the crowd at the end\n",
            o.detained, o.dead, o.sites_captured, o.held_at_end);
+    if (o.security_dead > 0 || o.security_injured > 0 || o.injured > 0)
+        printf("  clashes: %.0f police and guards killed, %.0f injured; %.0f civilians injured\n",
+               o.security_dead, o.security_injured, o.injured);
     printf("  unrest lasted %.0f hours; legitimacy at the end %.3f (start %.3f)\n",
            o.duration_hours, o.final_legitimacy, sc->p.legitimacy);
     printf("\nwrote %s/series.csv, daily.csv, events.csv and manifest.json\n", r->out_dir);

@@ -144,6 +144,7 @@ int cmd_sensitivity(int argc, char **argv)
         goto done;
     }
     if ((rc = cli_exp_load(&e)) != EXIT_OK) goto done;
+    if ((rc = cli_exp_posterior(&e, 0)) != EXIT_OK) goto done;
     if ((rc = cli_factor_check(C, "--params", e.sc, f, k)) != EXIT_OK) goto done;
     rc = EXIT_USAGE;
     unrest_status st =

@@ -116,6 +116,7 @@ int cmd_sweep(int argc, char **argv)
         if (lhs) f[i].step = 0;
     }
     if ((rc = cli_exp_load(&e)) != EXIT_OK) goto done;
+    if ((rc = cli_exp_posterior(&e, 0)) != EXIT_OK) goto done;
     if ((rc = cli_factor_check(C, "--vary", e.sc, f, nvary)) != EXIT_OK) goto done;
     rc = EXIT_USAGE;
     char err[1024];

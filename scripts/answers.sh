@@ -13,12 +13,15 @@ unrest=${UNREST:-build/unrest}
 out=docs/ANSWERS.md
 tmp=$(mktemp)
 trap 'rm -f "$tmp" "$tmp".*' EXIT
-common=(--posterior "$db" --runs "$runs" --set scale.people_per_agent=1000 --quiet)
+common=(--posterior "$db" --runs "$runs" --set scale.people_per_agent=1000)
 
 compare() { # TITLE, then compare's variant options
     local title=$1
     shift
-    "$unrest" compare default "${common[@]}" "$@" >"$tmp.table"
+    "$unrest" compare default "${common[@]}" "$@" >"$tmp.table" 2>"$tmp.err" || {
+        cat "$tmp.err" >&2
+        exit 1
+    }
     {
         echo
         echo "\`\`\`"

@@ -187,5 +187,31 @@ check "compare --report" "$U" compare "$SC" --runs 4 --quiet --variant calm=legi
 check "compare report names its variants" grep -q '"name":"angry"' "$T/cmp.html"
 check "no script from a network" bash -c "! grep -q '<script src=\"http' '$T/cmp.html'"
 
+# --- posterior draws: ensemble and compare take --posterior, every run its own parameter set;
+# the same draws with 1 and 2 workers; commands that cannot take it refuse it; the forecast ---
+POST=$HERE/../scenarios/kazakhstan-2022-posterior.db
+cp "$POST" "$T/post.db"
+"$U" ensemble default --runs 4 --workers 1 --db "$T/p1.db" --posterior "$T/post.db" \
+    --set time.days=2 --quiet || bad "ensemble --posterior failed"
+"$U" ensemble default --runs 4 --workers 2 --db "$T/p2.db" --posterior "$T/post.db" \
+    --set time.days=2 --quiet || bad "ensemble --posterior (2 workers) failed"
+check "posterior draws: the same rows for 1 and 2 workers" [ "$(dump "$T/p1.db")" = "$(dump "$T/p2.db")" ]
+check "posterior draws: every run its own parameter set" \
+    [ "$(sqlite3 "$T/p1.db" "SELECT count(DISTINCT factors) FROM run")" = 4 ]
+"$U" sweep default --vary legitimacy.initial=0.9:0.95:0.05 --posterior "$T/post.db" \
+    >/dev/null 2>"$T/err"
+check "sweep refuses --posterior (exit 2)" [ $? -eq 2 ]
+"$U" ensemble default --runs 2 --db "$T/p3.db" --posterior "$T/nothing.db" >/dev/null 2>"$T/err"
+check "a missing posterior is refused (exit 2)" [ $? -eq 2 ]
+check "...naming it" grep -q "nothing.db" "$T/err"
+"$U" forecast default --posterior "$T/post.db" --runs 3 --set time.days=3 --workers 2 \
+    --from 2022-01-02T00:00 --out "$T/f.md" --quiet || bad "forecast failed"
+check "forecast: Markdown with its sections" grep -q "## Dead and injured" "$T/f.md"
+"$U" forecast default --runs 1 --out "$T/f1.md" >/dev/null 2>"$T/err"
+check "forecast refuses one run (exit 2)" [ $? -eq 2 ]
+check "...and writes nothing" [ ! -e "$T/f1.md" ]
+"$U" forecast default --runs 3 --from 2022-13-01T00:00 >/dev/null 2>"$T/err"
+check "forecast: a bad date is refused (exit 2)" [ $? -eq 2 ]
+
 echo "experiment: $pass passed, $fail failed"
 [ $fail -eq 0 ]

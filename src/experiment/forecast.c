@@ -220,7 +220,7 @@ unrest_status unrest_forecast_run(unrest_forecast **out, const unrest_forecast_c
     unsigned workers = c->workers ? c->workers : 1;
     size_t done = 0;
     int failed = 0;
-    char first_err[512] = "";
+    char first_err[600] = "";
 #pragma omp parallel for schedule(dynamic, 1) num_threads(workers)
     for (size_t i = 0; i < f->runs; i++) {
         char e[512] = "";

@@ -405,6 +405,9 @@ static json_t *manifest_outcomes(jdoc *d, const unrest_outcomes *o)
     jset(d, j, "peak_tick", json_integer(o->peak_tick));
     jset(d, j, "participants", jround(d, o->participants, 0));
     jset(d, j, "dead", jround(d, o->dead, 0));
+    jset(d, j, "injured", jround(d, o->injured, 0));
+    jset(d, j, "security_dead", jround(d, o->security_dead, 0));
+    jset(d, j, "security_injured", jround(d, o->security_injured, 0));
     jset(d, j, "detained", jround(d, o->detained, 0));
     jset(d, j, "sites_captured", json_integer(o->sites_captured));
     jset(d, j, "held_at_end", json_integer(o->held_at_end));
