@@ -41,6 +41,9 @@ typedef struct unrest_factor {
  * caller checks that names exist. *out is malloc'd (caller frees); *n its length. */
 unrest_status unrest_factors_load(const char *path, unrest_factor **out, size_t *n, char *err,
                                   size_t errlen);
+/* The same from text in memory; messages name `name` as the file. */
+unrest_status unrest_factors_load_text(const char *name, const char *text, size_t len,
+                                       unrest_factor **out, size_t *n, char *err, size_t errlen);
 
 /* Parse "name=a:b:step" (--vary). Errors name the problem (empty range, step <= 0, ...). */
 unrest_status unrest_factor_parse(const char *text, unrest_factor *f, char *err, size_t errlen);

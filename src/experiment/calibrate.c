@@ -9,7 +9,7 @@
  * do not depend on the number of workers. Bounds: memory is O(points x waves x targets) for
  * history matching and O(particles x (k + targets)) per ABC generation.
  */
-#define _DEFAULT_SOURCE /* timegm, mkstemp */
+#define _DEFAULT_SOURCE /* timegm */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -557,37 +557,10 @@ unrest_status unrest_calibrate_params_load(const char *path, const unrest_scenar
         exp_msg(err, errlen, "%s: more than %zu parameters", path, sizeof logs);
         st = UNREST_ERANGE;
     }
-    char tmp[] = "/tmp/unrest-params-XXXXXX";
-    int fd = -1;
-    if (st == UNREST_OK && (fd = mkstemp(tmp)) < 0) {
-        exp_msg(err, errlen, "%s: cannot make a temporary copy: %s", path, strerror(errno));
-        st = UNREST_EIO;
-    }
-    if (st == UNREST_OK) {
-        size_t done = 0;
-        while (done < len) {
-            ssize_t w = write(fd, text + done, len - done);
-            if (w <= 0) break;
-            done += (size_t)w;
-        }
-        close(fd);
-        if (done < len) {
-            exp_msg(err, errlen, "%s: cannot make a temporary copy", path);
-            st = UNREST_EIO;
-        }
-    }
-    free(text);
     unrest_factor *f = NULL;
     size_t k = 0;
-    if (st == UNREST_OK) {
-        char msg[1024];
-        st = unrest_factors_load(tmp, &f, &k, msg, sizeof msg);
-        if (st != UNREST_OK) {
-            size_t tl = strlen(tmp);
-            exp_msg(err, errlen, "%s%s", path, strncmp(msg, tmp, tl) ? msg : msg + tl);
-        }
-    }
-    if (fd >= 0) unlink(tmp);
+    if (st == UNREST_OK) st = unrest_factors_load_text(path, text, len, &f, &k, err, errlen);
+    free(text);
     if (st != UNREST_OK) return st;
     unrest_cal_param *p = calloc(k, sizeof *p);
     unrest_scenario *copy = sc ? malloc(sizeof *copy) : NULL;

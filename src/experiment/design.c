@@ -267,23 +267,20 @@ static unrest_status slurp(const char *path, char **out, size_t *len, char *err,
     return UNREST_EIO;
 }
 
-unrest_status unrest_factors_load(const char *path, unrest_factor **out, size_t *n, char *err,
-                                  size_t errlen)
+unrest_status unrest_factors_load_text(const char *name, const char *text, size_t len,
+                                       unrest_factor **out, size_t *n, char *err, size_t errlen)
 {
     if (err && errlen) err[0] = '\0';
-    if (!path || !out || !n) {
+    if (!name || !text || !out || !n) {
         exp_msg(err, errlen, "factors: NULL argument");
         return UNREST_EINVAL;
     }
-    char *text;
-    size_t len;
-    unrest_status st = slurp(path, &text, &len, err, errlen);
-    if (st != UNREST_OK) return st;
+    unrest_status st = UNREST_OK;
     flist l = {0};
     size_t line = 1, start = 0;
     for (size_t i = 0; i <= len && st == UNREST_OK; i++) {
         if (i == len || text[i] == '\n') {
-            st = parse_line(path, text + start, i - start, line, &l, err, errlen);
+            st = parse_line(name, text + start, i - start, line, &l, err, errlen);
             line++;
             start = i + 1;
         }
@@ -299,10 +296,9 @@ unrest_status unrest_factors_load(const char *path, unrest_factor **out, size_t 
                 ecol++;
             }
         }
-        st = at(err, errlen, path, eline, ecol, UNREST_EINVAL,
+        st = at(err, errlen, name, eline, ecol, UNREST_EINVAL,
                 "no factors (expected lines 'name lower upper')");
     }
-    free(text);
     free(l.line);
     free(l.slot);
     if (st != UNREST_OK) {
@@ -312,6 +308,23 @@ unrest_status unrest_factors_load(const char *path, unrest_factor **out, size_t 
     *out = l.f;
     *n = l.n;
     return UNREST_OK;
+}
+
+unrest_status unrest_factors_load(const char *path, unrest_factor **out, size_t *n, char *err,
+                                  size_t errlen)
+{
+    if (err && errlen) err[0] = '\0';
+    if (!path || !out || !n) {
+        exp_msg(err, errlen, "factors: NULL argument");
+        return UNREST_EINVAL;
+    }
+    char *text;
+    size_t len;
+    unrest_status st = slurp(path, &text, &len, err, errlen);
+    if (st != UNREST_OK) return st;
+    st = unrest_factors_load_text(path, text, len, out, n, err, errlen);
+    free(text);
+    return st;
 }
 
 unrest_status unrest_factor_parse(const char *text, unrest_factor *f, char *err, size_t errlen)
