@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_randist.h>
