@@ -187,6 +187,21 @@ check "compare --report" "$U" compare "$SC" --runs 4 --quiet --variant calm=legi
 check "compare report names its variants" grep -q '"name":"angry"' "$T/cmp.html"
 check "no script from a network" bash -c "! grep -q '<script src=\"http' '$T/cmp.html'"
 
+# --- three processes started at once on a new database: one creates the schema, none fails ---
+race_fail=0
+for round in 1 2 3 4 5; do
+    rm -f "$T/race.db" "$T/race.db-wal" "$T/race.db-shm"
+    for j in 1 2 3; do
+        ("$U" ensemble "$SC" --runs 2 --workers 1 --seed "$j" --db "$T/race.db" --quiet \
+            >"$T/race$j.out" 2>&1; echo $? >"$T/race$j.rc") &
+    done
+    wait
+    for j in 1 2 3; do [ "$(cat "$T/race$j.rc")" = 0 ] || race_fail=$((race_fail + 1)); done
+    [ "$(sqlite3 "$T/race.db" "SELECT count(*) FROM run WHERE status='done'")" = 6 ] ||
+        race_fail=$((race_fail + 1))
+done
+check "three processes on a new database: all succeed, every run once (5 rounds)" [ $race_fail -eq 0 ]
+
 # --- posterior draws: ensemble and compare take --posterior, every run its own parameter set;
 # the same draws with 1 and 2 workers; commands that cannot take it refuse it; the forecast ---
 POST=$HERE/../scenarios/kazakhstan-2022-posterior.db

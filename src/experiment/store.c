@@ -219,6 +219,19 @@ static int check_path(const char *path, unsigned flags, int *exists, char *err, 
     return 0;
 }
 
+/* Switch to WAL. Another process opening the same new file at the same moment may hold the lock
+ * the switch needs, and SQLite's busy handler does not wait for it: retry for up to busy_ms. */
+static unrest_status set_wal(unrest_store *s, int busy_ms)
+{
+    for (int waited = 0;; waited += 10) {
+        int rc = sqlite3_exec(s->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+        if (rc == SQLITE_OK) return UNREST_OK;
+        if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || waited >= busy_ms)
+            return db_fail(s, rc, "set journal mode");
+        sqlite3_sleep(10);
+    }
+}
+
 static void remove_created(const char *path)
 {
     char aux[1100];
@@ -294,12 +307,26 @@ unrest_status unrest_store_open(unrest_store **out, const char *path, unsigned f
     if (!(flags & UNREST_STORE_READONLY)) {
         /* WAL: readers never block the writer; NORMAL: a commit survives a killed process
          * (the OS holds it) and power loss can only drop the latest runs, never tear one. */
-        if (!memory && (st = exec(s, "PRAGMA journal_mode=WAL", "set journal mode")) != UNREST_OK)
-            goto fail;
+        if (!memory && (st = set_wal(s, busy_ms)) != UNREST_OK) goto fail;
         if ((st = exec(s, "PRAGMA synchronous=NORMAL", "set synchronous")) != UNREST_OK) goto fail;
         if (ntab == 0) {
+            /* several processes may open a new file at once (terminals, a job array): the
+             * first to hold the write lock creates the schema; the others find it made when
+             * they get the lock, and check it instead of creating it again */
             if ((st = exec(s, "BEGIN IMMEDIATE", "create schema")) != UNREST_OK) goto fail;
-            if ((st = exec(s, schema_sql, "create schema")) != UNREST_OK) goto fail;
+            if ((rc = query_int(s, "SELECT count(*) FROM sqlite_master WHERE type='table'",
+                                &ntab)) != SQLITE_OK ||
+                (rc = query_int(s, "PRAGMA user_version", &ver)) != SQLITE_OK) {
+                st = db_fail(s, rc, "read schema");
+                goto fail;
+            }
+            if (ntab > 0 && ver != UNREST_STORE_SCHEMA) {
+                set_err(s, "%s: not an unrest results database (user_version %d, expected %d)",
+                        path, ver, UNREST_STORE_SCHEMA);
+                st = UNREST_EINVAL;
+                goto fail;
+            }
+            if (ntab == 0 && (st = exec(s, schema_sql, "create schema")) != UNREST_OK) goto fail;
             if ((st = exec(s, "COMMIT", "create schema")) != UNREST_OK) goto fail;
         }
         if ((st = prepare(s,
