@@ -191,11 +191,13 @@ check "no script from a network" bash -c "! grep -q '<script src=\"http' '$T/cmp
 race_fail=0
 for round in 1 2 3 4 5; do
     rm -f "$T/race.db" "$T/race.db-wal" "$T/race.db-shm"
+    rpids=()
     for j in 1 2 3; do
         ("$U" ensemble "$SC" --runs 2 --workers 1 --seed "$j" --db "$T/race.db" --quiet \
             >"$T/race$j.out" 2>&1; echo $? >"$T/race$j.rc") &
+        rpids+=($!)
     done
-    wait
+    wait "${rpids[@]}"
     for j in 1 2 3; do [ "$(cat "$T/race$j.rc")" = 0 ] || race_fail=$((race_fail + 1)); done
     [ "$(sqlite3 "$T/race.db" "SELECT count(*) FROM run WHERE status='done'")" = 6 ] ||
         race_fail=$((race_fail + 1))
