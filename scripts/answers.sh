@@ -24,6 +24,20 @@ compare() { # TITLE, then compare's variant options
     }
     {
         echo
+        # in short: each variant's chance of losing the capital and of a settlement, and dead
+        printf '**In short** (medians and probabilities over the runs):'
+        awk '
+             /^P\(capital_lost\)/ { sec = "capital lost"; first = 1 }
+             /^P\(settled\)/ { sec = "settled"; first = 1 }
+             /^median dead/ { sec = "median dead"; first = 1 }
+             /^P\(suppressed\)|^P\(protracted\)|^median detained|^median duration|^median peak/ { sec = "" }
+             sec != "" {
+                 if (first) { name = $(($1 ~ /^P/) ? 2 : 3); val = $(($1 ~ /^P/) ? 3 : 4); first = 0 }
+                 else { name = $1; val = $2 }
+                 out[sec] = out[sec] (out[sec] == "" ? "" : ", ") name " " val
+             }
+             END { printf " P(capital lost): %s; P(settled): %s; median dead: %s.\n", out["capital lost"], out["settled"], out["median dead"] }' "$tmp.table"
+        echo
         echo "\`\`\`"
         cat "$tmp.table"
         echo "\`\`\`"
