@@ -213,15 +213,10 @@ int cli_exp_posterior(cli_exp *e, int allowed)
         for (const char *c = f; *c; c++)
             h = (h ^ (unsigned char)*c) * 0x100000001b3ull;
         *copy = *e->sc; /* every draw must set valid values */
-        for (char *tok = f; *tok;) {
-            char *semi = strchr(tok, ';');
-            if (semi) *semi = '\0';
-            if (unrest_scenario_set(copy, tok, err, sizeof err) != UNREST_OK) {
-                cli_error(e->cmd, "--posterior: draw %" PRIu64 ": %s", i, err);
-                free(copy);
-                goto done;
-            }
-            tok = semi ? semi + 1 : tok + strlen(tok);
+        if (unrest_scenario_set_all(copy, f, err, sizeof err) != UNREST_OK) {
+            cli_error(e->cmd, "--posterior: draw %" PRIu64 ": %s", i, err);
+            free(copy);
+            goto done;
         }
     }
     free(copy);

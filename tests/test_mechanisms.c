@@ -179,7 +179,9 @@ static void violent_minority(void **state)
         unrest_world_destroy(w);
     }
     assert_true(si[0] > 0 && inj[0] > 0);
-    assert_true(sd[0] <= si[0] + sd[0]);
+    /* the dead among the hurt police are security_kill = 0.1 of them: binomial over ~2,000
+     * casualties (seed 5: 197 of 2,059), sd 0.007; 0.03 is over 4 sd */
+    assert_true(fabs(sd[0] / (sd[0] + si[0]) - 0.1) < 0.03);
     assert_true(sd[0] == sd[1] && si[0] == si[1] && dead[0] == dead[1] && inj[0] == inj[1]);
     unrest_world *w = wt_make(load("", none), 5);
     wt_step_to(w, 48);

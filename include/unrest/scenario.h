@@ -247,6 +247,12 @@ const char *unrest_scenario_builtin(size_t *len);
 unrest_status unrest_scenario_set(unrest_scenario *sc, const char *assignment, char *err,
                                   size_t errlen);
 
+/* Several overrides at once, "path=value;path=value" (a design point's factors, a posterior
+ * draw): each through unrest_scenario_set, in order; empty parts are skipped. On error err names
+ * the assignment and why, and sc holds the assignments before it. */
+unrest_status unrest_scenario_set_all(unrest_scenario *sc, const char *assignments, char *err,
+                                      size_t errlen);
+
 /* Whole-scenario checks (site names unique, events inside the run, lattices fit). */
 unrest_status unrest_scenario_validate(const unrest_scenario *sc, char *err, size_t errlen);
 

@@ -62,29 +62,6 @@ static int series_record(unrest_world *w, unrest_series_row **rows, size_t *n, s
     return 0;
 }
 
-/* Apply "name=value;name=value" with unrest_scenario_set. 0, or -1 with err set. */
-static int apply_factors(unrest_scenario *sc, const char *factors, char *err, size_t errlen)
-{
-    char one[512], msg[400];
-    const char *p = factors;
-    while (*p) {
-        const char *end = strchr(p, ';');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len >= sizeof one) {
-            snprintf(err, errlen, "factor setting too long");
-            return -1;
-        }
-        memcpy(one, p, len);
-        one[len] = '\0';
-        if (len && unrest_scenario_set(sc, one, msg, sizeof msg) != UNREST_OK) {
-            snprintf(err, errlen, "factor '%.150s': %.300s", one, msg);
-            return -1;
-        }
-        p = end ? end + 1 : p + len;
-    }
-    return 0;
-}
-
 void unrest_run_job(const unrest_job *job, int series, size_t index, unrest_run_result *res)
 {
     memset(res, 0, sizeof *res);
@@ -103,7 +80,9 @@ void unrest_run_job(const unrest_job *job, int series, size_t index, unrest_run_
             goto fail;
         }
         memcpy(own, job->sc, sizeof *own);
-        if (apply_factors(own, job->key.factors, res->error, sizeof res->error)) goto fail;
+        if (unrest_scenario_set_all(own, job->key.factors, res->error, sizeof res->error) !=
+            UNREST_OK)
+            goto fail;
         sc = own;
     }
     if (unrest_world_create(&w, sc, job->key.seed, res->error, sizeof res->error) != UNREST_OK) {

@@ -90,12 +90,7 @@ static unrest_status run_one(const unrest_forecast *f, const unrest_forecast_con
             snprintf(err, errlen, "posterior draw %zu failed", i);
             return st;
         }
-        for (char *tok = factors; *tok;) { /* "path=value;path=value" */
-            char *semi = strchr(tok, ';');
-            if (semi) *semi = '\0';
-            if ((st = unrest_scenario_set(&sc, tok, err, errlen)) != UNREST_OK) return st;
-            tok = semi ? semi + 1 : tok + strlen(tok);
-        }
+        if ((st = unrest_scenario_set_all(&sc, factors, err, errlen)) != UNREST_OK) return st;
     }
     unrest_world *w = NULL;
     unrest_status st = unrest_world_create(&w, &sc, unrest_seed_derive(c->seed, i), err, errlen);

@@ -814,6 +814,30 @@ unrest_status unrest_scenario_set(unrest_scenario *sc, const char *assignment, c
     return st;
 }
 
+unrest_status unrest_scenario_set_all(unrest_scenario *sc, const char *assignments, char *err,
+                                      size_t errlen)
+{
+    char one[MAX_PATH_LEN + 512], msg[400];
+    if (err && errlen) err[0] = '\0';
+    for (const char *p = assignments ? assignments : ""; *p;) {
+        const char *end = strchr(p, ';');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len >= sizeof one) {
+            if (err && errlen) snprintf(err, errlen, "'%.40s...': setting too long", p);
+            return UNREST_ERANGE;
+        }
+        memcpy(one, p, len);
+        one[len] = '\0';
+        unrest_status st = len ? unrest_scenario_set(sc, one, msg, sizeof msg) : UNREST_OK;
+        if (st != UNREST_OK) {
+            if (err && errlen) snprintf(err, errlen, "'%.150s': %.300s", one, msg);
+            return st;
+        }
+        p = end ? end + 1 : p + len;
+    }
+    return UNREST_OK;
+}
+
 /* ---- get: the value at a path, as text --set reads back ---------------------------------------
  */
 
