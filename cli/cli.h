@@ -90,6 +90,8 @@ int cmd_ensemble(int argc, char **argv);
 void help_ensemble(FILE *out);
 int cmd_compare(int argc, char **argv);
 void help_compare(FILE *out);
+int cmd_game(int argc, char **argv);
+void help_game(FILE *out);
 int cmd_sweep(int argc, char **argv);
 void help_sweep(FILE *out);
 int cmd_sensitivity(int argc, char **argv);

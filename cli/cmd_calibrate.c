@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mpi_job.h"
 #include "unrest/calibrate.h"
 
 /* Declared here as well as in cli.h, so that this file builds before the command table lists
@@ -280,6 +281,7 @@ int cmd_calibrate(int argc, char **argv)
     c.seed = e.seed;
     c.workers = e.workers;
     c.store = s;
+    if (cli_mpi_size() > 1) c.dispatch = cli_mpi_cal_dispatch; /* the runs on the other ranks */
     c.command = e.command;
     c.progress = on_event;
     c.user = &view;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mpi_job.h"
 #include "unrest/output.h"
 #include "unrest/view.h"
 #include "unrest/world.h"
@@ -303,7 +304,7 @@ static void scen_print(const scen_run *r, const unrest_world *w, const unrest_ou
                            (int64_t)llround((double)o.peak_tick * sc->p.tick_hours * 3600),
                        sc->p.utc_offset_min, peak, sizeof peak);
     printf("\nOutcome: %s\n", unrest_outcome_class_name(o.cls));
-    printf("  peak %.0f people active at once (%s); %.0f took part\n", o.peak_active,
+    printf("  peak %.0f people out at once (%s); %.0f mobilised at some point\n", o.peak_active,
            o.peak_tick >= 0 ? peak : "-", o.participants);
     printf("  %.0f detained, %.0f dead; %u focal points fell, %u held by the crowd at the end\n",
            o.detained, o.dead, o.sites_captured, o.held_at_end);
@@ -333,7 +334,11 @@ int run_scenario(int argc, char **argv, const char *file)
         (rc = scen_options(&r, &sc, argc, argv)) != EXIT_OK)
         return rc;
     rc = EXIT_USAGE;
-    if (unrest_world_create(&w, &sc, r.seed, err, sizeof err) != UNREST_OK) {
+    if (cli_mpi_size() > 1 && (r.report || r.png_dir)) { /* they draw lattices only rank 0 has */
+        cli_error("run", "--report and --png are for runs in one process, not under mpirun");
+        return EXIT_USAGE;
+    }
+    if (cli_world_create(&w, &sc, r.seed, r.threads, r.quiet, err, sizeof err) != UNREST_OK) {
         cli_error("run", "%s", err);
         goto done;
     }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mpi_job.h"
 #include "unrest/calibrate.h"
 #include "unrest/design.h"
 
@@ -303,14 +304,25 @@ int cli_exp_run(cli_exp *e, unrest_store *s, int64_t exp, const unrest_job *jobs
                        .on_result = NULL,
                        .on_progress = on_progress,
                        .user = &p};
+    int ranks = cli_mpi_size();
+    char where[96];
+    snprintf(where, sizeof where, "%u workers", e->workers);
+    if (ranks > 1) { /* the other ranks run the jobs; this one writes them, 64 per commit */
+        r.dispatch = cli_mpi_dispatch;
+        r.batch = 64;
+        r.batch_s = 1.0;
+        snprintf(where, sizeof where, "%d MPI ranks (1 master, %d workers)", ranks, ranks - 1);
+    } else if (cli_mpi_launched()) {
+        snprintf(where, sizeof where, "1 MPI rank, %u workers", e->workers);
+    }
     char err[1200];
     size_t skipped = 0;
     if (!e->quiet)
         fprintf(stderr,
                 "unrest %s: experiment %lld, %zu runs, master seed %" PRIu64
-                ", scenario %s (hash %016" PRIx64 "), %u workers\n",
+                ", scenario %s (hash %016" PRIx64 "), %s\n",
                 e->cmd, (long long)exp, n, e->seed, e->sc->name, unrest_scenario_hash(e->sc),
-                e->workers);
+                where);
     unrest_status st =
         unrest_experiment_execute(s, exp, jobs, n, &r, &skipped, stats, err, sizeof err);
     cli_progress_end(&p.bar, 1);
@@ -331,6 +343,18 @@ int cli_exp_run(cli_exp *e, unrest_store *s, int64_t exp, const unrest_job *jobs
                 stats->wall_s > 0 ? (double)stats->done / stats->wall_s : 0.0, tot, ups,
                 stats->compute_s, stats->callback_s,
                 stats->wall_s > 0 ? 100.0 * stats->callback_s / stats->wall_s : 0.0);
+        if (ranks > 1) {
+            double busy, slept, cpu;
+            size_t runs;
+            cli_mpi_master_cost(&busy, &slept, &cpu, &runs);
+            fprintf(stderr,
+                    "unrest %s: master CPU %.3f s in %.2f s of wall (%.1f%% of a core), %.1f us "
+                    "of CPU per dispatched run (store writes included); asleep %.1f%% of wall\n",
+                    e->cmd, cpu, stats->wall_s,
+                    stats->wall_s > 0 ? 100.0 * cpu / stats->wall_s : 0.0,
+                    runs ? 1e6 * cpu / (double)runs : 0.0,
+                    stats->wall_s > 0 ? 100.0 * slept / stats->wall_s : 0.0);
+        }
     }
     return EXIT_OK;
 }

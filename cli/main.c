@@ -6,12 +6,14 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mpi_job.h"
 #include "unrest/unrest.h"
 
 static const cli_command commands[] = {
     {"run", cmd_run, help_run, "run a model and write a per-tick CSV and a manifest"},
     {"ensemble", cmd_ensemble, help_ensemble, "N runs of a scenario into a results database"},
     {"compare", cmd_compare, help_compare, "variants on common seeds: outcome odds side by side"},
+    {"game", cmd_game, help_game, "a game of actors and strategies: equilibria, proxy-war odds"},
     {"sweep", cmd_sweep, help_sweep, "a factorial or Latin-hypercube design over scenario values"},
     {"sensitivity", cmd_sensitivity, help_sensitivity, "Sobol indices or Morris effects"},
     {"export", cmd_export, help_export, "a results database's runs as tidy CSV"},
@@ -87,10 +89,8 @@ int cmd_help(int argc, char **argv)
     return EXIT_USAGE;
 }
 
-int main(int argc, char **argv)
+static int run_command(int argc, char **argv)
 {
-    /* GSL's default handler aborts; the library checks its inputs and reports statuses */
-    gsl_set_error_handler_off();
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;
@@ -115,4 +115,15 @@ int main(int argc, char **argv)
         }
     cli_error(NULL, "unknown command '%s' (try 'unrest --help')", cmd);
     return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    /* GSL's default handler aborts; the library checks its inputs and reports statuses */
+    gsl_set_error_handler_off();
+    /* under mpirun/srun rank 0 runs the command and the other ranks serve it (mpi_job.h);
+     * started otherwise MPI is not touched */
+    cli_mpi_role role = cli_mpi_start(&argc, &argv);
+    if (role == CLI_MPI_WORKER) return cli_mpi_finish(cli_mpi_worker());
+    return cli_mpi_finish(run_command(argc, argv));
 }

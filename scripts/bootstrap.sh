@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 PKGS=(build-essential cmake pkg-config libyaml-dev librandom123-dev libcmocka-dev clang
       libomp-dev clang-format python3 libgsl-dev libsqlite3-dev sqlite3 libmicrohttpd-dev libpng-dev
-      libjansson-dev
+      libjansson-dev libopenmpi-dev openmpi-bin lrslib liblrs-dev
       curl)
 missing=()
 for p in "${PKGS[@]}"; do

@@ -6,7 +6,8 @@
  * less), the loyalty of the forces (outnumbered police lose will, withdraw, and an elite split
  * cuts it), a violent minority (casualties on both sides, none without fighters, the same for
  * any thread count), counts in people at focal points (a defended site falls at 1:100 and at
- * 1:1000 alike), and contagion by proximity (the nearer city hears more). Every mechanism is off
+ * 1:1000 alike), contagion by proximity (the nearer city hears more), turnout (the street crowd is
+ * a share of the mobilised) and peaceful crowds that rally but do not storm. Every mechanism is off
  * by default: the golden digests (test_golden.c) show the default runs unchanged.
  */
 #include <math.h>
@@ -235,6 +236,89 @@ static void focal_counts_in_people(void **state)
     assert_int_equal(fell[1][1], seeds);
 }
 
+/* Turnout: the street crowd is anger.turnout of the mobilised. With nothing that feeds back
+ * on the crowd switched on, the lattice runs the same and every reported crowd is exactly that
+ * share; where a crowd is weighed (here: against a focal point's guards), a smaller street
+ * crowd does less. */
+static void turnout_counts_the_street(void **state)
+{
+    (void)state;
+    const char *full[] = {"anger.initial=0.45", NULL};
+    const char *quarter[] = {"anger.initial=0.45", "anger.turnout=0.25", NULL};
+    unrest_world *a = wt_make(load("", full), 3);
+    unrest_world *b = wt_make(load("", quarter), 3);
+    double most = 0;
+    for (int64_t t = 1; t <= 36; t++) {
+        wt_step_to(a, t);
+        wt_step_to(b, t);
+        for (size_t i = 0; i < 2; i++) {
+            unrest_site_state sa, sb;
+            unrest_world_site(a, i, &sa);
+            unrest_world_site(b, i, &sb);
+            assert_true(sb.active == 0.25 * sa.active);
+            assert_true(sb.participants == sa.participants); /* the mobilised are the same */
+            if (sa.active > most) most = sa.active;
+        }
+    }
+    assert_true(most >= 1000); /* a crowd formed: the check above was not about zeros */
+    unrest_world_destroy(a);
+    unrest_world_destroy(b);
+
+    /* a defended hall: the whole mobilised crowd takes it, a twentieth of it on the street
+     * does not */
+    int fell[2] = {0, 0};
+    for (int seed = 1; seed <= 4; seed++)
+        for (int k = 0; k < 2; k++) {
+            const char *sets[] = {"anger.initial=0.45",
+                                  "sites.West.focal.hall.guards=600",
+                                  "force.focal_area=0.05",
+                                  "force.hold_ratio=1",
+                                  k ? "anger.turnout=0.05" : "anger.turnout=1",
+                                  NULL};
+            unrest_world *w = wt_make(load("", sets), (uint64_t)seed);
+            wt_step_to(w, 48);
+            unrest_outcomes o;
+            unrest_world_outcomes(w, &o);
+            fell[k] += o.sites_captured > 0;
+            unrest_world_destroy(w);
+        }
+    assert_int_equal(fell[0], 4);
+    assert_int_equal(fell[1], 0);
+}
+
+/* violence.peaceful_weight: with 0 a peaceful crowd, however large, rallies at the hall but does
+ * not take it; with 1 (the default) the same crowd takes it; with 0 and a violent minority, the
+ * fighters (weighing 1 + attack_weight) take it. */
+static void peaceful_crowds_do_not_storm(void **state)
+{
+    (void)state;
+    int fell[3] = {0, 0, 0};
+    static const char *const rule[3][3] = {
+        {"violence.peaceful_weight=0", "violence.share=0", "violence.attack_weight=2"},
+        {"violence.peaceful_weight=1", "violence.share=0", "violence.attack_weight=2"},
+        {"violence.peaceful_weight=0", "violence.share=0.5", "violence.attack_weight=2"}};
+    for (int seed = 1; seed <= 4; seed++)
+        for (int k = 0; k < 3; k++) {
+            const char *sets[] = {"anger.initial=0.45",
+                                  "sites.West.focal.hall.guards=200",
+                                  "force.focal_area=0.05",
+                                  "force.hold_ratio=1",
+                                  rule[k][0],
+                                  rule[k][1],
+                                  rule[k][2],
+                                  NULL};
+            unrest_world *w = wt_make(load("", sets), (uint64_t)seed);
+            wt_step_to(w, 48);
+            unrest_outcomes o;
+            unrest_world_outcomes(w, &o);
+            fell[k] += o.sites_captured > 0;
+            unrest_world_destroy(w);
+        }
+    assert_int_equal(fell[0], 0);
+    assert_int_equal(fell[1], 4);
+    assert_int_equal(fell[2], 4);
+}
+
 /* With distance_km set, a city hears more of a near crowd than of a far one. East is 140 km
  * from West; a third city, Far, 2,000 km away. West rises; East's threshold falls more. */
 static void contagion_by_proximity(void **state)
@@ -263,10 +347,15 @@ static void contagion_by_proximity(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(anger_at_the_regime),       cmocka_unit_test(fear_loss),
-        cmocka_unit_test(concession_under_pressure), cmocka_unit_test(loyalty_of_the_forces),
-        cmocka_unit_test(violent_minority),          cmocka_unit_test(focal_counts_in_people),
+        cmocka_unit_test(anger_at_the_regime),
+        cmocka_unit_test(fear_loss),
+        cmocka_unit_test(concession_under_pressure),
+        cmocka_unit_test(loyalty_of_the_forces),
+        cmocka_unit_test(violent_minority),
+        cmocka_unit_test(focal_counts_in_people),
         cmocka_unit_test(contagion_by_proximity),
+        cmocka_unit_test(turnout_counts_the_street),
+        cmocka_unit_test(peaceful_crowds_do_not_storm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1126,7 +1126,7 @@ static void test_validate(void **state)
     BAD(sc->event[0].kind = UNREST_SC_KIND_COUNT, "unknown event kind");
     BAD(sc->event[0].people = 0, "'troops' must be a number in (0, 1e+07]");
     BAD(sc->event[1].value = 0.5, "'emergency' must be on or off (1 or 0)");
-    BAD(sc->event[0].role = (unrest_sc_role)3, "unknown troop role 3");
+    BAD(sc->event[0].role = (unrest_sc_role)4, "unknown troop role 4");
     BAD(sc->event[1].curfew_to = 24, "curfew hours must be in [0, 24)");
     BAD(sc->event[0].legitimacy = -0.1, "'gain' must be a number in [0, 1]");
     BAD((sc->event[0].kind = UNREST_SC_INTERNET, sc->event[0].value = 2),
@@ -1424,7 +1424,7 @@ static const struct {
     {"role-unknown",
      "sites:\n  - {name: A, region: R, population: 1000}\nevents:\n  - {at: 2022-01-02, troops: "
      "100, role: sniper}\n",
-     4, 41, "unknown troop role 'sniper' (expected one of: guard, patrol, distribute)"},
+     4, 41, "unknown troop role 'sniper' (expected one of: guard, patrol, distribute, fight)"},
     {"troops-zero",
      "sites:\n  - {name: A, region: R, population: 1000}\nevents:\n  - {at: 2022-01-02, troops: "
      "0}\n",

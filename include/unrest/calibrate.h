@@ -39,6 +39,7 @@ typedef enum unrest_cal_quantity {
     UNREST_CAL_SECURITY_INJURED, /* police and guards injured since the start, at the end */
     UNREST_CAL_DEAD,             /* civilians killed since the start, at the window's end */
     UNREST_CAL_DETAINED,         /* people detained since the start, at the window's end */
+    UNREST_CAL_INJURED,          /* civilians injured in clashes since the start, at the end */
     UNREST_CAL_QUANTITY_COUNT
 } unrest_cal_quantity;
 
@@ -120,6 +121,28 @@ unrest_status unrest_calibrate_simulate(const unrest_scenario *sc, const unrest_
                                         const double *theta, uint64_t seed, double *out, char *err,
                                         size_t errlen);
 
+/* One simulation handed to a dispatcher (unrest_cal_config.dispatch). */
+typedef struct unrest_cal_sim {
+    const double *theta; /* k values, natural units (in) */
+    uint64_t seed;       /* run seed (in) */
+    double *out;         /* m outputs (out) */
+    int failed;          /* 1: the run failed, error says why (out) */
+    double elapsed_s;    /* wall time of the run (out) */
+    char error[256];     /* why it failed (out) */
+} unrest_cal_sim;
+
+/* Runs sims[0..n) of the scenario's own simulator (unrest_calibrate_simulate with sc, params and
+ * targets) somewhere other than this process's threads - the unrest program hands them to its
+ * MPI ranks (cli/mpi_job.c) - calling done(done_user, i) on the calling thread as sim i
+ * finishes; done returns non-zero to stop (runs not yet handed out are dropped). Returns
+ * UNREST_OK, or a status when the batch could not be run. */
+typedef unrest_status (*unrest_cal_dispatch_fn)(void *ctx, const unrest_scenario *sc,
+                                                const unrest_cal_param *params, size_t k,
+                                                const unrest_cal_target *targets, size_t m,
+                                                unrest_cal_sim *sims, size_t n,
+                                                int (*done)(void *done_user, size_t i),
+                                                void *done_user);
+
 /* ---- progress and results -------------------------------------------------------------------- */
 
 /* One history-matching wave, as reported and stored. */
@@ -199,6 +222,8 @@ typedef struct unrest_cal_config {
     const char *command;             /* the command line, for provenance */
     unrest_cal_progress_fn progress; /* optional */
     void *user;                      /* passed to progress */
+    unrest_cal_dispatch_fn dispatch; /* NULL: workers threads; else where a scenario's runs go */
+    void *dispatch_ctx;              /* passed to dispatch */
 } unrest_cal_config;
 
 typedef struct unrest_calibration unrest_calibration;

@@ -44,12 +44,34 @@ typedef int (*unrest_result_fn)(void *user, const unrest_job *job, const unrest_
 typedef void (*unrest_progress_fn)(void *user, size_t done, size_t total, double rate,
                                    double eta_s);
 
+/* Called now and then (about every 0.1 s) by a runner while it waits for results; return 0 to
+ * go on, anything else to stop as on_result does. unrest_experiment_execute uses it to commit a
+ * batch of results that has waited batch_s. */
+typedef int (*unrest_idle_fn)(void *user);
+
+struct unrest_runner;
+struct unrest_runner_stats;
+
+/* Runs jobs somewhere other than this process's threads (the MPI runner of the unrest program,
+ * cli/mpi_job.c, hands them to other processes) with the contract of unrest_runner_run: every
+ * result through r->on_result on the calling thread, r->on_idle while waiting, the same
+ * statuses. ctx is the runner's dispatch_ctx. */
+typedef unrest_status (*unrest_dispatch_fn)(void *ctx, const struct unrest_runner *r,
+                                            const unrest_job *jobs, size_t n,
+                                            struct unrest_runner_stats *stats, char *err,
+                                            size_t errlen);
+
 typedef struct unrest_runner {
     unsigned workers;               /* threads running worlds (>= 1) */
     int series;                     /* 1: record each run's daily series per site */
     unrest_result_fn on_result;     /* required */
     unrest_progress_fn on_progress; /* optional */
     void *user;                     /* passed to both */
+    unsigned batch;              /* unrest_experiment_execute: runs per store transaction (0: 1) */
+    double batch_s;              /* ...and commit a batch whose oldest run waited this long (s) */
+    unrest_idle_fn on_idle;      /* optional; gets user */
+    unrest_dispatch_fn dispatch; /* NULL: threads (unrest_runner_run); else where runs go */
+    void *dispatch_ctx;          /* passed to dispatch */
 } unrest_runner;
 
 /* What a batch of runs cost. */
@@ -72,9 +94,13 @@ unrest_status unrest_runner_run(const unrest_runner *r, const unrest_job *jobs, 
 void unrest_run_job(const unrest_job *job, int series, size_t index, unrest_run_result *res);
 
 /* The experiment runs of a store: record jobs as planned, skip those the store already has
- * (done or failed), run the rest and write each to the store as it finishes (one transaction
- * per run). r->on_result, if set, is called after each write. *skipped counts the jobs found
- * finished. Store errors stop the batch and return UNREST_EIO with the store's message. */
+ * (done or failed), run the rest (on threads, or through r->dispatch) and write them to the
+ * store as they finish: r->batch runs per transaction (0 or 1: each run its own, as a
+ * single-process run does), a batch committed early once its oldest run has waited
+ * r->batch_s seconds, and the rest at the end. A kill loses at most the uncommitted batch, whose
+ * runs are run again on resume. r->on_result, if set, is called as each result is taken (before
+ * its batch commits). *skipped counts the jobs found finished. Store errors stop the batch and
+ * return UNREST_EIO with the store's message. */
 unrest_status unrest_experiment_execute(unrest_store *s, int64_t exp, const unrest_job *jobs,
                                         size_t n, const unrest_runner *r, size_t *skipped,
                                         unrest_runner_stats *stats, char *err, size_t errlen);

@@ -28,7 +28,7 @@ extern "C" {
 #define UNREST_SC_MAX_EVENTS 512 /* timeline entries */
 #define UNREST_SC_NAME 48        /* longest name + 1 */
 #define UNREST_SC_LABEL 96       /* longest event label + 1 */
-#define UNREST_SC_MAX_PARAMS 96  /* parameter keys (tags per parameter) */
+#define UNREST_SC_MAX_PARAMS 128 /* parameter keys (tags per parameter) */
 
 /* A place where crowds gather and which the state defends (city administration, airport). */
 typedef struct unrest_sc_focal {
@@ -76,15 +76,35 @@ typedef enum unrest_sc_kind {
     UNREST_SC_LEADERSHIP,  /* an opposition leadership coordinates: value in [0,1] */
     UNREST_SC_ELITE_SPLIT, /* a split in the elite (a security chief dismissed): the forces'
                               will to hold falls by value [0,1] (loyalty.c) */
+    UNREST_SC_ARMS,        /* foreign arms for the opposition: a share value [0,1] of the
+                              active at the sites named take up arms (arms.c) */
+    UNREST_SC_RECOGNITION, /* outside powers recognise the rival (or, after a revolution, the
+                              new) government: legitimacy moves by value [0,1] (recognition.c) */
     UNREST_SC_KIND_COUNT
 } unrest_sc_kind;
 
 /* What foreign troops do. */
 typedef enum unrest_sc_role {
-    UNREST_ROLE_GUARD,     /* guard the focal points; frees local police for the streets */
-    UNREST_ROLE_PATROL,    /* patrol and arrest, like police */
-    UNREST_ROLE_DISTRIBUTE /* hand out fuel: lowers hardship, no guarding, no arrests */
+    UNREST_ROLE_GUARD,      /* guard the focal points; frees local police for the streets */
+    UNREST_ROLE_PATROL,     /* patrol and arrest, like police */
+    UNREST_ROLE_DISTRIBUTE, /* hand out fuel: lowers hardship, no guarding, no arrests */
+    UNREST_ROLE_FIGHT       /* fight for the opposition: armed rebels (arms.c) */
 } unrest_sc_role;
+
+/* When a conditional timeline entry fires (triggers.c): at the first tick at or after its `at`
+ * when the condition holds (on the state after the previous tick), once. */
+typedef enum unrest_sc_when {
+    UNREST_WHEN_ALWAYS,        /* not conditional: fires at its tick */
+    UNREST_WHEN_CAPITAL_FALLS, /* the regime has fallen (revolution.c) */
+    UNREST_WHEN_SEATS_HELD,    /* the crowd holds a seat of power of the capital */
+    UNREST_WHEN_CIVIL_WAR,     /* armed rebels have held territory long enough (arms.c) */
+    UNREST_WHEN_GOV_FOREIGN,   /* foreign troops guard or patrol for the government */
+    UNREST_WHEN_OPP_FOREIGN,   /* foreign arms or fighters back the opposition */
+    UNREST_WHEN_RECOGNISED,    /* a rival government has been recognised */
+    UNREST_WHEN_COUNT
+} unrest_sc_when;
+
+const char *unrest_sc_when_name(unrest_sc_when w);
 
 /* One timeline entry. Times are ticks from the scenario start (tick t covers
  * [start + t*tick_hours, start + (t+1)*tick_hours)). */
@@ -101,6 +121,7 @@ typedef struct unrest_sc_event {
     double curfew_to;            /* EMERGENCY: and ends at this hour (may wrap past midnight) */
     char label[UNREST_SC_LABEL]; /* shown on charts ("internet cut") */
     uint32_t line, col;          /* where it was written (0 = built in code) */
+    unrest_sc_when when;         /* ALWAYS, or the condition that fires it (triggers.c) */
 } unrest_sc_event;
 
 /* Everything that is not a site or an event. Sources and roles of each value are in the
@@ -174,6 +195,7 @@ typedef struct unrest_sc_params {
     double fear_share;      /* active share of a site at which fear breaks city-wide */
     double fear_half_life;  /* days for lost fear to come back once the crowd is small */
     int anger_hidden;       /* anger shows only as fear is lost (preference falsification) */
+    double turnout;         /* share of the mobilised (active agents) out on the street at once */
     double fear_news_share; /* active share elsewhere, as heard, at which fear breaks here */
     /* the loyalty of the forces */
     double will_erosion;   /* will lost per hour per factor of ten of outnumbering */
@@ -183,8 +205,9 @@ typedef struct unrest_sc_params {
     double shirk_below;    /* will below which arrests fall in proportion */
     double withdraw_below; /* will below which police leave the streets and guards the sites */
     /* a violent minority, clashes and casualties */
-    double violent_share; /* share of the active who fight */
-    double desperate;     /* "nothing to lose": people per 100,000 who fight once a crowd is out */
+    double violent_share;   /* share of the active who fight */
+    double peaceful_weight; /* what a peaceful person weighs in an attack on a focal point */
+    double desperate; /* "nothing to lose": people per 100,000 who fight once a crowd is out */
     double desperate_trigger; /* active people in a site at which the desperate come out */
     double clash_rate;        /* security casualties per officer-hour at one fighter per officer */
     double force_rate;        /* civilian casualties per fighter-hour at one officer per fighter */
@@ -202,6 +225,21 @@ typedef struct unrest_sc_params {
     double suppressed_dead;     /* ended with at least this many dead... */
     double suppressed_detained; /* ...or this many detained: "suppressed" */
     double protracted_share;    /* still above this active share at the end: "protracted" */
+    double civil_war_days;      /* armed rebels hold a site this many days: "civil war" */
+    double proxy_troops;        /* government-side foreign troops that make a civil war a proxy
+                                   war (with foreign arms or fighters on the other side) */
+    /* revolution (revolution.c) */
+    double rev_hold_hours; /* hours the crowd must hold the seats of power (0: never falls) */
+    double rev_seats;      /* share of the seat site's focal points that must be held */
+    double rev_will;       /* the forces there no longer defend below this will */
+    int rev_largest;       /* the seats are the largest city's, not the capital's */
+    double rev_legitimacy; /* legitimacy of the new government when it takes over */
+    /* armed rebels (arms.c) */
+    double rebel_fire;   /* security casualties per rebel-hour at one defender per rebel */
+    double rebel_return; /* rebel casualties per defender-hour at one rebel per defender */
+    double rebel_kill;   /* share of casualties of armed fighting who die */
+    double rebel_hold;   /* armed rebels per defender at which they hold the site */
+    double rebel_troop;  /* armed rebels one foreign fighter counts as */
 } unrest_sc_params;
 
 /* A scenario: parameters, sites, timeline. Owns nothing outside itself (fixed arrays). */

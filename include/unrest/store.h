@@ -1,9 +1,10 @@
 /*
  * store.h - the results store of experiments: an SQLite database (schema in docs/EXPERIMENTS.md)
  * holding experiments, their variants, one row per run (seed, status, factors, outcomes) and
- * optionally each run's daily series per site. Every finished run is written in one transaction,
- * so a crash or kill -9 at any moment leaves each run either wholly written or not at all, and
- * the same experiment reopened finds what is left to do. One handle is used by one thread.
+ * optionally each run's daily series per site. Every finished run is written in one transaction
+ * (alone, or with others in a batch), so a crash or kill -9 at any moment leaves each run either
+ * wholly written or not at all, and the same experiment reopened finds what is left to do. One
+ * handle is used by one thread.
  */
 #ifndef UNREST_STORE_H
 #define UNREST_STORE_H
@@ -118,6 +119,10 @@ typedef struct unrest_store_result {
  * failed row is left as it is (never duplicated). */
 unrest_status unrest_store_put(unrest_store *s, int64_t exp, const unrest_store_key *key,
                                const unrest_store_result *r);
+
+/* Write n finished runs (keys[i], r[i]) in one transaction: all of them or, on failure, none. */
+unrest_status unrest_store_put_many(unrest_store *s, int64_t exp, const unrest_store_key *keys,
+                                    const unrest_store_result *r, size_t n);
 
 /* A run read back. */
 typedef struct unrest_store_row {

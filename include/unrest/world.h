@@ -26,6 +26,9 @@ typedef enum unrest_outcome_class {
     UNREST_OUTCOME_SETTLED,    /* ended otherwise: settled by concessions */
     UNREST_OUTCOME_CAPITAL,    /* a focal point of the capital was held by the crowd at the end */
     UNREST_OUTCOME_PROTRACTED, /* still going at the end */
+    UNREST_OUTCOME_REVOLUTION, /* the regime fell (revolution.c) */
+    UNREST_OUTCOME_CIVIL_WAR,  /* armed rebels held territory for outcomes.civil_war_days */
+    UNREST_OUTCOME_PROXY_WAR,  /* a civil war with foreign forces or arms on both sides */
     UNREST_OUTCOME_COUNT
 } unrest_outcome_class;
 
@@ -87,6 +90,10 @@ typedef struct unrest_outcomes {
     double final_legitimacy;  /* population-weighted mean legitimacy at the end */
     int ended;                /* activity below end_share for end_hours at the end */
     unrest_outcome_class cls; /* classification */
+    int64_t fell_at;          /* tick after which the regime fell, -1 not (revolution.c) */
+    int64_t civil_war_at;     /* tick after which it was a civil war, -1 not (arms.c) */
+    double foreign_gov_dead;  /* government-side foreign troops killed (arms.c) */
+    double foreign_opp_dead;  /* foreign fighters for the opposition killed (arms.c) */
 } unrest_outcomes;
 
 /* Build the lattices and forces for sc with a run seed. The world copies sc. */
@@ -115,6 +122,30 @@ const char *unrest_world_error(const unrest_world *w);
 
 /* Labels of the events that fired during the last tick, one per line ("" if none). */
 const char *unrest_world_fired(const unrest_world *w);
+
+/* ---- one run across processes (docs/CLUSTER.md) ----------------------------------------------
+ * A partitioned world steps the lattices of the sites it owns only; the others are mirrors that
+ * hold no agents. After stepping, every tick, it calls exchange with one record per site
+ * (n_sites records of rec_size bytes, in site order) in which the records of its own sites are
+ * filled; exchange must fill in every other record from the process that owns that site (an
+ * MPI program gathers them) and return UNREST_OK. Everything else (events, drivers, observing,
+ * the national sums over sites in site order, the world's generator) runs alike on every
+ * process, so each holds the same world state and every output is the same bytes for any
+ * partition. The lattice of a mirror (unrest_world_model) must not be drawn or queried. */
+typedef unrest_status (*unrest_world_exchange_fn)(void *user, void *records, size_t rec_size,
+                                                  size_t n_sites);
+
+/* unrest_world_create for a process that owns the sites with owned[i] != 0 (n_sites flags),
+ * calling exchange(user, ...) each tick. Every process of the run must call it. */
+unrest_status unrest_world_create_part(unrest_world **out, const unrest_scenario *sc, uint64_t seed,
+                                       const unsigned char *owned,
+                                       unrest_world_exchange_fn exchange, void *user, char *err,
+                                       size_t errlen);
+
+/* Pin sites to parts, largest first: each site, in decreasing order of its agents (a tick's
+ * work grows with them), goes to the part with the least work so far (ties: the lower part;
+ * equal sites: the lower index). owner[i] in [0, parts) for each of sc's sites. */
+void unrest_world_partition(const unrest_scenario *sc, unsigned parts, unsigned *owner);
 
 /* Format seconds since 1970 as local "YYYY-MM-DD HH:MM" with the scenario's UTC offset. */
 void unrest_format_time(int64_t t, int32_t utc_offset_min, char *buf, size_t n);

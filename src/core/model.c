@@ -16,6 +16,7 @@
 
 #include "mem.h"
 #include "model_int.h"
+#include "model_mirror.h"
 #include "unrest/unrest.h"
 
 #ifndef M_PI
@@ -237,13 +238,76 @@ void unrest_model_destroy(unrest_model *m)
     free(m->cd_later);
     free(m->cd_start);
     free(m->order);
+    free(m->mirror);
     free(m);
+}
+
+/* ---- mirrors (model_mirror.h) ---- */
+
+struct model_mirror {
+    unrest_counts c;                     /* the owner's counts */
+    size_t n;                            /* neighbourhoods below */
+    uint32_t xyr[3 * MODEL_MIRROR_NEAR]; /* their centres and radii */
+    uint32_t ac[2 * MODEL_MIRROR_NEAR];  /* actives and cops in each */
+};
+
+unrest_status model_mirror_create(unrest_model **out, const unrest_params *p, char *err,
+                                  size_t errlen)
+{
+    *out = NULL;
+    unrest_status st = unrest_params_validate(p, err, errlen);
+    if (st != UNREST_OK) return st;
+    if (p->init != UNREST_INIT_EXACT) {
+        if (err) snprintf(err, errlen, "a mirror needs exact placement");
+        return UNREST_EINVAL;
+    }
+    unrest_model *m = calloc(1, sizeof *m);
+    if (!m || !(m->mirror = calloc(1, sizeof *m->mirror))) {
+        free(m);
+        return UNREST_ENOMEM;
+    }
+    m->p = *p;
+    m->vision0 = p->citizen_vision;
+    /* the counts unrest_model_create's exact placement gives before the first tick */
+    double cells = (double)p->width * p->height;
+    uint64_t nc = (uint64_t)llround(p->citizen_density * cells);
+    uint64_t nk = (uint64_t)llround(p->cop_density * cells);
+    if (nc + nk > (uint64_t)cells) nk = (uint64_t)cells - nc;
+    m->mirror->c.citizens = (uint32_t)nc;
+    m->mirror->c.quiet = (uint32_t)nc;
+    m->mirror->c.cops = (uint32_t)nk;
+    m->mirror->c.legitimacy = p->legitimacy;
+    /* tension needs the agents' drawn hardship and risk aversion: unknown here, 0 until the
+     * owner's first values (the world never reads it) */
+    *out = m;
+    return UNREST_OK;
+}
+
+int model_is_mirror(const unrest_model *m)
+{
+    return m && m->mirror;
+}
+
+void model_mirror_set(unrest_model *m, const unrest_counts *c, size_t n, const uint32_t *xyr,
+                      const uint32_t *ac)
+{
+    if (!m->mirror) return;
+    if (n > MODEL_MIRROR_NEAR) n = MODEL_MIRROR_NEAR;
+    m->mirror->c = *c;
+    m->mirror->n = n;
+    memcpy(m->mirror->xyr, xyr, 3 * n * sizeof *xyr);
+    memcpy(m->mirror->ac, ac, 2 * n * sizeof *ac);
+    m->tick = (uint32_t)c->tick;
 }
 
 /* ---- observation and control ---- */
 
 void unrest_model_counts(const unrest_model *m, unrest_counts *c)
 {
+    if (m->mirror) {
+        *c = m->mirror->c;
+        return;
+    }
     memset(c, 0, sizeof *c);
     c->tick = m->tick;
     c->citizens = m->n_cit;
@@ -447,6 +511,17 @@ unrest_status unrest_model_set_focus(unrest_model *m, const uint32_t *xy, size_t
 void unrest_model_count_near(const unrest_model *m, uint32_t x, uint32_t y, uint32_t r,
                              uint32_t *active, uint32_t *cops)
 {
+    if (m->mirror) { /* the owner's answer for the same neighbourhood (0 if never sent) */
+        *active = *cops = 0;
+        for (size_t j = 0; j < m->mirror->n; j++)
+            if (m->mirror->xyr[3 * j] == x && m->mirror->xyr[3 * j + 1] == y &&
+                m->mirror->xyr[3 * j + 2] == r) {
+                *active = m->mirror->ac[2 * j];
+                *cops = m->mirror->ac[2 * j + 1];
+                return;
+            }
+        return;
+    }
     uint32_t na = 0, nc = 0, w = m->L.w, h = m->L.h;
     uint32_t rx = 2 * r + 1 > w ? (w - 1) / 2 : r, ry = 2 * r + 1 > h ? (h - 1) / 2 : r;
     for (uint32_t j = 0; j <= 2 * ry; j++) {

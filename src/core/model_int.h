@@ -114,6 +114,7 @@ struct unrest_model {
     uint8_t *cd_later;                 /* per cd_rel entry: vision full, released anywhere later */
     uint32_t *cd_start;                /* nblocks + 1: start of each block's bucket */
     char err[256];                     /* last error */
+    struct model_mirror *mirror;       /* not NULL: a mirror, no lattice (model_mirror.h) */
 };
 
 /* What one thread does to a model during a tick: counter changes are tallied here and summed

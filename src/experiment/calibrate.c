@@ -60,8 +60,8 @@ static uint64_t key3(uint64_t master, uint64_t stream, uint64_t a, uint64_t b)
 /* ---- names ----------------------------------------------------------------------------------- */
 
 static const char *const quantity_names[UNREST_CAL_QUANTITY_COUNT] = {
-    "peak_active",   "participants",     "regions_active", "captured",
-    "security_dead", "security_injured", "dead",           "detained"};
+    "peak_active",      "participants", "regions_active", "captured", "security_dead",
+    "security_injured", "dead",         "detained",       "injured"};
 static const char *const kind_names[UNREST_CAL_KIND_COUNT] = {"count", "pattern", "real"};
 
 const char *unrest_cal_quantity_name(unrest_cal_quantity q)
@@ -284,7 +284,7 @@ static unrest_status parse_target(const char *path, size_t line, const field *fv
     if (q < 0)
         BAD(COL_QUANTITY,
             "unknown quantity '%.40s' (expected peak_active, participants, regions_active, "
-            "captured, security_dead, security_injured, dead or detained)",
+            "captured, security_dead, security_injured, dead, detained or injured)",
             f[COL_QUANTITY]->text);
     t->quantity = (unrest_cal_quantity)q;
     if (strlen(f[COL_PLACE]->text) >= sizeof t->place) BAD(COL_PLACE, "place too long");
@@ -649,6 +649,8 @@ static double site_total(const unrest_site_state *st, unrest_cal_quantity q)
         return st->dead_total;
     case UNREST_CAL_DETAINED:
         return st->detained_total;
+    case UNREST_CAL_INJURED:
+        return st->injured_total;
     default:
         return 0;
     }
@@ -956,8 +958,41 @@ static void progress_runs(unrest_calibration *cal, const char *stage, size_t don
     cal->c.progress(cal->c.user, &ev);
 }
 
+/* A batch handed to cal->c.dispatch: what its done callback needs. */
+typedef struct dispatched {
+    unrest_calibration *cal; /* the calibration */
+    const char *stage;       /* of the batch */
+    uint32_t step;           /* of the batch */
+    sim_job *jobs;           /* the batch */
+    const size_t *todo;      /* sims[i] is jobs[todo[i]] */
+    unrest_cal_sim *sims;    /* what was dispatched */
+    size_t done, n;          /* progress */
+    unrest_status st;        /* first store failure */
+} dispatched;
+
+/* A dispatched run finished: judge it as run_one does, store it, report progress. */
+static int dispatched_done(void *user, size_t i)
+{
+    dispatched *d = user;
+    sim_job *j = &d->jobs[d->todo[i]];
+    const unrest_cal_sim *r = &d->sims[i];
+    j->failed = r->failed;
+    j->elapsed = r->elapsed_s;
+    snprintf(j->error, sizeof j->error, "%s", r->failed ? r->error : "");
+    if (j->failed && !j->error[0]) snprintf(j->error, sizeof j->error, "failed");
+    for (size_t o = 0; !j->failed && o < d->cal->m; o++)
+        if (!isfinite(j->out[o])) {
+            j->failed = 1;
+            snprintf(j->error, sizeof j->error, "output '%s' is not a number",
+                     d->cal->targets[o].name);
+        }
+    if (d->st == UNREST_OK) d->st = put_job(d->cal, d->stage, d->step, j);
+    progress_runs(d->cal, d->stage, ++d->done, d->n);
+    return d->st != UNREST_OK;
+}
+
 /* Run jobs[0..n) of (stage, step): those the store holds are read back, the others run on
- * the workers and are stored as they finish. */
+ * the workers (or through c.dispatch) and are stored as they finish. */
 static unrest_status run_batch(unrest_calibration *cal, const char *stage, uint32_t step,
                                sim_job *jobs, size_t n)
 {
@@ -990,6 +1025,34 @@ static unrest_status run_batch(unrest_calibration *cal, const char *stage, uint3
         }
     }
     if (done) progress_runs(cal, stage, done, n);
+    if (cal->c.dispatch && cal->sc && nt > 0) {
+        unrest_cal_sim *sims = calloc(nt, sizeof *sims);
+        if (!sims) {
+            st = fail(cal, UNREST_ENOMEM, "out of memory");
+            goto out;
+        }
+        for (size_t t = 0; t < nt; t++) {
+            sims[t].theta = jobs[todo[t]].theta;
+            sims[t].seed = jobs[todo[t]].seed;
+            sims[t].out = jobs[todo[t]].out;
+        }
+        dispatched d = {.cal = cal,
+                        .stage = stage,
+                        .step = step,
+                        .jobs = jobs,
+                        .todo = todo,
+                        .sims = sims,
+                        .done = done,
+                        .n = n,
+                        .st = UNREST_OK};
+        unrest_status ds = cal->c.dispatch(cal->c.dispatch_ctx, cal->sc, cal->params, cal->k,
+                                           cal->targets, cal->m, sims, nt, dispatched_done, &d);
+        free(sims);
+        st = d.st;
+        if (st == UNREST_OK && ds != UNREST_OK)
+            st = fail(cal, ds, "the runs could not be dispatched (%s)", unrest_status_str(ds));
+        goto out;
+    }
     unsigned nw = cal->c.workers;
     if (nw > nt) nw = (unsigned)nt;
     if (nw <= 1) {

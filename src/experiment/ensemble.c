@@ -4,7 +4,10 @@
  * the calling thread drains the queue and hands each result to the callback. A run's result
  * depends only on its scenario and seed, so the rows are the same for any number of workers;
  * only their completion order differs. Bounds: memory is one world per worker plus queued
- * results (small unless the callback is slower than all workers together).
+ * results (small unless the callback is slower than all workers together). The experiment layer
+ * below writes results to the store in batches of up to 64 runs per transaction (runner.batch,
+ * runner.batch_s; the single-process program keeps one run per transaction), and runs the jobs
+ * either on these threads or through runner.dispatch (the MPI runner of the program).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
@@ -212,8 +215,28 @@ unrest_status unrest_runner_run(const unrest_runner *r, const unrest_job *jobs, 
     size_t handled = 0;
     for (;;) {
         pthread_mutex_lock(&p.mu);
-        while (p.head == p.tail && p.running > 0)
-            pthread_cond_wait(&p.cv, &p.mu);
+        while (p.head == p.tail && p.running > 0) {
+            if (!r->on_idle) {
+                pthread_cond_wait(&p.cv, &p.mu);
+                continue;
+            }
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += 100000000L; /* on_idle about every 0.1 s */
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            if (pthread_cond_timedwait(&p.cv, &p.mu, &until) == 0 || p.stop) continue;
+            pthread_mutex_unlock(&p.mu);
+            int irc = r->on_idle(r->user);
+            pthread_mutex_lock(&p.mu);
+            if (irc != 0 && !p.stop) {
+                p.stop = 1;
+                st = UNREST_ESTATE;
+                if (err && !err[0]) snprintf(err, errlen, "stopped while waiting");
+            }
+        }
         if (p.head == p.tail) { /* every worker left and nothing is queued */
             pthread_mutex_unlock(&p.mu);
             break;
@@ -267,39 +290,92 @@ out:
 
 /* ---- experiments in a store ---------------------------------------------------------------- */
 
+/* A result waiting for its batch's transaction: a copy that owns its series and site names. */
+typedef struct pending {
+    unrest_store_key key;  /* borrowed factors (the jobs outlive the batch) */
+    unrest_store_result r; /* r.error points into error, r.series and r.site_names owned */
+    char error[512];       /* the run's message */
+} pending;
+
 typedef struct exec_ctx {
     unrest_store *s;           /* where runs go */
     int64_t exp;               /* experiment id */
     const unrest_runner *user; /* the caller's callbacks */
-    const char **site_names;   /* scratch for series site names */
-    size_t site_cap;           /* its capacity */
+    pending *batch;            /* results not yet committed */
+    size_t nbatch, cap;        /* in batch, its capacity (runs per transaction) */
+    double oldest;             /* when batch[0] was taken */
     int failed;                /* a store write failed */
 } exec_ctx;
+
+static void pending_clear(pending *p)
+{
+    free((void *)p->r.series);
+    free((void *)p->r.site_names);
+    memset(p, 0, sizeof *p);
+}
+
+/* Commit the waiting results in one transaction. */
+static int exec_flush(exec_ctx *c)
+{
+    if (!c->nbatch) return 0;
+    unrest_store_key keys[64];
+    unrest_store_result res[64];
+    int rc = 0;
+    for (size_t i = 0; i < c->nbatch; i++) {
+        keys[i] = c->batch[i].key;
+        res[i] = c->batch[i].r;
+        res[i].error = c->batch[i].error;
+    }
+    if (unrest_store_put_many(c->s, c->exp, keys, res, c->nbatch) != UNREST_OK) {
+        c->failed = 1;
+        rc = 1;
+    }
+    for (size_t i = 0; i < c->nbatch; i++)
+        pending_clear(&c->batch[i]);
+    c->nbatch = 0;
+    return rc;
+}
 
 static int exec_result(void *arg, const unrest_job *job, const unrest_run_result *res)
 {
     exec_ctx *c = arg;
-    unrest_store_result r = res->r;
     const unrest_scenario *sc = job->sc;
-    if (r.n_series) {
-        if (c->site_cap < sc->n_sites) {
-            const char **nv = realloc(c->site_names, sc->n_sites * sizeof *nv);
-            if (!nv) {
-                c->failed = 1;
-                return 1;
-            }
-            c->site_names = nv;
-            c->site_cap = sc->n_sites;
+    pending *p = &c->batch[c->nbatch];
+    memset(p, 0, sizeof *p);
+    p->key = job->key;
+    p->r = res->r;
+    snprintf(p->error, sizeof p->error, "%s", res->error);
+    p->r.error = p->error;
+    p->r.series = NULL;
+    p->r.site_names = NULL;
+    if (res->r.n_series) {
+        unrest_series_row *rows = malloc(res->r.n_series * sizeof *rows);
+        const char **names = malloc((sc->n_sites ? sc->n_sites : 1) * sizeof *names);
+        if (!rows || !names) {
+            free(rows);
+            free(names);
+            c->failed = 1;
+            return 1;
         }
+        memcpy(rows, res->r.series, res->r.n_series * sizeof *rows);
         for (size_t i = 0; i < sc->n_sites; i++)
-            c->site_names[i] = sc->site[i].name;
-        r.site_names = c->site_names;
+            names[i] = sc->site[i].name;
+        p->r.series = rows;
+        p->r.site_names = names;
     }
-    if (unrest_store_put(c->s, c->exp, &job->key, &r) != UNREST_OK) {
-        c->failed = 1;
-        return 1;
-    }
+    if (c->nbatch++ == 0) c->oldest = now_s();
+    if (c->nbatch >= c->cap || (c->user->batch_s > 0 && now_s() - c->oldest >= c->user->batch_s))
+        if (exec_flush(c)) return 1;
     if (c->user->on_result) return c->user->on_result(c->user->user, job, res);
+    return 0;
+}
+
+static int exec_idle(void *arg)
+{
+    exec_ctx *c = arg;
+    if (c->nbatch && c->user->batch_s > 0 && now_s() - c->oldest >= c->user->batch_s)
+        if (exec_flush(c)) return 1;
+    if (c->user->on_idle) return c->user->on_idle(c->user->user);
     return 0;
 }
 
@@ -318,9 +394,11 @@ unrest_status unrest_experiment_execute(unrest_store *s, int64_t exp, const unre
     unsigned char *done = malloc(n ? n : 1);
     unrest_job *todo = malloc((n ? n : 1) * sizeof *todo);
     exec_ctx c = {.s = s, .exp = exp, .user = r};
+    c.cap = r->batch > 1 ? (r->batch < 64 ? r->batch : 64) : 1;
+    c.batch = calloc(c.cap, sizeof *c.batch);
     *skipped = 0;
     if (stats) memset(stats, 0, sizeof *stats);
-    if (!keys || !done || !todo) {
+    if (!keys || !done || !todo || !c.batch) {
         if (err) snprintf(err, errlen, "out of memory");
         st = UNREST_ENOMEM;
         goto out;
@@ -342,14 +420,22 @@ unrest_status unrest_experiment_execute(unrest_store *s, int64_t exp, const unre
     unrest_runner rr = *r;
     rr.on_result = exec_result;
     rr.on_progress = exec_progress;
+    rr.on_idle = exec_idle;
     rr.user = &c;
-    st = unrest_runner_run(&rr, todo, m, stats, err, errlen);
+    if (r->dispatch)
+        st = r->dispatch(r->dispatch_ctx, &rr, todo, m, stats, err, errlen);
+    else
+        st = unrest_runner_run(&rr, todo, m, stats, err, errlen);
+    if (!c.failed) exec_flush(&c); /* what is left, also after a stop */
     if (c.failed) {
         st = UNREST_EIO;
         if (err) snprintf(err, errlen, "%s", unrest_store_error(s));
     }
 out:
-    free(c.site_names);
+    if (c.batch)
+        for (size_t i = 0; i < c.nbatch; i++)
+            pending_clear(&c.batch[i]);
+    free(c.batch);
     free(keys);
     free(done);
     free(todo);

@@ -563,17 +563,14 @@ unrest_status unrest_store_finished(unrest_store *s, int64_t exp, const unrest_s
     return r;
 }
 
-unrest_status unrest_store_put(unrest_store *s, int64_t exp, const unrest_store_key *key,
-                               const unrest_store_result *res)
+/* One run's rows inside the caller's transaction; on failure the statements are reset and
+ * the caller rolls back. */
+static unrest_status put_one(unrest_store *s, int64_t exp, const unrest_store_key *key,
+                             const unrest_store_result *res)
 {
     unrest_status r;
     int rc;
     char seed[21];
-    if (!s->put) {
-        set_err(s, "%s: opened read-only", s->path);
-        return UNREST_ESTATE;
-    }
-    if ((r = exec(s, "BEGIN IMMEDIATE", "write run")) != UNREST_OK) return r;
     /* a run nobody planned gets its pending row first, so that the update below is the one
      * way a run becomes done */
     if ((rc = bind_key(s->put_ins, exp, key, seed)) != SQLITE_DONE) goto fail;
@@ -626,14 +623,36 @@ unrest_status unrest_store_put(unrest_store *s, int64_t exp, const unrest_store_
         }
         sqlite3_reset(ss);
     }
-    if ((r = exec(s, "COMMIT", "write run")) != UNREST_OK) rollback(s);
-    return r;
+    return UNREST_OK;
 fail:
     r = db_fail(s, rc, "write run");
     sqlite3_reset(s->put_ins);
     sqlite3_reset(s->put);
     sqlite3_reset(s->put_series);
-    rollback(s);
+    return r;
+}
+
+unrest_status unrest_store_put(unrest_store *s, int64_t exp, const unrest_store_key *key,
+                               const unrest_store_result *res)
+{
+    return unrest_store_put_many(s, exp, key, res, 1);
+}
+
+unrest_status unrest_store_put_many(unrest_store *s, int64_t exp, const unrest_store_key *keys,
+                                    const unrest_store_result *res, size_t n)
+{
+    unrest_status r;
+    if (!s->put) {
+        set_err(s, "%s: opened read-only", s->path);
+        return UNREST_ESTATE;
+    }
+    if ((r = exec(s, "BEGIN IMMEDIATE", "write run")) != UNREST_OK) return r;
+    for (size_t i = 0; i < n; i++)
+        if ((r = put_one(s, exp, &keys[i], &res[i])) != UNREST_OK) {
+            rollback(s);
+            return r;
+        }
+    if ((r = exec(s, "COMMIT", "write run")) != UNREST_OK) rollback(s);
     return r;
 }
 

@@ -32,7 +32,7 @@ void anger_drive(unrest_world *w, size_t i, double heard)
     anger_state *a = &s->an;
 
     /* fear breaks when the crowd is large, the news of the country is, or the police have gone */
-    double active_share = s->c.active * s->ppa / s->population;
+    double active_share = site_street(s, p) / s->population;
     if (active_share >= p->fear_share || heard >= p->fear_news_share || s->ly.withdrawn)
         a->fear = 1;
     else if (active_share < p->fear_share / 2)

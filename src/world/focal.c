@@ -5,10 +5,11 @@
  * guards, in agents — for capture_hours; the state retakes it when they no longer do for as
  * long. With force.focal_area > 0 both sides are counted in people over a share of the city,
  * so that what falls does not depend on the resolution: attackers (fighters weighing
- * 1 + violence.attack_weight) against guards, officers near it and foreign guards, each holding
- * off force.hold_ratio people. Guards who have withdrawn (loyalty.c) defend nothing.
- * Its keys: sites.*.focal.*.*, force.capture_hours, force.focal_area, force.hold_ratio,
- * lattice.focal_pull.
+ * 1 + violence.attack_weight, the peaceful violence.peaceful_weight; the street crowd near it, as
+ * everywhere, is anger.turnout of the active agents there) against guards, officers near it and
+ * foreign guards, each holding off force.hold_ratio people. Guards who have withdrawn (loyalty.c)
+ * defend nothing. Its keys: sites.*.focal.*.*, force.capture_hours, force.focal_area,
+ * force.hold_ratio, lattice.focal_pull.
  */
 #include <math.h>
 #include <stdio.h>
@@ -66,18 +67,21 @@ static void watch(unrest_world *w, size_t i, size_t f, uint32_t need)
     /* foreign guards split over the focal points like the site's own guards (evenly if none) */
     double share = tg > 0 ? guards / tg : 1.0 / (double)ss->n_focal;
     if (s->ly.withdrawn) guards = 0; /* the guards have left (loyalty.c) */
-    /* fighters weigh more in an attack (violence.c) */
-    double active = s->c.active * s->ppa;
-    double weight = active > 0 ? 1 + p->attack_weight * fmin(1, s->vi.violent / active) : 1;
+    /* fighters weigh more in an attack (violence.c); the peaceful weigh violence.peaceful_weight
+     * (1: as much as anyone, the old rule; 0: a peaceful crowd rallies but does not storm) */
+    double active = site_street(s, p);
+    double fshare = active > 0 ? fmin(1, s->vi.violent / active) : 0;
+    double weight = 1 + p->attack_weight * fshare - (1 - p->peaceful_weight) * (1 - fshare);
+    double near = (double)act * p->turnout; /* the street crowd near it, in agents */
     int crowd_wins;
     if (p->focal_area > 0) { /* in people: attackers against defenders who each hold off some */
         double officers = (double)cops * s->ppa / (p->leverage > 0 ? p->leverage : 1);
         double defenders = (guards + officers + s->tr.guard * share) * p->hold_ratio;
-        crowd_wins = (double)act * s->ppa * weight > defenders;
+        crowd_wins = near * s->ppa * weight > defenders;
     } else { /* in agents, cop agents and leverage-weighted guards */
         double defenders =
             cops + (guards * p->leverage + s->tr.guard * share * p->troop_leverage) / s->ppa;
-        crowd_wins = (double)act * weight > defenders;
+        crowd_wins = near * weight > defenders;
     }
     if (crowd_wins != fo->captured[f])
         fo->hold[f]++;

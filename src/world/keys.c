@@ -165,6 +165,8 @@ const keydef unrest_param_keys[] = {
          "anger shows only as fear is lost: quiet held by fear (preference falsification)"),
     PREAL("anger", "fear_news_share", "anger", fear_news_share, 0, 1, 0, 1, "share",
           "active share of the rest of the country, as the news carries it, at which fear breaks"),
+    PREAL("anger", "turnout", "anger", turnout, 0, 1, LO_OPEN, 1, "share",
+          "share of the mobilised (the lattice's active) out on the street at any one hour"),
     /* the loyalty of the forces */
     PREAL("loyalty", "erosion", "loyalty", will_erosion, 0, 10, 0, 0, "per hour",
           "will lost per hour per factor of ten of outnumbering (log10 of the ratio)"),
@@ -197,9 +199,41 @@ const keydef unrest_param_keys[] = {
           "share of civilian casualties who die (without a shoot order)"),
     PREAL("violence", "attack_weight", "violence", attack_weight, 0, 100, 0, 0, "",
           "a fighter counts as 1 + this when a crowd attacks a focal point"),
+    PREAL("violence", "peaceful_weight", "violence", peaceful_weight, 0, 1, 0, 1, "",
+          "what a peaceful person weighs in an attack on a focal point (1: as much as a fighter "
+          "without attack_weight; 0: peaceful crowds rally but do not storm)"),
     PREAL("violence", "repression_gain", "violence", repression_gain, 0, 10, 0, 0,
           "per 1% detained",
           "share of the active who fight gained per 1% of a site's people detained (Lichbach)"),
+    /* revolution: the regime falls (revolution.c) */
+    PREAL("revolution", "hold_hours", "revolution", rev_hold_hours, 0, 10000, 0, 0, "hours",
+          "hours the crowd must hold the seats of power undefended for the regime to fall (0: "
+          "never)"),
+    PREAL("revolution", "seats", "revolution", rev_seats, 0, 1, LO_OPEN, 1, "share",
+          "share of the seat city's focal points the crowd must hold"),
+    PREAL("revolution", "will", "revolution", rev_will, 0, 1, 0, 0.5, "will",
+          "the forces of the seat city no longer defend it below this will (or withdrawn)"),
+    PKEY("revolution", "largest_city", "revolution", V_BOOL, rev_largest, 0, 1, 0, 0, "",
+         "the seats of power are the largest city's, not the capital's"),
+    PREAL("revolution", "new_legitimacy", "revolution", rev_legitimacy, 0, 1, 0, 0.6, "",
+          "legitimacy of the new government when it takes over"),
+    /* armed rebels from foreign arms or fighters (arms.c) */
+    PREAL("rebels", "fire_rate", "arms", rebel_fire, 0, 10, 0, 0.05, "per rebel-hour",
+          "security casualties per armed-rebel-hour at one defender per rebel"),
+    PREAL("rebels", "return_rate", "arms", rebel_return, 0, 10, 0, 0.02, "per defender-hour",
+          "rebel casualties per defender-hour at one rebel per defender"),
+    PREAL("rebels", "kill_share", "arms", rebel_kill, 0, 1, 0, 0.3, "share",
+          "share of the casualties of armed fighting who die"),
+    PREAL("rebels", "hold_ratio", "arms", rebel_hold, 0, 1e6, LO_OPEN, 1, "rebels per defender",
+          "armed rebels per defender at which they hold the site (territory)"),
+    PREAL("rebels", "troop_weight", "arms", rebel_troop, 0, 100, 0, 3, "rebels",
+          "armed rebels one foreign fighter counts as"),
+    /* outcome classes of the strategic layer (outcomes.c) */
+    PREAL("outcomes", "civil_war_days", "outcomes", civil_war_days, 0, 366, LO_OPEN, 3, "days",
+          "armed rebels hold a site this long: civil war"),
+    PREAL(
+        "outcomes", "proxy_troops", "outcomes", proxy_troops, 0, 1e7, LO_OPEN, 1, "people",
+        "government-side foreign troops that, with foreign arms for the rebels, make a proxy war"),
 };
 const size_t unrest_n_param_keys = sizeof unrest_param_keys / sizeof unrest_param_keys[0];
 _Static_assert(sizeof unrest_param_keys / sizeof unrest_param_keys[0] <= UNREST_SC_MAX_PARAMS,
@@ -207,9 +241,9 @@ _Static_assert(sizeof unrest_param_keys / sizeof unrest_param_keys[0] <= UNREST_
 
 /* KEY_N_SECTIONS names (keys.h); too many is an error here, too few leaves a NULL test_keys finds
  */
-const char *const unrest_key_sections[] = {"time",     "scale",   "lattice", "legitimacy",
-                                           "hardship", "spread",  "force",   "outcomes",
-                                           "anger",    "loyalty", "violence"};
+const char *const unrest_key_sections[] = {
+    "time",     "scale", "lattice", "legitimacy", "hardship",   "spread", "force",
+    "outcomes", "anger", "loyalty", "violence",   "revolution", "rebels"};
 
 size_t key_profile_count(void)
 {

@@ -75,7 +75,7 @@ void legitimacy_drive(unrest_world *w, size_t i, const nation_now *n)
     if (s->tr.foreign) L -= p->foreign_erosion;
     /* the crowd's visible success: 1% of the site active for a day costs success_erosion */
     s->ls.eroded +=
-        p->success_erosion * 100 * s->c.active * s->ppa / s->population * p->tick_hours / 24;
+        p->success_erosion * 100 * site_street(s, p) / s->population * p->tick_hours / 24;
     L -= s->ls.eroded + w->capture_loss;
     s->L = world_clamp(L, 0, 1);
 }

@@ -36,7 +36,7 @@ void loyalty_drive(unrest_world *w, size_t i)
     loyalty_state *l = &s->ly;
     double base = force_police_base(w, i);
     double street = s->fs.police > 0 ? s->fs.police : base * p->police_street;
-    double active = s->c.active * s->ppa;
+    double active = site_street(s, p);
     double ratio = street > 0 ? active / (street * p->outnumber) : (active > 0 ? INFINITY : 0);
     double will = l->will;
     if (ratio > 1) /* a crowd ten times the line weighs one unit; a hundred times, two */

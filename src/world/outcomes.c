@@ -3,14 +3,18 @@
  * the first and last hours above end_share, the ring of recent national active shares, and the
  * classification of a run — capital lost (a focal point of the capital held at the end),
  * protracted (still above protracted_share), suppressed (dead or detained above the
- * thresholds) or settled. Its keys: outcomes.*, the site key capital.
+ * thresholds) or settled; above them the strategic layer's classes (II.16): proxy war (a civil war
+ * with foreign arms or fighters for the rebels and at least outcomes.proxy_troops foreign troops
+ * for the government), civil war (arms.c), revolution (revolution.c). Its keys: outcomes.*, the
+ * site key capital.
  */
 #include <math.h>
 #include <string.h>
 
 #include "world_int.h"
 
-static const char *const class_names[] = {"suppressed", "settled", "capital_lost", "protracted"};
+static const char *const class_names[] = {"suppressed", "settled",   "capital_lost", "protracted",
+                                          "revolution", "civil_war", "proxy_war"};
 
 const char *unrest_outcome_class_name(unrest_outcome_class c)
 {
@@ -65,7 +69,18 @@ void unrest_world_outcomes(const unrest_world *w, unrest_outcomes *o)
     for (size_t j = 0; j < n; j++)
         recent = fmax(recent, w->share[j]);
     o->ended = n > 0 && (size_t)w->tick >= w->share_len && recent < p->end_share;
-    if (capital)
+    o->fell_at = w->fell_at;
+    o->civil_war_at = w->civil_war_at;
+    o->foreign_gov_dead = w->foreign_gov_dead;
+    o->foreign_opp_dead = w->foreign_opp_dead;
+    int war = w->civil_war_at >= 0;
+    if (war && w->opp_foreign && w->gov_foreign_max >= p->proxy_troops)
+        o->cls = UNREST_OUTCOME_PROXY_WAR;
+    else if (war)
+        o->cls = UNREST_OUTCOME_CIVIL_WAR;
+    else if (w->fell_at >= 0)
+        o->cls = UNREST_OUTCOME_REVOLUTION;
+    else if (capital)
         o->cls = UNREST_OUTCOME_CAPITAL;
     else if (!o->ended && recent >= p->protracted_share)
         o->cls = UNREST_OUTCOME_PROTRACTED;

@@ -91,14 +91,24 @@ static const action actions[UNREST_SC_KIND_COUNT] = {
     [UNREST_SC_LEGITIMACY] = {"legitimacy", A_VALUE, -1, 1, 0},
     [UNREST_SC_LEADERSHIP] = {"leadership", A_VALUE, 0, 1, 0},
     [UNREST_SC_ELITE_SPLIT] = {"elite_split", A_VALUE, 0, 1, 0},
+    [UNREST_SC_ARMS] = {"arms", A_VALUE, 0, 1, LO_OPEN},
+    [UNREST_SC_RECOGNITION] = {"recognition", A_VALUE, 0, 1, 0},
 };
 
-static const char *const role_names[] = {"guard", "patrol", "distribute"};
+static const char *const role_names[] = {"guard", "patrol", "distribute", "fight"};
+static const char *const when_names[UNREST_WHEN_COUNT] = {
+    "always",      "capital_falls", "seats_held", "civil_war",
+    "gov_foreign", "opp_foreign",   "recognised"};
 #define N_ROLES (sizeof role_names / sizeof role_names[0])
 
 const char *unrest_sc_kind_name(unrest_sc_kind k)
 {
     return (unsigned)k < UNREST_SC_KIND_COUNT ? actions[k].name : "unknown";
+}
+
+const char *unrest_sc_when_name(unrest_sc_when w)
+{
+    return (unsigned)w < UNREST_WHEN_COUNT ? when_names[w] : "unknown";
 }
 
 const char *unrest_sc_role_name(unrest_sc_role r)
@@ -1156,6 +1166,7 @@ uint64_t unrest_scenario_hash(const unrest_scenario *sc)
              (int)e->kind, (long long)e->tick, (long long)e->until, (unsigned long long)e->sites,
              e->value, e->people, e->legitimacy, (int)e->role, e->curfew_from, e->curfew_to,
              (int)sizeof e->label, e->label);
+        if (e->when != UNREST_WHEN_ALWAYS) hput(&h, "event when=%d\n", (int)e->when);
     }
     return h;
 }
@@ -1252,6 +1263,10 @@ static int check_event(const unrest_scenario *sc, const unrest_sc_event *e, int6
         (a->field == A_SWITCH && v != 0 && v != 1)) {
         snprintf(msg, n, "'%s' must be %s, got %.17g", a->name,
                  a->field == A_SWITCH ? "on or off (1 or 0)" : r, v);
+        return 0;
+    }
+    if ((unsigned)e->when >= UNREST_WHEN_COUNT) {
+        snprintf(msg, n, "unknown event condition %d", (int)e->when);
         return 0;
     }
     if (!(e->legitimacy >= 0 && e->legitimacy <= 1)) {
@@ -1424,9 +1439,9 @@ typedef struct loader {
 enum { TK_NAME, TK_TITLE, TK_BASE, TK_DROP, TK_SET, TK_SITES, TK_EVENTS, TK_SECTION0 };
 #define TK_COUNT (TK_SECTION0 + N_SECTIONS)
 static const char *const tk_names[TK_COUNT] = {
-    "name",   "title", "base",     "drop",    "set",        "sites",
-    "events", "time",  "scale",    "lattice", "legitimacy", "hardship",
-    "spread", "force", "outcomes", "anger",   "loyalty",    "violence"};
+    "name",     "title", "base",    "drop",       "set",        "sites",  "events",
+    "time",     "scale", "lattice", "legitimacy", "hardship",   "spread", "force",
+    "outcomes", "anger", "loyalty", "violence",   "revolution", "rebels"};
 
 /* Read a whole file into a malloc'd buffer. Returns 0 and sets errno on failure. */
 static int read_file(const char *path, char **out, size_t *outlen)
@@ -1803,7 +1818,7 @@ static unrest_status load_sites(loader *L, const ctx *c, const yaml_node_t *seq)
 
 /* Keys of an event: at, where, label, the actions, then the modifiers. */
 enum { EV_AT, EV_WHERE, EV_LABEL, EV_ACT0 };
-enum { EV_GAIN = EV_ACT0 + UNREST_SC_KIND_COUNT, EV_CURFEW, EV_ROLE, EV_UNTIL, EV_COUNT };
+enum { EV_GAIN = EV_ACT0 + UNREST_SC_KIND_COUNT, EV_CURFEW, EV_ROLE, EV_UNTIL, EV_WHEN, EV_COUNT };
 
 static void action_list(char *buf, size_t n)
 {
@@ -1847,6 +1862,7 @@ static unrest_status load_event(loader *L, const ctx *c, const yaml_node_t *n, p
     names[EV_CURFEW] = "curfew";
     names[EV_ROLE] = "role";
     names[EV_UNTIL] = "until";
+    names[EV_WHEN] = "when";
     const yaml_node_t *key[EV_COUNT], *val[EV_COUNT];
     unrest_status st = collect(c, n, "an event", names, EV_COUNT, key, val);
     if (st != UNREST_OK) return st;
@@ -1960,16 +1976,30 @@ static unrest_status load_event(loader *L, const ctx *c, const yaml_node_t *n, p
                            text);
     }
     if (val[EV_ROLE]) {
-        st = yd_scalar(c, val[EV_ROLE], "'role'", "guard, patrol or distribute", &text);
+        st = yd_scalar(c, val[EV_ROLE], "'role'", "guard, patrol, distribute or fight", &text);
         if (st != UNREST_OK) return st;
         size_t r = 0;
         while (r < N_ROLES && strcmp(role_names[r], text))
             r++;
         if (r == N_ROLES)
             return FAIL_AT(c, val[EV_ROLE], UNREST_EUNKNOWN,
-                           "unknown troop role '%s' (expected one of: guard, patrol, distribute)",
+                           "unknown troop role '%s' (expected one of: guard, patrol, distribute, "
+                           "fight)",
                            text);
         e->role = (unrest_sc_role)r;
+    }
+    if (val[EV_WHEN]) {
+        st = yd_scalar(c, val[EV_WHEN], "'when'", "a condition", &text);
+        if (st != UNREST_OK) return st;
+        size_t k = 0;
+        while (k < UNREST_WHEN_COUNT && strcmp(when_names[k], text))
+            k++;
+        if (k == UNREST_WHEN_COUNT)
+            return FAIL_AT(c, val[EV_WHEN], UNREST_EUNKNOWN,
+                           "unknown condition '%s' (expected one of: always, capital_falls, "
+                           "seats_held, civil_war, gov_foreign, opp_foreign, recognised)",
+                           text);
+        e->when = (unrest_sc_when)k;
     }
     if (val[EV_UNTIL]) {
         pe->until = val[EV_UNTIL];

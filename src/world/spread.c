@@ -60,13 +60,13 @@ static double share_elsewhere(const unrest_world *w, size_t i, const nation_now 
     const site *s = &w->s[i];
     if (!w->near) {
         double pop_else = w->total_pop - s->population;
-        double act_else = n->active - s->c.active * s->ppa;
+        double act_else = n->active - site_street(s, &w->sc.p);
         return pop_else > 0 ? act_else / pop_else : 0;
     }
     double act = 0, pop = 0;
     for (size_t j = 0; j < w->n; j++) {
         if (j == i) continue;
-        act += w->near[i * w->n + j] * w->s[j].c.active * w->s[j].ppa;
+        act += w->near[i * w->n + j] * site_street(&w->s[j], &w->sc.p);
         pop += w->s[j].population;
     }
     return pop > 0 ? act / pop : 0;

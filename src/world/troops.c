@@ -44,14 +44,15 @@ void troops_leave(unrest_world *w, int64_t t)
 void troops_drive(unrest_world *w, size_t i)
 {
     troops_here *h = &w->s[i].tr;
-    h->guard = h->patrol = h->dist = 0;
+    h->guard = h->patrol = h->dist = h->fight = 0;
     h->foreign = 0;
     for (size_t c = 0; c < w->n_troops; c++) {
         const contingent *t = &w->troops[c];
-        if (t->role != UNREST_ROLE_DISTRIBUTE) h->foreign = 1;
+        if (t->role == UNREST_ROLE_GUARD || t->role == UNREST_ROLE_PATROL) h->foreign = 1;
         if (!(t->sites >> i & 1u)) continue;
         if (t->role == UNREST_ROLE_GUARD) h->guard += t->people;
         if (t->role == UNREST_ROLE_PATROL) h->patrol += t->people;
         if (t->role == UNREST_ROLE_DISTRIBUTE) h->dist += t->people;
+        if (t->role == UNREST_ROLE_FIGHT) h->fight += t->people;
     }
 }

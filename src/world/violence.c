@@ -29,7 +29,7 @@ void violence_observe(unrest_world *w, size_t i, int64_t t)
     const unrest_sc_params *p = &w->sc.p;
     site *s = &w->s[i];
     violence_state *v = &s->vi;
-    double active = s->c.active * s->ppa;
+    double active = site_street(s, p);
     /* repressing the peaceful breeds fighters (Lichbach 1987): the share grows with the share
      * of the site's people detained so far */
     double share =

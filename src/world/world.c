@@ -26,6 +26,7 @@
 #include <omp.h>
 #endif
 
+#include "model_mirror.h"
 #include "world_int.h"
 
 void unrest_format_time(int64_t t, int32_t utc_offset_min, char *buf, size_t n)
@@ -76,8 +77,22 @@ static uint32_t side_for(double agents, const unrest_sc_params *p)
     return side < min ? min : side;
 }
 
+/* What a process sends of each site it owns after a tick: what the world reads of a lattice. */
+typedef struct site_obs {
+    unrest_counts c;                      /* unrest_model_counts */
+    uint32_t ac[2 * UNREST_SC_MAX_FOCAL]; /* actives and cops near each focal point */
+} site_obs;
+
 unrest_status unrest_world_create(unrest_world **out, const unrest_scenario *sc, uint64_t seed,
                                   char *err, size_t errlen)
+{
+    return unrest_world_create_part(out, sc, seed, NULL, NULL, NULL, err, errlen);
+}
+
+unrest_status unrest_world_create_part(unrest_world **out, const unrest_scenario *sc, uint64_t seed,
+                                       const unsigned char *owned,
+                                       unrest_world_exchange_fn exchange, void *user, char *err,
+                                       size_t errlen)
 {
     *out = NULL;
     unrest_status st = unrest_scenario_validate(sc, err, errlen);
@@ -96,8 +111,14 @@ unrest_status unrest_world_create(unrest_world **out, const unrest_scenario *sc,
     w->share = calloc(w->share_len, sizeof *w->share);
     w->g = gsl_rng_alloc(gsl_rng_mt19937);
     if (!w->s || !w->share || !w->g) goto nomem;
+    if (owned) {
+        w->exchange = exchange;
+        w->exchange_user = user;
+        if (!(w->obs = calloc(w->n ? w->n : 1, sizeof(site_obs)))) goto nomem;
+    }
     w->peak_tick = -1;
     w->first_above = w->last_above = -1;
+    w->fell_at = w->civil_war_at = -1;
 
     for (size_t i = 0; i < w->n; i++) {
         const unrest_sc_site *ss = &w->sc.site[i];
@@ -128,8 +149,11 @@ unrest_status unrest_world_create(unrest_world **out, const unrest_scenario *sc,
         q.hardship_sigma = p->hardship_sigma;
         char merr[256];
         /* each site draws from its own key: the run seed mixed with the site's index */
-        st = unrest_model_create(&s->m, &q, world_mix64(seed ^ world_mix64(i + 1)), merr,
-                                 sizeof merr);
+        if (owned && !owned[i]) /* another process steps it */
+            st = model_mirror_create(&s->m, &q, merr, sizeof merr);
+        else
+            st = unrest_model_create(&s->m, &q, world_mix64(seed ^ world_mix64(i + 1)), merr,
+                                     sizeof merr);
         if (st != UNREST_OK) {
             if (err) snprintf(err, errlen, "site %s: %s", ss->name, merr);
             unrest_world_destroy(w);
@@ -148,7 +172,7 @@ unrest_status unrest_world_create(unrest_world **out, const unrest_scenario *sc,
         s->v = q.citizen_vision;
         uint32_t xy[2 * UNREST_SC_MAX_FOCAL];
         focal_init(s, ss, p, side, xy);
-        if (ss->n_focal && p->focal_pull > 0)
+        if (ss->n_focal && p->focal_pull > 0 && !model_is_mirror(s->m))
             unrest_model_set_focus(s->m, xy, ss->n_focal, p->focal_pull);
         w->total_pop += ss->population;
     }
@@ -170,6 +194,7 @@ void unrest_world_destroy(unrest_world *w)
     free(w->s);
     free(w->share);
     free(w->near);
+    free(w->obs);
     if (w->g) gsl_rng_free(w->g);
     free(w);
 }
@@ -201,6 +226,8 @@ static unrest_status apply_event(unrest_world *w, const unrest_sc_event *e)
         spread_on_event(&s->sp, e);
         loyalty_on_event(&s->ly, e);
         force_on_event(&s->fs, e, nsites);
+        arms_on_event(w, i, e);
+        recognition_on_event(w, i, e);
     }
     world_note_fired(w, e->label[0] ? e->label : unrest_sc_kind_name(e->kind));
     return UNREST_OK;
@@ -248,6 +275,7 @@ static unrest_status drive_site(unrest_world *w, size_t i, const nation_now *n)
     anger_drive(w, i, w->s[i].sp.heard);
     force_drive(w, i, n);
 
+    if (model_is_mirror(s->m)) return UNREST_OK; /* its owner pushes the drivers */
     const unrest_params *q = unrest_model_params(s->m);
     unrest_status st = unrest_model_set_legitimacy(s->m, s->L);
     if (st == UNREST_OK) st = set_real(s->m, "hardship_scale", q->hardship_scale, fmin(s->H, 100));
@@ -260,6 +288,41 @@ static unrest_status drive_site(unrest_world *w, size_t i, const nation_now *n)
         snprintf(w->err, sizeof w->err, "site %s: %s", w->sc.site[i].name,
                  unrest_model_error(s->m));
     return st;
+}
+
+/* A partitioned run after stepping: send what the world reads of the lattices this process
+ * owns, and set the mirrors from what their owners sent. */
+static unrest_status world_exchange(unrest_world *w)
+{
+    site_obs *o = w->obs;
+    for (size_t i = 0; i < w->n; i++) {
+        site *s = &w->s[i];
+        if (model_is_mirror(s->m)) continue;
+        memset(&o[i], 0, sizeof o[i]);
+        unrest_model_counts(s->m, &o[i].c);
+        for (size_t f = 0; f < w->sc.site[i].n_focal && f < UNREST_SC_MAX_FOCAL; f++)
+            unrest_model_count_near(s->m, s->fo.fx[f], s->fo.fy[f], s->fo.fr[f], &o[i].ac[2 * f],
+                                    &o[i].ac[2 * f + 1]);
+    }
+    unrest_status st = w->exchange(w->exchange_user, o, sizeof *o, w->n);
+    if (st != UNREST_OK) {
+        snprintf(w->err, sizeof w->err, "exchanging the sites' observations failed");
+        return st;
+    }
+    for (size_t i = 0; i < w->n; i++) {
+        site *s = &w->s[i];
+        if (!model_is_mirror(s->m)) continue;
+        uint32_t xyr[3 * UNREST_SC_MAX_FOCAL];
+        size_t nf = w->sc.site[i].n_focal < UNREST_SC_MAX_FOCAL ? w->sc.site[i].n_focal
+                                                                : UNREST_SC_MAX_FOCAL;
+        for (size_t f = 0; f < nf; f++) {
+            xyr[3 * f] = s->fo.fx[f];
+            xyr[3 * f + 1] = s->fo.fy[f];
+            xyr[3 * f + 2] = s->fo.fr[f];
+        }
+        model_mirror_set(s->m, &o[i].c, nf, xyr, o[i].ac);
+    }
+    return UNREST_OK;
 }
 
 unrest_status unrest_world_step(unrest_world *w)
@@ -275,7 +338,7 @@ unrest_status unrest_world_step(unrest_world *w)
     /* (1) troops leave, events fire */
     troops_leave(w, t);
     for (size_t e = 0; e < w->sc.n_events; e++)
-        if (w->sc.event[e].tick == t) {
+        if (w->sc.event[e].when ? triggers_due(w, e, t) : w->sc.event[e].tick == t) {
             unrest_status st = apply_event(w, &w->sc.event[e]);
             if (st != UNREST_OK) return st;
         }
@@ -283,7 +346,7 @@ unrest_status unrest_world_step(unrest_world *w)
     /* (2) drivers from the state after the previous tick */
     nation_now now = {local_hour(w, t), 0, 0};
     for (size_t i = 0; i < w->n; i++) {
-        now.active += w->s[i].c.active * w->s[i].ppa;
+        now.active += site_street(&w->s[i], p);
         now.dead += w->s[i].fs.dead_total;
     }
     for (size_t i = 0; i < w->n; i++) {
@@ -295,10 +358,14 @@ unrest_status unrest_world_step(unrest_world *w)
     int failed = 0;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(w->threads) reduction(| : failed)
     for (size_t i = 0; i < w->n; i++)
-        failed |= unrest_model_step(w->s[i].m) != UNREST_OK;
+        failed |= !model_is_mirror(w->s[i].m) && unrest_model_step(w->s[i].m) != UNREST_OK;
     if (failed) {
         snprintf(w->err, sizeof w->err, "a lattice failed to step");
         return UNREST_ESTATE;
+    }
+    if (w->exchange) {
+        unrest_status st = world_exchange(w);
+        if (st != UNREST_OK) return st;
     }
 
     /* (4) observe */
@@ -309,16 +376,44 @@ unrest_status unrest_world_step(unrest_world *w)
         unrest_model_counts(s->m, &s->c);
         force_observe(w, i, t);
         violence_observe(w, i, t);
-        double act = s->c.active * s->ppa;
+        arms_observe(w, i, t);
+        double act = site_street(s, p);
         if (act > s->peak_active) s->peak_active = act;
         nat_active += act;
         w->tick = t + 1; /* focal events are stamped with the tick just completed */
         focal_observe(w, i, need);
         w->tick = t;
     }
+    revolution_observe(w, t);
     outcomes_observe(w, t, nat_active);
     w->tick = t + 1;
     return UNREST_OK;
+}
+
+void unrest_world_partition(const unrest_scenario *sc, unsigned parts, unsigned *owner)
+{
+    double load[UNREST_SC_MAX_SITES] = {0};
+    unsigned char done[UNREST_SC_MAX_SITES] = {0};
+    if (parts == 0) parts = 1;
+    if (parts > UNREST_SC_MAX_SITES) parts = UNREST_SC_MAX_SITES;
+    double ppa = sc->p.people_per_agent > 0 ? sc->p.people_per_agent : 1;
+    for (size_t k = 0; k < sc->n_sites; k++) {
+        size_t big = sc->n_sites; /* the largest site not yet placed (first of equals) */
+        double bw = -1;
+        for (size_t i = 0; i < sc->n_sites; i++) {
+            double a = floor(sc->site[i].population / ppa + 0.5);
+            if (!done[i] && a > bw) {
+                bw = a;
+                big = i;
+            }
+        }
+        unsigned best = 0;
+        for (unsigned r = 1; r < parts; r++)
+            if (load[r] < load[best]) best = r;
+        owner[big] = best;
+        load[best] += bw < 1 ? 1 : bw;
+        done[big] = 1;
+    }
 }
 
 /* ---- reading ------------------------------------------------------------------------------ */
@@ -374,7 +469,7 @@ void unrest_world_site(const unrest_world *w, size_t i, unrest_site_state *o)
     o->height = q->height;
     o->agents = s->c.citizens;
     o->cop_agents = s->c.cops;
-    o->active = s->c.active * s->ppa;
+    o->active = site_street(s, &w->sc.p);
     o->jailed = s->c.jailed * s->ppa;
     o->arrests = s->fs.arrests;
     o->killed = s->fs.killed;

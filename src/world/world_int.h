@@ -64,6 +64,16 @@ typedef struct violence_state {
     double civ_casualties;   /* civilian casualties in the last tick */
 } violence_state;
 
+/* Armed rebels (arms.c): foreign arms and fighters for the opposition, and the ground they hold. */
+typedef struct arms_state {
+    double share;      /* share of the active who have taken up arms [0,1] */
+    double rebels;     /* armed local rebels now, people (a stock: arms stay in hand) */
+    double strength;   /* armed strength now: rebels + foreign fighters x troop_weight */
+    double held_hours; /* hours in a row the rebels have held the site */
+    int held;          /* the rebels hold the site now */
+    double dead;       /* armed rebels killed since the start */
+} arms_state;
+
 /* Spread (spread.c): the channels news of activity elsewhere travels by. */
 typedef struct spread_state {
     double internet;   /* connectivity, 1 = normal */
@@ -91,6 +101,7 @@ typedef struct troops_here {
     double guard;  /* guarding here, people */
     double patrol; /* patrolling here */
     double dist;   /* distributing fuel here */
+    double fight;  /* fighting for the opposition here (arms.c) */
     int foreign;   /* guarding or patrolling foreign troops are in the country */
 } troops_here;
 
@@ -120,6 +131,7 @@ typedef struct site {
     anger_state an;
     loyalty_state ly;
     violence_state vi;
+    arms_state ar;
     double H, L, T, k, v; /* drivers in force: hardship multiplier, legitimacy, threshold, k,
                              citizen vision */
     uint32_t cops;        /* driver: cop agents on the lattice */
@@ -155,8 +167,22 @@ struct unrest_world {
     size_t share_len;    /* entries in the ring */
     double capture_loss; /* legitimacy lost everywhere to focal points falling */
     double *near;        /* spread.distance_km > 0: n x n proximity weights, else NULL */
-    char fired[2048];    /* labels of the events fired in the last tick */
-    char err[256];       /* last error */
+    /* the strategic layer: revolution.c, arms.c, recognition.c, triggers.c */
+    int64_t fell_at;         /* tick after which the regime fell, -1 not */
+    double seat_hours;       /* hours in a row the seats of power have been held undefended */
+    int64_t civil_war_at;    /* tick after which armed rebels had held territory long enough */
+    int recognised;          /* outside powers recognised a rival government */
+    double gov_foreign_max;  /* most government-side foreign troops present at once */
+    int opp_foreign;         /* foreign arms or fighters have backed the opposition */
+    double foreign_gov_dead; /* government-side foreign troops killed */
+    double foreign_opp_dead; /* foreign fighters for the opposition killed */
+    unsigned char trig_fired[UNREST_SC_MAX_EVENTS]; /* conditional events that have fired */
+    char fired[2048]; /* labels of the events fired in the last tick */
+    char err[256];    /* last error */
+    /* a partitioned run (unrest_world_create_part): sites of other processes are mirrors */
+    unrest_world_exchange_fn exchange; /* NULL: this process owns every site */
+    void *exchange_user;               /* passed to exchange */
+    void *obs;                         /* n exchange records (world.c) */
 };
 
 /* What every site's step reads of the nation after the last tick. */
@@ -169,6 +195,14 @@ typedef struct nation_now {
 /* ---- shared helpers (world.c) ------------------------------------------------------------- */
 
 double world_clamp(double x, double lo, double hi);
+
+/* People of site i out on the street now: the lattice's active agents (the mobilised) in
+ * people, times the share of them out at any one hour (anger.turnout, docs/MODEL.md II.6a).
+ * Every mechanism that counts a crowd counts this. */
+static inline double site_street(const site *s, const unrest_sc_params *p)
+{
+    return s->c.active * s->ppa * p->turnout;
+}
 uint64_t world_mix64(uint64_t z);                          /* SplitMix64 finaliser */
 void world_note_fired(unrest_world *w, const char *label); /* "what happened" this tick */
 int world_in_window(double h, double from, double to);     /* h in [from, to), wrapping midnight */
@@ -224,6 +258,20 @@ void focal_init(site *s, const unrest_sc_site *ss, const unrest_sc_params *p, ui
                 uint32_t *xy);
 uint32_t focal_need(const unrest_sc_params *p); /* ticks a change must hold */
 void focal_observe(unrest_world *w, size_t i, uint32_t need);
+
+/* arms.c (after violence_observe: armed rebels fight, hold ground, civil war) */
+void arms_on_event(unrest_world *w, size_t i, const unrest_sc_event *e);
+void arms_observe(unrest_world *w, size_t i, int64_t t);
+
+/* revolution.c (after the sites are observed: do the seats of power fall?) */
+size_t revolution_seat(const unrest_world *w);
+void revolution_observe(unrest_world *w, int64_t t);
+
+/* recognition.c */
+void recognition_on_event(unrest_world *w, size_t i, const unrest_sc_event *e);
+
+/* triggers.c: does conditional event e fire at tick t (marks it fired)? */
+int triggers_due(unrest_world *w, size_t e, int64_t t);
 
 /* outcomes.c */
 void outcomes_observe(unrest_world *w, int64_t t, double nat_active);
