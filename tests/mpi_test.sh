@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # mpi_test.sh - the experiment commands under mpirun with NP ranks (docs/CLUSTER.md): the job
-# really has NP ranks (the program says how many it got); ensemble, compare and sweep rows are
-# the same bytes as a one-process run's; the master sleeps while it waits (under a quarter of a
-# core); bad input exits 2 under mpirun too. With "kill" instead of NP: a worker rank of a
-# 3-rank ensemble is killed with kill -9 part-way, the job dies, and the job run again finishes
-# with every run recorded exactly once and the rows of an uninterrupted run.
+# really has NP ranks (the program says how many it got); ensemble, compare and sweep rows (and
+# sensitivity, game and calibrate at 2 or 3 ranks) are the same bytes as a one-process run's; the
+# master sleeps while it waits (under a quarter of a core); bad input exits 2 under mpirun too.
+# With "kill" instead of NP: a worker rank of a 3-rank ensemble is killed with kill -9 part-way,
+# the job dies, and the job run again finishes with every run recorded exactly once and the rows
+# of an uninterrupted run.
 # Uses tests/scenarios/tiny.yaml (two towns, 3 days). As root in a container Open MPI needs
 # OMPI_ALLOW_RUN_AS_ROOT(_CONFIRM), set below; --oversubscribe lets 3 ranks share 2 cores.
 # usage: mpi_test.sh PATH/TO/unrest PATH/TO/mpiexec NP|kill
@@ -118,6 +119,17 @@ if [ "$MODE" != kill ]; then
         check "sensitivity rows on $NP ranks = one process's" [ "$(dump "$T/moN.db")" = "$(dump "$T/mo1.db")" ]
         check "sensitivity: the same effects on $NP ranks" \
             [ "$(sed "s|$T/mo1.db|DB|g" "$T/mo1.out")" = "$(sed "s|$T/moN.db|DB|g" "$T/moN.out")" ]
+    fi
+    # the game's profiles through the same runner: the same rows and the same printed solution
+    if [ "$NP" = 3 ]; then
+        G=$HERE/data/game/tiny-game.yaml
+        "$U" game "$G" --runs 4 --workers 1 --db "$T/g1.db" --quiet >"$T/g1.out" 2>"$T/g1.err" ||
+            bad "game (one process) failed: $(tail -n 3 "$T/g1.err")"
+        mpi "$NP" game "$G" --runs 4 --db "$T/gN.db" --quiet >"$T/gN.out" 2>"$T/gN.err" ||
+            bad "mpirun game failed: $(tail -n 3 "$T/gN.err")"
+        check "game rows on $NP ranks = one process's" \
+            [ "$(dump "$T/gN.db")" = "$(dump "$T/g1.db")" -a -n "$(dump "$T/g1.db")" ]
+        check "game: the same equilibria and tables on $NP ranks" cmp -s "$T/g1.out" "$T/gN.out"
     fi
     # calibrate's runs on the worker ranks: the same stored runs and the same posterior
     if [ "$NP" = 3 ]; then
