@@ -140,7 +140,13 @@ static void report(const unrest_calibration *cal, const unrest_cal_param *p, siz
     int wid = 10;
     for (size_t i = 0; i < k; i++)
         if ((int)strlen(p[i].path) > wid) wid = (int)strlen(p[i].path);
-    printf("\nposterior: %zu particles, ESS %.1f\n", n, s2 > 0 ? 1 / s2 : 0);
+    double ess = s2 > 0 ? 1 / s2 : 0;
+    printf("\nposterior: %zu particles, ESS %.1f\n", n, ess);
+    if (ess < 0.1 * (double)n)
+        printf("  warning: the posterior rests on few particles (ESS %.1f of %zu): its intervals "
+               "understate the\n  parameter uncertainty; fewer history-matching waves (a larger "
+               "NROY) or more particles help\n",
+               ess, n);
     printf("  %-*s %12s  %-28s %s\n", wid, "parameter", "median", "90% interval", "prior");
     for (size_t i = 0; i < k; i++) {
         double med, lo, hi;

@@ -7,8 +7,9 @@
  * each profile with its interval; outcome-class probabilities under each equilibrium beside
  * "nobody intervenes"; which actor's choice moves P(proxy war) most; sequential play by backward
  * induction in the file's order; how often each equilibrium reappears under resampling; PRIM
- * boxes of the posterior's parameters that lead to proxy war; literature regularities. Text on
- * stdout, --report FILE an HTML page of the same.
+ * boxes of the posterior's parameters that lead to proxy war; literature regularities. --fix
+ * ACTOR=STRATEGY plays a sub-game (that actor's one strategy, the others free). Text on stdout,
+ * --report FILE an HTML page of the same.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <gsl/gsl_rng.h>
@@ -41,6 +42,8 @@ void help_game(FILE *out)
         "  --starts S         random starts of the n-player mixed solver (default 100)\n"
         "  --weight A.F=V     change actor A's payoff weight on feature F (or A.STRATEGY.cost=V)\n"
         "                     without running anything again (repeatable)\n"
+        "  --fix A=S          actor A plays strategy S only: a sub-game of the others\n"
+        "                     (repeatable; a sub-game is its own experiment in the store)\n"
         "%s"
         "  With --posterior, PRIM boxes of the drawn parameters that lead to proxy war.\n"
         "\n"
@@ -55,11 +58,13 @@ typedef struct gstate {
     size_t n, P, R, B;
     size_t starts; /* n-player mixed solver starts */
     size_t ns[UNREST_GAME_MAX_ACTORS];
-    double *feat; /* [k][r][UNREST_GF_COUNT] */
-    int *cls;     /* [k][r] */
-    double *u;    /* point payoffs [k][a] */
-    double *reps; /* bootstrap payoffs [b][k][a] */
-    size_t *boot; /* [b][r] resampled run indices */
+    double *feat;  /* [k][r][UNREST_GF_COUNT] */
+    int *cls;      /* [k][r] */
+    double *fell;  /* [k][r] hour (tick) after which the regime fell, -1 not */
+    size_t legacy; /* runs stored before the store kept fell_at and the foreign losses */
+    double *u;     /* point payoffs [k][a] */
+    double *reps;  /* bootstrap payoffs [b][k][a] */
+    size_t *boot;  /* [b][r] resampled run indices */
     unrest_game_nf nf;
     FILE *html;
 } gstate;
@@ -272,8 +277,12 @@ static unsigned sides(const gstate *S, const unrest_scenario *sc, size_t nbase)
     return m;
 }
 
-/* Mean of feature f over profiles with mask test, runs idx; -1 when none. */
-static double mean_over(const gstate *S, const unsigned *side, unsigned want, int f, int cond,
+/* What a regularity measures per run: a feature (>= 0), whether the regime fell, or the hours
+ * to its fall (runs in which it fell only). */
+enum { M_FELL = -1, M_FELL_HOURS = -2 };
+
+/* Mean of metric f over profiles with side mask `want`, runs idx; NaN when none. */
+static double mean_over(const gstate *S, const unsigned *side, unsigned want, int f,
                         const size_t *idx, size_t *cnt)
 {
     double s = 0;
@@ -282,9 +291,11 @@ static double mean_over(const gstate *S, const unsigned *side, unsigned want, in
         if (side[k] != want) continue;
         for (size_t r = 0; r < S->R; r++) {
             size_t rr = idx ? idx[r] : r;
-            if (cond >= 0 && S->cls[k * S->R + rr] != cond) continue;
-            s += f < 0 ? (double)(S->cls[k * S->R + rr] == UNREST_OUTCOME_REVOLUTION)
-                       : S->feat[(k * S->R + rr) * UNREST_GF_COUNT + (size_t)f];
+            double fell = S->fell[k * S->R + rr];
+            if (f == M_FELL_HOURS && fell < 0) continue;
+            s += f == M_FELL         ? (double)(fell >= 0)
+                 : f == M_FELL_HOURS ? fell
+                                     : S->feat[(k * S->R + rr) * UNREST_GF_COUNT + (size_t)f];
             c++;
         }
     }
@@ -293,16 +304,15 @@ static double mean_over(const gstate *S, const unsigned *side, unsigned want, in
 }
 
 static void regularity(const gstate *S, const unsigned *side, const char *what, unsigned a,
-                       unsigned b, int f, int cond)
+                       unsigned b, int f)
 {
     size_t ca, cb;
-    double ma = mean_over(S, side, a, f, cond, NULL, &ca),
-           mb = mean_over(S, side, b, f, cond, NULL, &cb);
+    double ma = mean_over(S, side, a, f, NULL, &ca), mb = mean_over(S, side, b, f, NULL, &cb);
     double *d = malloc(S->B * sizeof *d);
     size_t nb = 0;
     for (size_t bb = 0; d && bb < S->B; bb++) {
-        double x = mean_over(S, side, a, f, cond, S->boot + bb * S->R, NULL) -
-                   mean_over(S, side, b, f, cond, S->boot + bb * S->R, NULL);
+        double x = mean_over(S, side, a, f, S->boot + bb * S->R, NULL) -
+                   mean_over(S, side, b, f, S->boot + bb * S->R, NULL);
         if (isfinite(x)) d[nb++] = x;
     }
     double lo = NAN, hi = NAN;
@@ -647,19 +657,24 @@ static int analyse(gstate *S, const cli_exp *e, const unrest_scenario *const *sc
     if (side) {
         for (size_t k = 0; k < P; k++)
             side[k] = sides(S, scs[k], nbase);
-        printf("\nregularities (profile-level: which sides some strategy sends help to):\n");
+        printf("\nregularities (profile-level: which sides some strategy sends help to; the "
+               "controlled comparisons are tests/test_regularities.c):\n");
         if (h) fprintf(h, "<h2>Regularities from the conflict literature</h2><ul>\n");
+        if (S->legacy)
+            printf("  (%zu runs were stored without the hour of the fall: they count as not "
+                   "fallen here)\n",
+                   S->legacy);
         regularity(S, side,
                    "Regan 2002, days of unrest when both sides get outside help vs one side", 3, 2,
-                   UNREST_GF_DAYS, -1);
+                   UNREST_GF_DAYS);
         regularity(S, side,
-                   "Balch-Lindsay et al. 2008, days to a revolution, opposition backed vs "
-                   "not backed",
-                   2, 0, UNREST_GF_DAYS, UNREST_OUTCOME_REVOLUTION);
+                   "Balch-Lindsay et al. 2008, hours to the regime's fall (runs where it fell), "
+                   "opposition backed vs not backed",
+                   2, 0, M_FELL_HOURS);
         regularity(S, side,
                    "Chenoweth & Stephan 2011, P(the regime falls), armed (outside arms) "
                    "vs unarmed opposition",
-                   2, 0, -1, -1);
+                   2, 0, M_FELL);
         if (h) fprintf(h, "</ul>\n");
         free(side);
     }
@@ -690,11 +705,24 @@ int cmd_game(int argc, char **argv)
     memset(&S, 0, sizeof S);
     S.B = 200;
     size_t starts = 100;
-    const char *weights[32];
-    size_t nweights = 0;
+    const char *weights[32], *fixes[UNREST_GAME_MAX_ACTORS];
+    size_t nweights = 0, nfixes = 0;
     for (int i = 1; i < argc; i++) {
         const char *val;
-        int r = cli_opt(argc, argv, &i, "--weight", &val);
+        int r = cli_opt(argc, argv, &i, "--fix", &val);
+        if (r < 0) {
+            cli_error(C, "option '--fix' needs ACTOR=STRATEGY");
+            goto done;
+        }
+        if (r > 0) {
+            if (nfixes == UNREST_GAME_MAX_ACTORS) {
+                cli_error(C, "at most %d --fix options", UNREST_GAME_MAX_ACTORS);
+                goto done;
+            }
+            fixes[nfixes++] = val;
+            continue;
+        }
+        r = cli_opt(argc, argv, &i, "--weight", &val);
         if (r < 0) {
             cli_error(C, "option '--weight' needs ACTOR.FEATURE=VALUE");
             goto done;
@@ -745,6 +773,11 @@ int cmd_game(int argc, char **argv)
         cli_error(C, "%s", err);
         goto done;
     }
+    for (size_t f = 0; f < nfixes; f++)
+        if (unrest_game_fix(g, fixes[f], err, sizeof err) != UNREST_OK) {
+            cli_error(C, "--fix %s", err);
+            goto done;
+        }
     for (size_t w = 0; w < nweights; w++)
         if (unrest_game_set_weight(g, weights[w], err, sizeof err) != UNREST_OK) {
             cli_error(C, "--weight %s", err);
@@ -822,7 +855,8 @@ int cmd_game(int argc, char **argv)
     rc = EXIT_FAIL;
     S.feat = calloc(S.P * S.R * UNREST_GF_COUNT, sizeof *S.feat);
     S.cls = calloc(S.P * S.R, sizeof *S.cls);
-    if (!S.feat || !S.cls) goto done;
+    S.fell = calloc(S.P * S.R, sizeof *S.fell);
+    if (!S.feat || !S.cls || !S.fell) goto done;
     for (size_t k = 0; k < S.P; k++) {
         unrest_store_row *rows = NULL;
         size_t nr = 0;
@@ -838,9 +872,18 @@ int cmd_game(int argc, char **argv)
         for (size_t r = 0; r < S.R; r++) {
             unrest_game_features(&rows[r].out, S.feat + (k * S.R + r) * UNREST_GF_COUNT);
             S.cls[k * S.R + r] = (int)rows[r].out.cls;
+            S.fell[k * S.R + r] = (double)rows[r].out.fell_at;
+            S.legacy += (size_t)rows[r].legacy;
         }
         free(rows);
     }
+    if (S.legacy)
+        fprintf(stderr,
+                "unrest game: warning: %zu of %zu runs in %s were stored by an unrest that did not "
+                "keep the hour of the fall, the foreign and the security losses: for them those "
+                "read as 0 (not fallen), in payoffs and regularities alike; a new --db runs them "
+                "all again\n",
+                S.legacy, S.P * S.R, e.db ? e.db : "the store");
     if (e.report) {
         S.html = fopen(e.report, "w");
         if (!S.html) {
@@ -866,6 +909,7 @@ done:
     free(settings);
     free(S.feat);
     free(S.cls);
+    free(S.fell);
     free(S.u);
     free(S.reps);
     free(S.boot);

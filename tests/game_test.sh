@@ -3,8 +3,9 @@
 # two strategies each, two towns, two days): the game is played and solved (its one pure
 # equilibrium is found, found again in every resample, and is what the power's first move
 # forces); the profile with foreign guards and foreign arms is a proxy war; 1 and 2 workers give
-# the same text; a second call on the same database runs nothing and prints the same; bad game
-# files exit 2 with file:line:column and leave no report behind.
+# the same text; a second call on the same database runs nothing and prints the same; a sub-game
+# (--fix) and its bad arguments; a store made before the run table kept fell_at and the foreign
+# losses resumes; bad game files exit 2 with file:line:column and leave no report behind.
 # usage: game_test.sh PATH/TO/unrest
 set -u
 U=${1:?usage: game_test.sh PATH/TO/unrest}
@@ -44,6 +45,55 @@ fi
 # a report
 "$U" game "$G" --runs 6 --db "$T/a.db" --report "$T/r.html" --quiet >/dev/null 2>&1
 grep -q "<h2>Equilibria</h2>" "$T/r.html" 2>/dev/null && ok || bad "no HTML report"
+
+# a sub-game (--fix): the fixed actor plays one strategy, the others are solved; its own
+# experiment in the same store
+"$U" game "$G" --runs 6 --db "$T/a.db" --fix government=call_in --quiet >"$T/f.txt" 2>"$T/f.err"
+[ $? -eq 0 ] && ok || bad "--fix exits 0: $(cat "$T/f.err")"
+has "$T/f.txt" "2 actors, 2 profiles x 6 runs"
+has "$T/f.txt" "equilibrium 1 (pure): government=call_in power=stay_out"
+grep -q "government=hold" "$T/f.txt" && bad "a fixed actor's other strategy was played" || ok
+if command -v sqlite3 >/dev/null; then
+    n=$(sqlite3 "$T/a.db" "SELECT count(*) FROM experiment WHERE settings LIKE \
+        '%;actor=government,call_in|%'")
+    [ "$n" = 1 ] && ok || bad "the sub-game is not its own experiment ($n)"
+fi
+for f in "nobody=hold" "government=sit" "government" "=hold"; do
+    "$U" game "$G" --runs 2 --fix "$f" --quiet >"$T/fx.out" 2>&1
+    rc=$?
+    [ $rc -eq 2 ] && ok || bad "--fix $f: exit $rc, not 2"
+done
+"$U" game "$G" --runs 2 --fix government=sit --quiet 2>&1 |
+    grep -qF "unrest game: --fix 'government=sit': actor 'government' has no strategy 'sit'" && ok ||
+    bad "--fix with an unknown strategy says which"
+"$U" game "$G" --runs 2 --fix nobody=hold --quiet 2>&1 | grep -qF "no actor 'nobody'" && ok ||
+    bad "--fix with an unknown actor says which"
+
+# the hour of the fall and the foreign losses are stored per run; a store made before those
+# columns existed (simulated by dropping them) resumes: nothing runs again, the columns come back,
+# and the game warns that the old runs lack them
+if command -v sqlite3 >/dev/null; then
+    n=$(sqlite3 "$T/a.db" "SELECT count(*) FROM run WHERE status='done' AND fell_at IS NULL")
+    [ "$n" = 0 ] && ok || bad "$n done runs without fell_at"
+    cp "$T/a.db" "$T/old.db"
+    before=$(sqlite3 "$T/old.db" "SELECT count(*) FROM run")
+    for c in security_dead security_injured injured fell_at civil_war_at foreign_gov_dead \
+        foreign_opp_dead; do
+        sqlite3 "$T/old.db" "ALTER TABLE run DROP COLUMN $c"
+    done
+    "$U" game "$G" --runs 6 --db "$T/old.db" --workers 1 >"$T/o.txt" 2>"$T/o.err"
+    [ $? -eq 0 ] && ok || bad "an old store does not resume: $(cat "$T/o.err")"
+    grep -qF "24 of 24 runs in $T/old.db were stored by an unrest that did not keep" "$T/o.err" &&
+        ok || bad "no warning about runs stored without fell_at: $(cat "$T/o.err")"
+    n=$(sqlite3 "$T/old.db" "SELECT count(*) FROM pragma_table_info('run') WHERE name IN \
+        ('fell_at','foreign_gov_dead','foreign_opp_dead','civil_war_at','security_dead')")
+    [ "$n" = 5 ] && ok || bad "the old store did not get the new columns ($n of 5)"
+    n=$(sqlite3 "$T/old.db" "SELECT count(*) FROM run")
+    [ "$n" = "$before" ] && ok || bad "old store holds $n runs, not $before (runs added?)"
+    cmp -s <(grep -v "^  Balch-Lindsay\|^  Chenoweth\|^  (" "$T/o.txt") \
+        <(grep -v "^  Balch-Lindsay\|^  Chenoweth\|^  (" "$T/a.txt") && ok ||
+        bad "an old store's game prints other equilibria: $(diff "$T/o.txt" "$T/a.txt" | head -4)"
+fi
 
 # bad game files: exit 2, file:line:column, no report
 badgame() { # NAME TEXT EXPECT

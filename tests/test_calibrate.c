@@ -31,6 +31,7 @@
 
 #include "unrest/calibrate.h"
 #include "unrest/design.h"
+#include "unrest/world.h"
 #include "emulator.h"
 
 #define PI 3.14159265358979323846
@@ -549,6 +550,69 @@ static void write_file(const char *path, const char *text)
     fclose(f);
 }
 
+/* first_captured dates the fall; captured only asks whether the crowd held it. In the town with
+ * its administration lightly guarded, find a seed where it falls and is still held two hours
+ * later; then, for a window that starts after the fall, captured is 1 and first_captured 0, and for
+ * a window that contains the fall both are 1. */
+static void first_captured_dates_the_fall(void **state)
+{
+    (void)state;
+    unrest_scenario *sc = malloc(sizeof *sc);
+    load_town(sc);
+    char err[512];
+    int found = 0;
+    for (uint64_t seed = 1; seed <= 20 && !found; seed++) {
+        unrest_world *w = NULL;
+        assert_int_equal(unrest_world_create(&w, sc, seed, err, sizeof err), UNREST_OK);
+        int64_t fell = -1;
+        unrest_site_state st;
+        while (unrest_world_tick(w) < unrest_world_ticks(w) - 2 && fell < 0) {
+            assert_int_equal(unrest_world_step(w), UNREST_OK);
+            unrest_world_site(w, 0, &st);
+            fell = st.first_captured_at[0];
+        }
+        if (fell < 0) {
+            unrest_world_destroy(w);
+            continue;
+        }
+        assert_int_equal(fell, unrest_world_tick(w)); /* stamped with the tick just completed */
+        assert_int_equal(unrest_world_step(w), UNREST_OK);
+        assert_int_equal(unrest_world_step(w), UNREST_OK);
+        unrest_world_site(w, 0, &st);
+        unrest_world_destroy(w);
+        if (!st.captured[0] || st.first_captured_at[0] != fell) continue;
+        found = 1;
+        /* windows in whole hours: [fell + 1, fell + 2) after the fall; [fell - 1, fell + 2) with it
+         */
+        unrest_cal_target tg[4];
+        memset(tg, 0, sizeof tg);
+        for (int j = 0; j < 4; j++) {
+            snprintf(tg[j].name, sizeof tg[j].name, "t%d", j);
+            tg[j].quantity = j % 2 ? UNREST_CAL_FIRST_CAPTURED : UNREST_CAL_CAPTURED;
+            snprintf(tg[j].place, sizeof tg[j].place, "Town/administration");
+            tg[j].from = sc->p.start + 3600 * (j < 2 ? fell + 1 : fell - 1);
+            tg[j].to = sc->p.start + 3600 * (fell + 2);
+            tg[j].kind = UNREST_CAL_PATTERN;
+            tg[j].value = 1;
+            tg[j].grade = 'A';
+            tg[j].threshold = 1;
+            tg[j].focal_site = tg[j].focal = 0;
+            tg[j].sites = 1;
+        }
+        double out[4];
+        assert_int_equal(
+            unrest_calibrate_simulate(sc, NULL, 0, tg, 4, NULL, seed, out, err, sizeof err),
+            UNREST_OK);
+        print_message("seed %llu: fell at tick %lld; captured %g, first_captured %g after it; "
+                      "%g, %g with it\n",
+                      (unsigned long long)seed, (long long)fell, out[0], out[1], out[2], out[3]);
+        assert_true(out[0] == 1 && out[1] == 0);
+        assert_true(out[2] == 1 && out[3] == 1);
+    }
+    assert_true(found);
+    free(sc);
+}
+
 static void targets_file(void **state)
 {
     (void)state;
@@ -594,6 +658,9 @@ static void targets_file(void **state)
         {"a,peak,Town,2022-01-01,2022-01-02,count,,1,2,A", ":3:3: unknown quantity"},
         {"a,peak_active,Nowhere,2022-01-01,2022-01-02,count,,1,2,A", ":3:15: place 'Nowhere'"},
         {"a,captured,Town,2022-01-01,2022-01-02,pattern,1,,,A", "Site/focal"},
+        {"a,first_captured,Town,2022-01-01,2022-01-02,pattern,1,,,A", "Site/focal"},
+        {"a,first_captured,Town/administration,2022-01-01,2022-01-02,count,,1,2,A",
+         "first_captured is a pattern"},
         {"a,peak_active,Town,2022-01-02,2022-01-01,count,,1,2,A", "ends before it starts"},
         {"a,peak_active,Town,2022-01-01,2022-01-05,count,,1,2,A", "after the run"},
         {"a,peak_active,Town,2022-01-01,2022-01-02,count,,3,2,A", "high"},
@@ -734,6 +801,7 @@ int main(void)
         cmocka_unit_test(gp_noise),
         cmocka_unit_test(lhs_strata),
         cmocka_unit_test(targets_file),
+        cmocka_unit_test(first_captured_dates_the_fall),
         cmocka_unit_test(toy_posterior),
         cmocka_unit_test(toy_workers),
         cmocka_unit_test(store_resume),

@@ -5,7 +5,8 @@
  * hold_hours = 0), armed rebels from foreign arms (casualties on both sides, territory held, civil
  * war; nothing without arms; the same for 1 and 2 threads), proxy war (a civil war with foreign
  * troops for the government), conditional events (fire once their condition holds, never
- * otherwise), and recognition (legitimacy moves by its value). Everything is off by default: the
+ * otherwise), and recognition (legitimacy moves by its value); a sub-game (unrest_game_fix) and
+ * the own-loss payoff features. Everything is off by default: the
  * golden digests (test_golden.c) show the default runs unchanged.
  */
 #include <math.h>
@@ -18,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "unrest/game.h"
 #include "unrest/world.h"
 #include "worldtest.h"
 
@@ -134,7 +136,8 @@ static void armed_rebels(void **state)
                        " role: guard}\n";
     run_out(load(both, sets), 7, 1, &px);
     assert_int_equal(px.cls, UNREST_OUTCOME_PROXY_WAR);
-    assert_true(px.foreign_gov_dead >= 0);
+    /* the contingents lose their casualties (troops.c): no more dead than were sent */
+    assert_true(px.foreign_gov_dead >= 0 && px.foreign_gov_dead <= 500);
 }
 
 /* Conditional events: a patrol sent "if the other power intervenes" arrives in the tick after
@@ -157,13 +160,17 @@ static void triggers(void **state)
         if (strstr(f, "answer")) {
             assert_int_equal(answer, -1); /* once */
             answer = unrest_world_tick(w) - 1;
+            unrest_site_state s;
+            unrest_world_site(w, 0, &s);
+            assert_true(s.troops == 300); /* the whole patrol arrived */
         }
         assert_null(strstr(f, "rescue"));
     }
     assert_int_equal(answer, 11); /* arms at 10:00, seen after that tick */
     unrest_site_state s;
     unrest_world_site(w, 0, &s);
-    assert_true(s.troops == 300);
+    /* then it fought the armed rebels and shrank by its casualties (troops.c) */
+    assert_true(s.troops >= 0 && s.troops < 300);
     unrest_world_destroy(w);
 }
 
@@ -186,13 +193,46 @@ static void recognition(void **state)
     unrest_world_destroy(b);
 }
 
+/* A sub-game: --fix keeps one strategy of an actor (index 0, its baseline), changes the game's
+ * identity, and refuses unknown actors and strategies; own-loss features read the foreign dead. */
+static void game_fix(void **state)
+{
+    (void)state;
+    unrest_game *g = NULL;
+    char err[512], path[1024];
+    snprintf(path, sizeof path, "%s/game/tiny-game.yaml", UNREST_TEST_DATA);
+    if (unrest_game_load(&g, path, err, sizeof err) != UNREST_OK) fail_msg("%s", err);
+    char *id = malloc(strlen(unrest_game_identity(g)) + 1);
+    assert_non_null(id);
+    strcpy(id, unrest_game_identity(g));
+    assert_int_equal(unrest_game_fix(g, "government=sit", err, sizeof err), UNREST_EINVAL);
+    assert_non_null(strstr(err, "no strategy 'sit'"));
+    assert_int_equal(unrest_game_fix(g, "nobody=hold", err, sizeof err), UNREST_EINVAL);
+    assert_int_equal(unrest_game_fix(g, "government", err, sizeof err), UNREST_EINVAL);
+    assert_string_equal(unrest_game_identity(g), id); /* refused: nothing changed */
+    assert_int_equal(unrest_game_fix(g, "government=call_in", err, sizeof err), UNREST_OK);
+    assert_int_equal(unrest_game_strategy_count(g, 0), 1);
+    assert_string_equal(unrest_game_strategy(g, 0, 0), "call_in");
+    assert_int_equal(unrest_game_baseline(g, 0), 0);
+    assert_int_equal(unrest_game_strategy_count(g, 1), 2);
+    assert_true(strcmp(unrest_game_identity(g), id) != 0);
+    free(id);
+    unrest_outcomes o = {0};
+    o.foreign_gov_dead = 250;
+    o.foreign_opp_dead = 30;
+    double f[UNREST_GF_COUNT];
+    unrest_game_features(&o, f);
+    assert_true(fabs(f[UNREST_GF_FOREIGN_GOV_DEAD] - 2.5) < 1e-12);
+    assert_true(fabs(f[UNREST_GF_FOREIGN_OPP_DEAD] - 0.3) < 1e-12);
+    assert_string_equal(unrest_game_feature_name(UNREST_GF_FOREIGN_GOV_DEAD), "foreign_gov_dead_h");
+    unrest_game_destroy(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(revolution),
-        cmocka_unit_test(armed_rebels),
-        cmocka_unit_test(triggers),
-        cmocka_unit_test(recognition),
+        cmocka_unit_test(revolution),  cmocka_unit_test(armed_rebels), cmocka_unit_test(triggers),
+        cmocka_unit_test(recognition), cmocka_unit_test(game_fix),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

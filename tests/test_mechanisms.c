@@ -7,7 +7,8 @@
  * cuts it), a violent minority (casualties on both sides, none without fighters, the same for
  * any thread count), counts in people at focal points (a defended site falls at 1:100 and at
  * 1:1000 alike), contagion by proximity (the nearer city hears more), turnout (the street crowd is
- * a share of the mobilised) and peaceful crowds that rally but do not storm. Every mechanism is off
+ * a share of the mobilised), peaceful crowds that rally but do not storm, and the defence of each
+ * building (its guards worn down and leaving one building at a time). Every mechanism is off
  * by default: the golden digests (test_golden.c) show the default runs unchanged.
  */
 #include <math.h>
@@ -53,6 +54,21 @@ static unrest_scenario *load(const char *extra, const char *const *sets)
         if (unrest_scenario_set(&sc, *sets, err, sizeof err) != UNREST_OK)
             fail_msg("%s: %s", *sets, err);
     return &sc;
+}
+
+/* In how many of seeds 1..n the world of sets (on base_text, run to tick 48) took a focal point. */
+static int falls(const char *const *sets, int n)
+{
+    int fell = 0;
+    for (int seed = 1; seed <= n; seed++) {
+        unrest_world *w = wt_make(load("", sets), (uint64_t)seed);
+        wt_step_to(w, 48);
+        unrest_outcomes o;
+        unrest_world_outcomes(w, &o);
+        fell += o.sites_captured > 0;
+        unrest_world_destroy(w);
+    }
+    return fell;
 }
 
 /* Anger enters exactly as A / (1 - L) on the hardship scale (G = H (h (1 - L) + A)), leaves the
@@ -266,24 +282,15 @@ static void turnout_counts_the_street(void **state)
 
     /* a defended hall: the whole mobilised crowd takes it, a twentieth of it on the street
      * does not */
-    int fell[2] = {0, 0};
-    for (int seed = 1; seed <= 4; seed++)
-        for (int k = 0; k < 2; k++) {
-            const char *sets[] = {"anger.initial=0.45",
-                                  "sites.West.focal.hall.guards=600",
-                                  "force.focal_area=0.05",
-                                  "force.hold_ratio=1",
-                                  k ? "anger.turnout=0.05" : "anger.turnout=1",
-                                  NULL};
-            unrest_world *w = wt_make(load("", sets), (uint64_t)seed);
-            wt_step_to(w, 48);
-            unrest_outcomes o;
-            unrest_world_outcomes(w, &o);
-            fell[k] += o.sites_captured > 0;
-            unrest_world_destroy(w);
-        }
-    assert_int_equal(fell[0], 4);
-    assert_int_equal(fell[1], 0);
+    for (int k = 0; k < 2; k++) {
+        const char *sets[] = {"anger.initial=0.45",
+                              "sites.West.focal.hall.guards=600",
+                              "force.focal_area=0.05",
+                              "force.hold_ratio=1",
+                              k ? "anger.turnout=0.05" : "anger.turnout=1",
+                              NULL};
+        assert_int_equal(falls(sets, 4), k ? 0 : 4);
+    }
 }
 
 /* violence.peaceful_weight: with 0 a peaceful crowd, however large, rallies at the hall but does
@@ -292,31 +299,75 @@ static void turnout_counts_the_street(void **state)
 static void peaceful_crowds_do_not_storm(void **state)
 {
     (void)state;
-    int fell[3] = {0, 0, 0};
     static const char *const rule[3][3] = {
         {"violence.peaceful_weight=0", "violence.share=0", "violence.attack_weight=2"},
         {"violence.peaceful_weight=1", "violence.share=0", "violence.attack_weight=2"},
         {"violence.peaceful_weight=0", "violence.share=0.5", "violence.attack_weight=2"}};
-    for (int seed = 1; seed <= 4; seed++)
-        for (int k = 0; k < 3; k++) {
-            const char *sets[] = {"anger.initial=0.45",
-                                  "sites.West.focal.hall.guards=200",
-                                  "force.focal_area=0.05",
-                                  "force.hold_ratio=1",
-                                  rule[k][0],
-                                  rule[k][1],
-                                  rule[k][2],
-                                  NULL};
-            unrest_world *w = wt_make(load("", sets), (uint64_t)seed);
-            wt_step_to(w, 48);
-            unrest_outcomes o;
-            unrest_world_outcomes(w, &o);
-            fell[k] += o.sites_captured > 0;
+    static const int expect[3] = {0, 4, 4};
+    for (int k = 0; k < 3; k++) {
+        const char *sets[] = {"anger.initial=0.45",
+                              "sites.West.focal.hall.guards=200",
+                              "force.focal_area=0.05",
+                              "force.hold_ratio=1",
+                              rule[k][0],
+                              rule[k][1],
+                              rule[k][2],
+                              NULL};
+        assert_int_equal(falls(sets, 4), expect[k]);
+    }
+}
+
+/* posts.c: the guards of each building have their own will. West gets a second building, a depot
+ * in a corner with ten times the hall's guards. Defenders hold off 50 attackers each
+ * (force.hold_ratio), so no crowd here takes either by numbers while its guards stand: without
+ * posts (the guards stay unless the city's police withdraw, and they do not here), or with a will
+ * too slow to wear down, nothing falls; with posts the hall's few guards are worn down, leave
+ * ("West hall guards leave") and the hall falls after they do, while the depot's guards, not
+ * outnumbered, stay and hold it. */
+static void posts_fall_one_by_one(void **state)
+{
+    (void)state;
+    static const char *const erosion[3] = {"posts.erosion=0", "posts.erosion=0.0001",
+                                           "posts.erosion=0.05"};
+    for (int k = 0; k < 3; k++) {
+        const char *sets[] = {"anger.initial=0.45",
+                              "force.focal_area=0.05",
+                              "force.hold_ratio=50",
+                              "sites.West.focal.hall.guards=200",
+                              "loyalty.withdraw_below=0.3",
+                              "posts.outnumber=1",
+                              erosion[k],
+                              NULL};
+        int fell = 0;
+        for (int seed = 1; seed <= 4; seed++) {
+            unrest_scenario *sc = load("", sets);
+            unrest_sc_site *west = &sc->site[0]; /* the depot: a copy of the hall, moved */
+            west->focal[1] = west->focal[0];
+            snprintf(west->focal[1].name, sizeof west->focal[1].name, "depot");
+            west->focal[1].x = west->focal[1].y = 0.85;
+            west->focal[1].guards = 10 * west->focal[0].guards;
+            west->n_focal = 2;
+            unrest_world *w = wt_make(sc, (uint64_t)seed);
+            int64_t left_at = -1;
+            for (int64_t t = 1; t <= 48; t++) {
+                wt_step_to(w, t);
+                const char *fired = unrest_world_fired(w);
+                if (left_at < 0 && strstr(fired, "West hall guards leave")) left_at = t;
+                assert_null(strstr(fired, "West depot guards leave"));
+                assert_null(strstr(fired, "West police withdraw"));
+            }
+            unrest_site_state s;
+            unrest_world_site(w, 0, &s);
+            fell += s.first_captured_at[0] >= 0;
+            assert_true(s.first_captured_at[1] < 0); /* the depot holds */
+            if (k < 2) assert_true(left_at < 0);
+            if (s.first_captured_at[0] >= 0 && !(left_at >= 0 && s.first_captured_at[0] > left_at))
+                fail_msg("k %d seed %d: hall fell at %lld, guards left at %lld", k, seed,
+                         (long long)s.first_captured_at[0], (long long)left_at);
             unrest_world_destroy(w);
         }
-    assert_int_equal(fell[0], 0);
-    assert_int_equal(fell[1], 4);
-    assert_int_equal(fell[2], 4);
+        assert_int_equal(fell, k == 2 ? 4 : 0);
+    }
 }
 
 /* With distance_km set, a city hears more of a near crowd than of a far one. East is 140 km
@@ -356,6 +407,7 @@ int main(void)
         cmocka_unit_test(contagion_by_proximity),
         cmocka_unit_test(turnout_counts_the_street),
         cmocka_unit_test(peaceful_crowds_do_not_storm),
+        cmocka_unit_test(posts_fall_one_by_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,16 +27,19 @@ extern "C" {
 
 /* What a payoff weighs: per run, from the outcomes. */
 typedef enum unrest_game_feature {
-    UNREST_GF_SURVIVES,   /* 1 unless the class is revolution */
-    UNREST_GF_REVOLUTION, /* class revolution */
-    UNREST_GF_CIVIL_WAR,  /* class civil war or proxy war */
-    UNREST_GF_PROXY_WAR,  /* class proxy war */
-    UNREST_GF_SUPPRESSED, /* class suppressed */
-    UNREST_GF_SETTLED,    /* class settled */
-    UNREST_GF_UNRESOLVED, /* class protracted or capital lost */
-    UNREST_GF_DEAD,       /* civilians dead, thousands */
-    UNREST_GF_SEC_DEAD,   /* police and guards dead, hundreds */
-    UNREST_GF_DAYS,       /* days of unrest (duration) */
+    UNREST_GF_SURVIVES,         /* 1 unless the class is revolution */
+    UNREST_GF_REVOLUTION,       /* class revolution */
+    UNREST_GF_CIVIL_WAR,        /* class civil war or proxy war */
+    UNREST_GF_PROXY_WAR,        /* class proxy war */
+    UNREST_GF_SUPPRESSED,       /* class suppressed */
+    UNREST_GF_SETTLED,          /* class settled */
+    UNREST_GF_UNRESOLVED,       /* class protracted or capital lost */
+    UNREST_GF_DEAD,             /* civilians dead, thousands */
+    UNREST_GF_SEC_DEAD,         /* police and guards dead, hundreds */
+    UNREST_GF_DAYS,             /* days of unrest (duration) */
+    UNREST_GF_FOREIGN_GOV_DEAD, /* government-side foreign troops killed, hundreds (a power
+                                 * that sends them weighs its own losses with this) */
+    UNREST_GF_FOREIGN_OPP_DEAD, /* foreign fighters for the opposition killed, hundreds */
     UNREST_GF_COUNT
 } unrest_game_feature;
 
@@ -78,6 +81,12 @@ unrest_status unrest_game_profile(const unrest_game *g, const unrest_scenario *b
  * other weights). UNREST_EINVAL with a message for an unknown actor, feature or strategy. */
 unrest_status unrest_game_set_weight(unrest_game *g, const char *assignment, char *err,
                                      size_t errlen);
+
+/* Fix an actor to one strategy, "ACTOR=STRATEGY": it keeps that strategy alone (its index
+ * becomes 0, and its baseline), so profiles, equilibria and regret range over the other actors'
+ * strategies: a sub-game. The identity changes with it (a sub-game is its own experiment in a
+ * store). UNREST_EINVAL with a message for an unknown actor or strategy. */
+unrest_status unrest_game_fix(unrest_game *g, const char *assignment, char *err, size_t errlen);
 
 /* Actor a's payoff for a run with features f under profile s: sum of weight x feature, less
  * the cost of a's own strategy. */

@@ -204,6 +204,10 @@ typedef struct unrest_sc_params {
     double will_recovery;  /* will regained per day while not outnumbered */
     double shirk_below;    /* will below which arrests fall in proportion */
     double withdraw_below; /* will below which police leave the streets and guards the sites */
+    /* the defence of each building (posts.c) */
+    double post_erosion;   /* guards' will lost per hour per factor of ten (0: off) */
+    double post_outnumber; /* attackers per defender at a building that weigh 1 */
+    double post_alone;     /* guards' will lost once when the city's police withdraw */
     /* a violent minority, clashes and casualties */
     double violent_share;   /* share of the active who fight */
     double peaceful_weight; /* what a peaceful person weighs in an attack on a focal point */

@@ -129,6 +129,9 @@ typedef struct unrest_store_row {
     uint64_t idx, point, rep; /* as planned */
     uint64_t seed;            /* run seed */
     int status;               /* 0 pending, 1 done, 2 failed */
+    int legacy;               /* written before the store kept fell_at, civil_war_at, the security
+                               * and foreign losses and the injured: those read -1 (the ticks) or
+                               * 0 (the rest) */
     unrest_outcomes out;      /* done runs only */
 } unrest_store_row;
 

@@ -69,9 +69,10 @@ typedef struct unrest_site_state {
     double security_injured_total; /* police and guards injured since the start */
     double injured_total;          /* civilians injured in clashes since the start */
     size_t n_focal;                /* focal points */
-    int captured[UNREST_SC_MAX_FOCAL];        /* held by the crowd now */
-    int64_t captured_at[UNREST_SC_MAX_FOCAL]; /* tick it last fell, -1 never */
-    int64_t retaken_at[UNREST_SC_MAX_FOCAL];  /* tick it was last retaken, -1 never */
+    int captured[UNREST_SC_MAX_FOCAL];              /* held by the crowd now */
+    int64_t captured_at[UNREST_SC_MAX_FOCAL];       /* tick it last fell, -1 never */
+    int64_t first_captured_at[UNREST_SC_MAX_FOCAL]; /* tick it first fell, -1 never */
+    int64_t retaken_at[UNREST_SC_MAX_FOCAL];        /* tick it was last retaken, -1 never */
 } unrest_site_state;
 
 /* Outcomes of a run so far (final after the last tick). */

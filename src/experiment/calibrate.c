@@ -61,7 +61,7 @@ static uint64_t key3(uint64_t master, uint64_t stream, uint64_t a, uint64_t b)
 
 static const char *const quantity_names[UNREST_CAL_QUANTITY_COUNT] = {
     "peak_active",      "participants", "regions_active", "captured", "security_dead",
-    "security_injured", "dead",         "detained",       "injured"};
+    "security_injured", "dead",         "detained",       "injured",  "first_captured"};
 static const char *const kind_names[UNREST_CAL_KIND_COUNT] = {"count", "pattern", "real"};
 
 const char *unrest_cal_quantity_name(unrest_cal_quantity q)
@@ -214,9 +214,10 @@ static int resolve_place(unrest_cal_target *t, const unrest_scenario *sc, const 
     t->sites = 0;
     t->focal_site = t->focal = -1;
     const char *slash = strchr(t->place, '/');
-    if (t->quantity == UNREST_CAL_CAPTURED) {
+    if (t->quantity == UNREST_CAL_CAPTURED || t->quantity == UNREST_CAL_FIRST_CAPTURED) {
         if (!slash) {
-            *why = "captured needs a place 'Site/focal' (a site and one of its focal points)";
+            *why = "captured and first_captured need a place 'Site/focal' (a site and one of its "
+                   "focal points)";
             return -1;
         }
         char site[UNREST_CAL_PLACE];
@@ -309,8 +310,9 @@ static unrest_status parse_target(const char *path, size_t line, const field *fv
         t->kind = UNREST_CAL_PATTERN;
     else
         BAD(COL_KIND, "kind must be count or pattern, got '%.40s'", kind);
-    if (t->quantity == UNREST_CAL_CAPTURED && t->kind != UNREST_CAL_PATTERN)
-        BAD(COL_KIND, "captured is a pattern (0/1)");
+    if ((t->quantity == UNREST_CAL_CAPTURED || t->quantity == UNREST_CAL_FIRST_CAPTURED) &&
+        t->kind != UNREST_CAL_PATTERN)
+        BAD(COL_KIND, "%s is a pattern (0/1)", quantity_names[t->quantity]);
     if (t->quantity == UNREST_CAL_REGIONS_ACTIVE && t->kind != UNREST_CAL_COUNT)
         BAD(COL_KIND, "regions_active is a count");
     t->value = NAN;
@@ -724,7 +726,7 @@ unrest_status unrest_calibrate_simulate(const unrest_scenario *sc, const unrest_
                     sum += ss[i].active;
                 else if (q == UNREST_CAL_REGIONS_ACTIVE)
                     rsum[region[i]] += ss[i].active;
-                else if (q != UNREST_CAL_CAPTURED)
+                else if (q != UNREST_CAL_CAPTURED && q != UNREST_CAL_FIRST_CAPTURED)
                     sum += site_total(&ss[i], q);
             }
             if (q == UNREST_CAL_PEAK_ACTIVE) {
@@ -736,6 +738,10 @@ unrest_status unrest_calibrate_simulate(const unrest_scenario *sc, const unrest_
                 const unrest_site_state *s = &ss[g->focal_site];
                 int64_t first = (int64_t)floor(((double)g->from - (double)own->p.start) / dt);
                 if (s->captured[g->focal] || s->captured_at[g->focal] >= first) b->held = 1;
+            } else if (q == UNREST_CAL_FIRST_CAPTURED) { /* it first fell in the window */
+                const unrest_site_state *s = &ss[g->focal_site];
+                int64_t first = (int64_t)floor(((double)g->from - (double)own->p.start) / dt);
+                if (s->first_captured_at[g->focal] >= first) b->held = 1;
             } else {
                 b->end = sum;
             }
@@ -758,12 +764,14 @@ unrest_status unrest_calibrate_simulate(const unrest_scenario *sc, const unrest_
                 v += b->region_peak[r] >= g->threshold;
             break;
         case UNREST_CAL_CAPTURED:
+        case UNREST_CAL_FIRST_CAPTURED:
             v = b->held;
             break;
         default:
             v = b->end;
         }
-        if (g->kind == UNREST_CAL_PATTERN && g->quantity != UNREST_CAL_CAPTURED)
+        if (g->kind == UNREST_CAL_PATTERN && g->quantity != UNREST_CAL_CAPTURED &&
+            g->quantity != UNREST_CAL_FIRST_CAPTURED)
             v = v >= g->threshold;
         out[j] = v;
     }
@@ -1983,6 +1991,41 @@ static unrest_status abc_generation(unrest_calibration *cal, unsigned t, const p
     double logdet = 0;
     for (size_t a = 0; a < k; a++)
         logdet += log(gsl_matrix_get(L, a, a));
+    /* A small NROY (a few parts in 10,000 of the box, in many dimensions) can leave almost no
+     * move of the kernel inside it: then narrow the kernel for the whole generation, halving
+     * its scale until at least 2% of trial moves (an RNG stream of their own, so a kernel that
+     * needs no narrowing draws exactly what it did before) land in the box and NROY. The
+     * weights below use the kernel actually used. */
+    {
+        gsl_rng *rt = cal_rng_new(key3(cal->c.seed, ST_ABC_RNG, t, 1));
+        double frac = 1;
+        unsigned halved = 0;
+        for (; rt && halved < 10; halved++) {
+            size_t in = 0, trials = 2000;
+            for (size_t i = 0; i < trials; i++) {
+                size_t from = gsl_ran_discrete(rt, cat);
+                gsl_vector_const_view c = gsl_vector_const_view_array(prev->u + from * k, k);
+                gsl_ran_multivariate_gaussian(rt, &c.vector, L, res);
+                int inside = 1;
+                double u[MAX_K];
+                for (size_t d = 0; d < k; d++) {
+                    u[d] = gsl_vector_get(res, d);
+                    if (u[d] < 0 || u[d] > 1) inside = 0;
+                }
+                in += inside && in_nroy(cal, cal->nwaves, u);
+            }
+            frac = (double)in / (double)trials;
+            if (frac >= 0.02) break;
+            gsl_matrix_scale(L, 0.5);
+            logdet -= (double)k * log(2.0);
+        }
+        if (halved)
+            note(cal,
+                 "ABC generation %u: kernel scale halved %u times (%.1f%% of trial moves "
+                 "then inside the box and NROY)",
+                 t, halved, 100 * frac);
+        gsl_rng_free(rt);
+    }
     size_t next = 0; /* proposals made so far (their index) */
     double acc = prev_acc > 0.01 ? prev_acc : 0.01;
     while (cur->n < N && g->simulated < budget) {

@@ -30,8 +30,17 @@ struct unrest_store {
     sqlite3_stmt *cal_out;     /* INSERT OR IGNORE cal_output */
     sqlite3_stmt *cal_get;     /* SELECT cal_run status */
     sqlite3_stmt *cal_get_out; /* SELECT cal_output values */
+    int ext;                   /* run has the columns of ext_cols (added by a migration) */
     char err[1024];            /* last error */
 };
+
+/* Columns of run added after the first schema (still user_version 1: an older unrest ignores
+ * them). A store made before them gets them by ALTER TABLE when it is opened for writing; its
+ * older rows hold NULL there, read back as "not stored" (unrest_store_row.legacy). */
+static const char *const ext_cols[] = {
+    "security_dead REAL",   "security_injured REAL", "injured REAL",         "fell_at INTEGER",
+    "civil_war_at INTEGER", "foreign_gov_dead REAL", "foreign_opp_dead REAL"};
+#define N_EXT (sizeof ext_cols / sizeof ext_cols[0])
 
 static const char *const kind_names[UNREST_EXP_KIND_COUNT] = {"ensemble", "compare", "sweep",
                                                               "sensitivity"};
@@ -85,6 +94,13 @@ static const char schema_sql[] =
     "  final_legitimacy REAL,\n"
     "  ended INTEGER,\n"
     "  class TEXT,\n"
+    "  security_dead REAL,\n"
+    "  security_injured REAL,\n"
+    "  injured REAL,\n"
+    "  fell_at INTEGER,\n"
+    "  civil_war_at INTEGER,\n"
+    "  foreign_gov_dead REAL,\n"
+    "  foreign_opp_dead REAL,\n"
     "  UNIQUE (experiment_id, variant_id, idx)\n"
     ");\n"
     "CREATE TABLE series (\n"
@@ -244,6 +260,59 @@ static void remove_created(const char *path)
     remove(aux);
 }
 
+/* Which of ext_cols run lacks: a bit per column in *missing. */
+static int ext_missing(unrest_store *s, unsigned *missing)
+{
+    sqlite3_stmt *st;
+    *missing = (1u << N_EXT) - 1;
+    int rc = sqlite3_prepare_v2(s->db, "PRAGMA table_info(run)", -1, &st, NULL);
+    if (rc != SQLITE_OK) return rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        for (size_t c = 0; name && c < N_EXT; c++) {
+            size_t len = strcspn(ext_cols[c], " ");
+            if (strlen(name) == len && !strncmp(name, ext_cols[c], len)) *missing &= ~(1u << c);
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Add the ext columns a store made before them lacks (read-write handles), in one transaction;
+ * a read-only handle only notes whether they are there. */
+static unrest_status migrate(unrest_store *s, int writable)
+{
+    unsigned missing;
+    int rc = ext_missing(s, &missing);
+    if (rc != SQLITE_OK) return db_fail(s, rc, "read schema");
+    if (!missing || !writable) {
+        s->ext = !missing;
+        return UNREST_OK;
+    }
+    unrest_status st = exec(s, "BEGIN IMMEDIATE", "add columns to run");
+    if (st != UNREST_OK) return st;
+    /* another process may have added them while this one waited for the lock */
+    if ((rc = ext_missing(s, &missing)) != SQLITE_OK) {
+        rollback(s);
+        return db_fail(s, rc, "read schema");
+    }
+    for (size_t c = 0; c < N_EXT; c++) {
+        if (!(missing & (1u << c))) continue;
+        char sql[128];
+        snprintf(sql, sizeof sql, "ALTER TABLE run ADD COLUMN %s", ext_cols[c]);
+        if ((st = exec(s, sql, "add columns to run")) != UNREST_OK) {
+            rollback(s);
+            return st;
+        }
+    }
+    if ((st = exec(s, "COMMIT", "add columns to run")) != UNREST_OK) {
+        rollback(s);
+        return st;
+    }
+    s->ext = 1;
+    return UNREST_OK;
+}
+
 unrest_status unrest_store_open(unrest_store **out, const char *path, unsigned flags, int busy_ms,
                                 char *err, size_t errlen)
 {
@@ -329,11 +398,14 @@ unrest_status unrest_store_open(unrest_store **out, const char *path, unsigned f
             if (ntab == 0 && (st = exec(s, schema_sql, "create schema")) != UNREST_OK) goto fail;
             if ((st = exec(s, "COMMIT", "create schema")) != UNREST_OK) goto fail;
         }
+        if ((st = migrate(s, 1)) != UNREST_OK) goto fail;
         if ((st = prepare(s,
                           "UPDATE run SET status=?4, error=?5, elapsed_s=?6, agent_updates=?7, "
                           "peak_active=?8, peak_tick=?9, participants=?10, dead=?11, "
                           "detained=?12, sites_captured=?13, held_at_end=?14, "
-                          "duration_hours=?15, final_legitimacy=?16, ended=?17, class=?18 "
+                          "duration_hours=?15, final_legitimacy=?16, ended=?17, class=?18, "
+                          "security_dead=?19, security_injured=?20, injured=?21, fell_at=?22, "
+                          "civil_war_at=?23, foreign_gov_dead=?24, foreign_opp_dead=?25 "
                           "WHERE experiment_id=?1 AND variant_id=?2 AND idx=?3 AND "
                           "status='pending'",
                           &s->put)) != UNREST_OK ||
@@ -347,6 +419,8 @@ unrest_status unrest_store_open(unrest_store **out, const char *path, unsigned f
                           "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                           &s->put_series)) != UNREST_OK)
             goto fail;
+    } else if ((st = migrate(s, 0)) != UNREST_OK) {
+        goto fail;
     }
     *out = s;
     return UNREST_OK;
@@ -600,6 +674,13 @@ static unrest_status put_one(unrest_store *s, int64_t exp, const unrest_store_ke
         sqlite3_bind_double(st, 16, o->final_legitimacy);
         sqlite3_bind_int(st, 17, o->ended);
         sqlite3_bind_text(st, 18, unrest_outcome_class_name(o->cls), -1, SQLITE_STATIC);
+        sqlite3_bind_double(st, 19, o->security_dead);
+        sqlite3_bind_double(st, 20, o->security_injured);
+        sqlite3_bind_double(st, 21, o->injured);
+        sqlite3_bind_int64(st, 22, o->fell_at);
+        sqlite3_bind_int64(st, 23, o->civil_war_at);
+        sqlite3_bind_double(st, 24, o->foreign_gov_dead);
+        sqlite3_bind_double(st, 25, o->foreign_opp_dead);
     }
     if ((rc = sqlite3_step(st)) != SQLITE_DONE) goto fail;
     int changed = sqlite3_changes(s->db);
@@ -671,13 +752,16 @@ unrest_status unrest_store_rows(unrest_store *s, int64_t exp, int64_t variant,
     unrest_status r;
     *rows = NULL;
     *n = 0;
-    if ((r = prepare(s,
-                     "SELECT idx, point, rep, seed, status, peak_active, peak_tick, "
-                     "participants, dead, detained, sites_captured, held_at_end, "
-                     "duration_hours, final_legitimacy, ended, class FROM run WHERE "
-                     "experiment_id=?1 AND variant_id=?2 ORDER BY idx",
-                     &st)) != UNREST_OK)
-        return r;
+    /* a store opened read-only may predate the ext columns: NULL stands in for them */
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "SELECT idx, point, rep, seed, status, peak_active, peak_tick, participants, dead, "
+             "detained, sites_captured, held_at_end, duration_hours, final_legitimacy, ended, "
+             "class, %s FROM run WHERE experiment_id=?1 AND variant_id=?2 ORDER BY idx",
+             s->ext ? "security_dead, security_injured, injured, fell_at, civil_war_at, "
+                      "foreign_gov_dead, foreign_opp_dead"
+                    : "NULL, NULL, NULL, NULL, NULL, NULL, NULL");
+    if ((r = prepare(s, sql, &st)) != UNREST_OK) return r;
     sqlite3_bind_int64(st, 1, exp);
     sqlite3_bind_int64(st, 2, variant);
     size_t cap = 0, len = 0;
@@ -715,6 +799,15 @@ unrest_status unrest_store_rows(unrest_store *s, int64_t exp, int64_t variant,
         o->final_legitimacy = sqlite3_column_double(st, 13);
         o->ended = sqlite3_column_int(st, 14);
         o->cls = class_of(sqlite3_column_text(st, 15));
+        w->legacy = sqlite3_column_type(st, 19) == SQLITE_NULL;
+        o->security_dead = sqlite3_column_double(st, 16);
+        o->security_injured = sqlite3_column_double(st, 17);
+        o->injured = sqlite3_column_double(st, 18);
+        o->fell_at = w->legacy ? -1 : sqlite3_column_int64(st, 19);
+        o->civil_war_at =
+            sqlite3_column_type(st, 20) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 20);
+        o->foreign_gov_dead = sqlite3_column_double(st, 21);
+        o->foreign_opp_dead = sqlite3_column_double(st, 22);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {

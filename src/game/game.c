@@ -22,8 +22,9 @@
 #define SET_LEN 160 /* longest "path=value" */
 
 static const char *const feature_names[UNREST_GF_COUNT] = {
-    "survives", "revolution", "civil_war", "proxy_war",       "suppressed",
-    "settled",  "unresolved", "dead_k",    "security_dead_h", "days"};
+    "survives",        "revolution", "civil_war",          "proxy_war",
+    "suppressed",      "settled",    "unresolved",         "dead_k",
+    "security_dead_h", "days",       "foreign_gov_dead_h", "foreign_opp_dead_h"};
 
 const char *unrest_game_feature_name(unrest_game_feature f)
 {
@@ -43,6 +44,8 @@ void unrest_game_features(const unrest_outcomes *o, double *f)
     f[UNREST_GF_DEAD] = o->dead / 1000;
     f[UNREST_GF_SEC_DEAD] = o->security_dead / 100;
     f[UNREST_GF_DAYS] = o->duration_hours / 24;
+    f[UNREST_GF_FOREIGN_GOV_DEAD] = o->foreign_gov_dead / 100;
+    f[UNREST_GF_FOREIGN_OPP_DEAD] = o->foreign_opp_dead / 100;
 }
 
 typedef struct strategy {
@@ -574,6 +577,15 @@ double unrest_game_payoff(const unrest_game *g, size_t a, const size_t *s, const
     return u;
 }
 
+/* The index of the actor called name, g->n if none. */
+static size_t actor_named(const unrest_game *g, const char *name)
+{
+    size_t a = 0;
+    while (a < g->n && strcmp(g->a[a].name, name))
+        a++;
+    return a;
+}
+
 unrest_status unrest_game_set_weight(unrest_game *g, const char *assignment, char *err,
                                      size_t errlen)
 {
@@ -590,9 +602,7 @@ unrest_status unrest_game_set_weight(unrest_game *g, const char *assignment, cha
         return UNREST_EINVAL;
     }
     *eq = *dot = '\0';
-    size_t a = 0;
-    while (a < g->n && strcmp(g->a[a].name, buf))
-        a++;
+    size_t a = actor_named(g, buf);
     if (a == g->n) {
         if (err) snprintf(err, errlen, "'%s': no actor '%s'", assignment, buf);
         return UNREST_EINVAL;
@@ -616,4 +626,50 @@ unrest_status unrest_game_set_weight(unrest_game *g, const char *assignment, cha
         }
     if (err) snprintf(err, errlen, "'%s': no payoff feature '%s'", assignment, rest);
     return UNREST_EINVAL;
+}
+
+unrest_status unrest_game_fix(unrest_game *g, const char *assignment, char *err, size_t errlen)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", assignment);
+    char *eq = strchr(buf, '=');
+    if (!eq || eq == buf || !eq[1]) {
+        if (err) snprintf(err, errlen, "'%s': expected ACTOR=STRATEGY", assignment);
+        return UNREST_EINVAL;
+    }
+    *eq = '\0';
+    size_t a = actor_named(g, buf);
+    if (a == g->n) {
+        if (err) snprintf(err, errlen, "'%s': no actor '%s'", assignment, buf);
+        return UNREST_EINVAL;
+    }
+    actor *A = &g->a[a];
+    size_t k = 0;
+    while (k < A->ns && strcmp(A->st[k].name, eq + 1))
+        k++;
+    if (k == A->ns) {
+        if (err)
+            snprintf(err, errlen, "'%s': actor '%s' has no strategy '%s'", assignment, buf, eq + 1);
+        return UNREST_EINVAL;
+    }
+    /* keep strategy k alone, in slot 0; the others' events are freed */
+    if (k) {
+        strategy t = A->st[0];
+        A->st[0] = A->st[k];
+        A->st[k] = t;
+    }
+    for (size_t j = 1; j < A->ns; j++) {
+        free(A->st[j].ev);
+        memset(&A->st[j], 0, sizeof A->st[j]);
+    }
+    A->ns = 1;
+    A->baseline = 0;
+    char *old = g->identity;
+    if (make_identity(g) != UNREST_OK) {
+        g->identity = old;
+        if (err) snprintf(err, errlen, "out of memory");
+        return UNREST_ENOMEM;
+    }
+    free(old);
+    return UNREST_OK;
 }

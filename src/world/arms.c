@@ -50,7 +50,7 @@ void arms_observe(unrest_world *w, size_t i, int64_t t)
         a->held_hours = 0;
         return;
     }
-    double police = s->fs.police + (s->ly.withdrawn ? 0 : focal_guards(&w->sc.site[i]));
+    double police = s->fs.police + posts_guards(w, i);
     double troops = s->tr.guard + s->tr.patrol;
     double def = police + troops;
     if (def >= 0.5) {
@@ -66,12 +66,13 @@ void arms_observe(unrest_world *w, size_t i, int64_t t)
         s->vi.security_injured += hit_l - dead_l;
         s->vi.sec_casualties += hit_l; /* the forces' will (loyalty.c) */
         w->foreign_gov_dead += dead_f;
-        /* the rebels' losses: local rebels leave the fight when hit; foreign contingents keep
-         * their size (their dead are counted) */
+        s->ar.lost_gov += hit_f; /* out of action: the contingent shrinks (troops.c) */
+        /* the rebels' losses: local rebels and foreign fighters leave the fight when hit */
         double q_reb = 1 - exp(-p->rebel_return * h * def / a->strength);
         double hit_r = binom(w->g, q_reb, a->rebels), hit_x = binom(w->g, q_reb, foreign);
         double dead_r = binom(w->g, p->rebel_kill, hit_r);
         w->foreign_opp_dead += binom(w->g, p->rebel_kill, hit_x);
+        a->lost_opp += hit_x;
         a->rebels = fmax(0, a->rebels - hit_r);
         a->dead += dead_r;
         s->vi.injured += hit_r - dead_r;

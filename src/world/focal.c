@@ -8,8 +8,8 @@
  * 1 + violence.attack_weight, the peaceful violence.peaceful_weight; the street crowd near it, as
  * everywhere, is anger.turnout of the active agents there) against guards, officers near it and
  * foreign guards, each holding off force.hold_ratio people. Guards who have withdrawn (loyalty.c)
- * defend nothing. Its keys: sites.*.focal.*.*, force.capture_hours, force.focal_area,
- * force.hold_ratio, lattice.focal_pull.
+ * or abandoned their building (posts.c) defend nothing. Its keys: sites.*.focal.*.*,
+ * force.capture_hours, force.focal_area, force.hold_ratio, lattice.focal_pull.
  */
 #include <math.h>
 #include <stdio.h>
@@ -41,7 +41,7 @@ void focal_init(site *s, const unrest_sc_site *ss, const unrest_sc_params *p, ui
             fo->fr[f] = r < 0 ? 0 : (uint32_t)floor(r + 0.5);
             if (2 * fo->fr[f] + 1 > side) fo->fr[f] = (side - 1) / 2;
         }
-        fo->captured_at[f] = fo->retaken_at[f] = -1;
+        fo->captured_at[f] = fo->retaken_at[f] = fo->first_at[f] = -1;
         xy[2 * f] = fo->fx[f];
         xy[2 * f + 1] = fo->fy[f];
     }
@@ -66,7 +66,7 @@ static void watch(unrest_world *w, size_t i, size_t f, uint32_t need)
     double tg = focal_guards(ss);
     /* foreign guards split over the focal points like the site's own guards (evenly if none) */
     double share = tg > 0 ? guards / tg : 1.0 / (double)ss->n_focal;
-    if (s->ly.withdrawn) guards = 0; /* the guards have left (loyalty.c) */
+    if (!posts_manned(s, p, f)) guards = 0; /* the guards have left (loyalty.c, posts.c) */
     /* fighters weigh more in an attack (violence.c); the peaceful weigh violence.peaceful_weight
      * (1: as much as anyone, the old rule; 0: a peaceful crowd rallies but does not storm) */
     double active = site_street(s, p);
@@ -74,15 +74,16 @@ static void watch(unrest_world *w, size_t i, size_t f, uint32_t need)
     double weight = 1 + p->attack_weight * fshare - (1 - p->peaceful_weight) * (1 - fshare);
     double near = (double)act * p->turnout; /* the street crowd near it, in agents */
     int crowd_wins;
+    double officers = (double)cops * s->ppa / (p->leverage > 0 ? p->leverage : 1);
+    double people = guards + officers + s->tr.guard * share; /* defenders there, in people */
     if (p->focal_area > 0) { /* in people: attackers against defenders who each hold off some */
-        double officers = (double)cops * s->ppa / (p->leverage > 0 ? p->leverage : 1);
-        double defenders = (guards + officers + s->tr.guard * share) * p->hold_ratio;
-        crowd_wins = near * s->ppa * weight > defenders;
+        crowd_wins = near * s->ppa * weight > people * p->hold_ratio;
     } else { /* in agents, cop agents and leverage-weighted guards */
         double defenders =
             cops + (guards * p->leverage + s->tr.guard * share * p->troop_leverage) / s->ppa;
         crowd_wins = near * weight > defenders;
     }
+    posts_update(w, i, f, near * s->ppa * weight, people); /* the guards' will (posts.c) */
     if (crowd_wins != fo->captured[f])
         fo->hold[f]++;
     else
@@ -93,6 +94,7 @@ static void watch(unrest_world *w, size_t i, size_t f, uint32_t need)
         char label[2 * UNREST_SC_NAME + 16]; /* "SITE FOCAL captured" */
         if (crowd_wins) {
             fo->captured_at[f] = w->tick;
+            if (!fo->fell[f]) fo->first_at[f] = w->tick;
             fo->fell[f] = 1;
             w->capture_loss += p->capture_erosion; /* news everywhere (legitimacy.c) */
             snprintf(label, sizeof label, "%s %s captured", ss->name, ss->focal[f].name);

@@ -180,6 +180,14 @@ const keydef unrest_param_keys[] = {
           "below this will, arrests fall in proportion (shirking)"),
     PREAL("loyalty", "withdraw_below", "loyalty", withdraw_below, 0, 1, 0, 0, "will",
           "below this will the police leave the streets and the guards their sites"),
+    /* the defence of each building */
+    PREAL("posts", "erosion", "posts", post_erosion, 0, 10, 0, 0, "per hour",
+          "guards' will lost per hour per factor of ten their building's attackers outnumber "
+          "them (0: the guards leave with the city's police)"),
+    PREAL("posts", "outnumber", "posts", post_outnumber, 0, 1e6, LO_OPEN, 10,
+          "attackers per defender", "attackers per defender at a building that count as 1"),
+    PREAL("posts", "alone", "posts", post_alone, 0, 1, 0, 0, "will",
+          "guards' will lost once when the city's police withdraw"),
     /* a violent minority, clashes and casualties */
     PREAL("violence", "share", "violence", violent_share, 0, 1, 0, 0, "share",
           "share of the active who fight"),
@@ -243,7 +251,7 @@ _Static_assert(sizeof unrest_param_keys / sizeof unrest_param_keys[0] <= UNREST_
  */
 const char *const unrest_key_sections[] = {
     "time",     "scale", "lattice", "legitimacy", "hardship",   "spread", "force",
-    "outcomes", "anger", "loyalty", "violence",   "revolution", "rebels"};
+    "outcomes", "anger", "loyalty", "violence",   "revolution", "rebels", "posts"};
 
 size_t key_profile_count(void)
 {

@@ -50,5 +50,6 @@ void revolution_observe(unrest_world *w, int64_t t)
         o->ls.shocks += p->rev_legitimacy - o->L;
         o->ly.will = 1;
         o->ly.withdrawn = 0;
+        posts_init(&o->fo); /* and the guards of its buildings (posts.c) */
     }
 }

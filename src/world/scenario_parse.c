@@ -643,7 +643,8 @@ static void site_names(const unrest_scenario *sc, char *buf, size_t n)
 
 #define SET_FORMS                                                                                  \
     "name, title, SECTION.KEY (sections: time, scale, lattice, legitimacy, hardship, spread, "     \
-    "force, outcomes, anger, loyalty, violence), sites.NAME.KEY, sites.*.KEY, "                    \
+    "force, outcomes, anger, loyalty, violence, revolution, rebels, posts), sites.NAME.KEY, "      \
+    "sites.*.KEY, "                                                                                \
     "sites.NAME.focal.FOCAL.KEY"
 
 /* A path that names nothing settable (as opposed to a bad value). */
@@ -1441,7 +1442,7 @@ enum { TK_NAME, TK_TITLE, TK_BASE, TK_DROP, TK_SET, TK_SITES, TK_EVENTS, TK_SECT
 static const char *const tk_names[TK_COUNT] = {
     "name",     "title", "base",    "drop",       "set",        "sites",  "events",
     "time",     "scale", "lattice", "legitimacy", "hardship",   "spread", "force",
-    "outcomes", "anger", "loyalty", "violence",   "revolution", "rebels"};
+    "outcomes", "anger", "loyalty", "violence",   "revolution", "rebels", "posts"};
 
 /* Read a whole file into a malloc'd buffer. Returns 0 and sets errno on failure. */
 static int read_file(const char *path, char **out, size_t *outlen)

@@ -2,11 +2,13 @@
  * troops.c - foreign troops (docs/MODEL.md II.9): contingents arrive by a timeline event with a
  * size, a role (guard the focal points, patrol and arrest like police, or hand out fuel) and a
  * time to leave; each tick they are counted per site before any other mechanism reads them.
+ * Contingents shrink by their casualties in armed fighting (arms.c).
  * Guards free local police for the streets (force.c) and defend focal points (focal.c);
  * patrols become cop agents (force.c); distributors relieve the fuel shock (hardship.c); any
  * guarding or patrolling presence costs legitimacy (legitimacy.c). Its keys:
  * force.troop_leverage, hardship.distribute_relief, legitimacy.foreign_erosion.
  */
+#include <math.h>
 #include <stdio.h>
 
 #include "world_int.h"
@@ -55,4 +57,19 @@ void troops_drive(unrest_world *w, size_t i)
         if (t->role == UNREST_ROLE_DISTRIBUTE) h->dist += t->people;
         if (t->role == UNREST_ROLE_FIGHT) h->fight += t->people;
     }
+    /* casualties of armed fighting (arms.c) are out of action: the contingents here shrink by
+     * them; once none of a side is left here, its tally starts again */
+    arms_state *a = &w->s[i].ar;
+    double gov = h->guard + h->patrol;
+    if (gov <= 0) {
+        a->lost_gov = 0;
+    } else {
+        double keep = fmax(0, 1 - a->lost_gov / gov);
+        h->guard *= keep;
+        h->patrol *= keep;
+    }
+    if (h->fight <= 0)
+        a->lost_opp = 0;
+    else
+        h->fight = fmax(0, h->fight - a->lost_opp);
 }

@@ -39,7 +39,7 @@ void violence_observe(unrest_world *w, size_t i, int64_t t)
         fighters += p->desperate * s->population / 1e5 * w->sc.site[i].violence;
     v->violent = fighters;
     v->sec_casualties = v->civ_casualties = 0;
-    double guards = s->ly.withdrawn ? 0 : focal_guards(&w->sc.site[i]);
+    double guards = posts_guards(w, i); /* at their posts (loyalty.c, posts.c) */
     double officers = s->fs.police + guards;
     if (fighters < 0.5 || officers < 0.5 || (p->clash_rate <= 0 && p->force_rate <= 0)) return;
     int lethal = s->fs.lethal > 0;

@@ -165,6 +165,7 @@ unrest_status unrest_world_create_part(unrest_world **out, const unrest_scenario
         hardship_init(&s->hs, ss);
         spread_init(&s->sp);
         loyalty_init(&s->ly);
+        posts_init(&s->fo);
         /* before the first tick the site reads the values its lattice starts from */
         s->L = q.legitimacy;
         s->T = q.threshold;
@@ -225,6 +226,7 @@ static unrest_status apply_event(unrest_world *w, const unrest_sc_event *e)
         legitimacy_on_event(w, i, e, pressure);
         spread_on_event(&s->sp, e);
         loyalty_on_event(&s->ly, e);
+        posts_on_event(s, &w->sc.site[i], e);
         force_on_event(&s->fs, e, nsites);
         arms_on_event(w, i, e);
         recognition_on_event(w, i, e);
@@ -501,6 +503,7 @@ void unrest_world_site(const unrest_world *w, size_t i, unrest_site_state *o)
     for (size_t f = 0; f < o->n_focal; f++) {
         o->captured[f] = s->fo.captured[f];
         o->captured_at[f] = s->fo.captured_at[f];
+        o->first_captured_at[f] = s->fo.first_at[f];
         o->retaken_at[f] = s->fo.retaken_at[f];
     }
 }

@@ -72,6 +72,8 @@ typedef struct arms_state {
     double held_hours; /* hours in a row the rebels have held the site */
     int held;          /* the rebels hold the site now */
     double dead;       /* armed rebels killed since the start */
+    double lost_gov;   /* government-side foreign troops here put out of action (troops.c) */
+    double lost_opp;   /* foreign fighters for the opposition here put out of action */
 } arms_state;
 
 /* Spread (spread.c): the channels news of activity elsewhere travels by. */
@@ -112,6 +114,10 @@ typedef struct focal_state {
     int64_t captured_at[UNREST_SC_MAX_FOCAL]; /* tick it last fell, -1 never */
     int64_t retaken_at[UNREST_SC_MAX_FOCAL];  /* tick it was last retaken, -1 never */
     int fell[UNREST_SC_MAX_FOCAL];            /* fell at least once */
+    int64_t first_at[UNREST_SC_MAX_FOCAL];    /* tick it first fell, -1 never */
+    double will[UNREST_SC_MAX_FOCAL];         /* its guards' will to hold [0,1] (posts.c) */
+    int abandoned[UNREST_SC_MAX_FOCAL];       /* its guards have left it (posts.c) */
+    int alone[UNREST_SC_MAX_FOCAL];           /* the city's police had withdrawn last tick */
     uint32_t hold[UNREST_SC_MAX_FOCAL]; /* consecutive ticks the balance has favoured a change */
 } focal_state;
 
@@ -258,6 +264,14 @@ void focal_init(site *s, const unrest_sc_site *ss, const unrest_sc_params *p, ui
                 uint32_t *xy);
 uint32_t focal_need(const unrest_sc_params *p); /* ticks a change must hold */
 void focal_observe(unrest_world *w, size_t i, uint32_t need);
+
+/* posts.c (the guards of each focal point and their will; after each focal point is watched) */
+void posts_init(focal_state *fo);
+int posts_on(const unrest_sc_params *p);
+int posts_manned(const site *s, const unrest_sc_params *p, size_t f);
+double posts_guards(const unrest_world *w, size_t i);
+void posts_on_event(site *s, const unrest_sc_site *ss, const unrest_sc_event *e);
+void posts_update(unrest_world *w, size_t i, size_t f, double attackers, double defenders);
 
 /* arms.c (after violence_observe: armed rebels fight, hold ground, civil war) */
 void arms_on_event(unrest_world *w, size_t i, const unrest_sc_event *e);
