@@ -42,6 +42,9 @@ void help_calibrate(FILE *out)
             "  --max               I_M = the largest implausibility (default: the second largest)\n"
             "  --discrepancy D     model-discrepancy share (default 0.2; 0 for none)\n"
             "  --particles N       ABC particles (default 200)\n"
+            "  --abc-draws N       rejection ABC instead of ABC-SMC: N draws from NROY, the\n"
+            "                      --particles nearest kept, equal weights (robust when NROY\n"
+            "                      is too thin for SMC's moves; its ESS is the particle count)\n"
             "  --generations N     most ABC generations after the prior one (default 6)\n"
             "  --min-acceptance A  stop ABC below this acceptance rate (default 0.05)\n"
             "  --predictive N      posterior-predictive runs (default 40)\n"
@@ -226,6 +229,9 @@ int cmd_calibrate(int argc, char **argv)
         } else if ((r = cli_opt(argc, argv, &i, "--particles", &val)) != 0) {
             if (r < 0 || cli_opt_u64(C, "--particles", val, 4, 100000, &v)) goto bad;
             c.particles = (size_t)v;
+        } else if ((r = cli_opt(argc, argv, &i, "--abc-draws", &val)) != 0) {
+            if (r < 0 || cli_opt_u64(C, "--abc-draws", val, 4, 10000000, &v)) goto bad;
+            c.abc_draws = (size_t)v;
         } else if ((r = cli_opt(argc, argv, &i, "--generations", &val)) != 0) {
             if (r < 0 || cli_opt_u64(C, "--generations", val, 1, 100, &v)) goto bad;
             c.generations = (unsigned)v;
@@ -257,6 +263,11 @@ int cmd_calibrate(int argc, char **argv)
     if (e.runs || e.series || e.report) {
         cli_error(C, "--runs, --series and --report are not options of calibrate (--reps, "
                      "--particles and --predictive say how many runs)");
+        goto done;
+    }
+    if (c.abc_draws && c.abc_draws < (c.particles ? c.particles : 200)) {
+        cli_error(C, "--abc-draws %zu is fewer than the %zu particles it keeps", c.abc_draws,
+                  c.particles ? c.particles : (size_t)200);
         goto done;
     }
     if (!targets_path || !params_path || !e.db) {

@@ -215,6 +215,9 @@ typedef struct unrest_cal_config {
     size_t particles;      /* particles per generation (default 200) */
     unsigned generations;  /* most generations after the prior sample (default 6) */
     double min_acceptance; /* stop when a generation accepts less (default 0.05) */
+    size_t abc_draws;      /* > 0: rejection ABC instead of SMC: this many draws from NROY, the
+                              `particles` nearest kept with equal weights (Pritchard et al. 1999;
+                              Beaumont et al. 2002); 0: ABC-SMC (the default) */
     size_t predictive;     /* posterior-predictive runs (0: none; the CLI asks 40) */
     /* reproducibility and machinery */
     uint64_t seed;                   /* master seed: every run's seed derives from it */

@@ -1863,7 +1863,7 @@ static double ess_of(const double *w, size_t n)
  * distance (sig). */
 static unrest_status abc_prior(unrest_calibration *cal, particles *cur, double *sig)
 {
-    size_t N = cal->c.particles, k = cal->k, m = cal->m;
+    size_t N = cal->c.abc_draws ? cal->c.abc_draws : cal->c.particles, k = cal->k, m = cal->m;
     gsl_rng *r = cal_rng_new(key3(cal->c.seed, ST_ABC_RNG, 0, 0));
     sim_job *jobs = calloc(N, sizeof *jobs);
     double *out = malloc(N * m * sizeof *out), *noise = malloc(N * m * sizeof *noise);
@@ -2131,8 +2131,44 @@ static unrest_status abc_smc(unrest_calibration *cal)
     double *sig = malloc(m * sizeof *sig);
     if (!sig) return fail(cal, UNREST_ENOMEM, "out of memory");
     unrest_status st = abc_prior(cal, &prev, sig);
+    if (st == UNREST_OK && cal->c.abc_draws) { /* rejection ABC: the nearest, equal weights */
+        size_t P = cal->c.particles < prev.n ? cal->c.particles : prev.n;
+        size_t *idx = malloc((prev.n ? prev.n : 1) * sizeof *idx);
+        double *dd = malloc((prev.n ? prev.n : 1) * sizeof *dd);
+        if (!idx || !dd || particles_alloc(&cur, P, k)) {
+            free(idx);
+            free(dd);
+            particles_free(&prev);
+            free(sig);
+            return fail(cal, UNREST_ENOMEM, "out of memory");
+        }
+        memcpy(dd, prev.d, prev.n * sizeof *dd);
+        gsl_sort_index(idx, dd, 1, prev.n); /* ties keep draw order: deterministic */
+        for (size_t i = 0; i < P; i++) {
+            memcpy(cur.u + i * k, prev.u + idx[i] * k, k * sizeof *cur.u);
+            cur.d[i] = prev.d[idx[i]];
+            cur.w[i] = 1.0 / (double)P;
+        }
+        cur.n = P;
+        char why[160];
+        snprintf(why, sizeof why, "rejection ABC: the %zu nearest of %zu draws from NROY", P,
+                 prev.n);
+        unrest_cal_generation g = {.gen = 1,
+                                   .eps = P ? cur.d[P - 1] : HUGE_VAL,
+                                   .simulated = 0,
+                                   .accepted = P,
+                                   .acceptance = prev.n ? (double)P / (double)prev.n : 0,
+                                   .ess = ess_of(cur.w, P),
+                                   .stop = why};
+        st = push_generation(cal, &g, &cur);
+        free(idx);
+        free(dd);
+        particles_free(&prev);
+        prev = cur;
+        memset(&cur, 0, sizeof cur);
+    }
     double acc = 0.5;
-    for (unsigned t = 1; st == UNREST_OK && t <= cal->c.generations; t++) {
+    for (unsigned t = 1; st == UNREST_OK && !cal->c.abc_draws && t <= cal->c.generations; t++) {
         unrest_cal_generation g;
         int abandoned;
         if ((st = abc_generation(cal, t, &prev, sig, acc, &cur, &g, &abandoned)) != UNREST_OK)
@@ -2255,10 +2291,13 @@ static char *settings_text(const unrest_calibration *cal)
     size_t w = (size_t)snprintf(s, cap,
                                 "v=1;targets=%016" PRIx64
                                 ";waves=%u;points=%zu;reps=%u;cutoff=%.17g;imax=%d;md=%.17g;"
-                                "particles=%zu;generations=%u;minacc=%.17g;predictive=%zu;params=",
+                                "particles=%zu;generations=%u;minacc=%.17g;predictive=%zu;",
                                 h, cal->c.waves, cal->c.points, cal->c.reps, cal->c.cutoff,
                                 cal->c.use_max, cal->c.discrepancy, cal->c.particles,
                                 cal->c.generations, cal->c.min_acceptance, cal->c.predictive);
+    if (cal->c.abc_draws && w < cap) /* absent for ABC-SMC: older identities still match */
+        w += (size_t)snprintf(s + w, cap - w, "rejection=%zu;", cal->c.abc_draws);
+    if (w < cap) w += (size_t)snprintf(s + w, cap - w, "params=");
     for (size_t i = 0; i < cal->k && w < cap; i++)
         w += (size_t)snprintf(s + w, cap - w, "%s%s:%.17g:%.17g:%d", i ? "," : "",
                               cal->params[i].path, cal->params[i].lo, cal->params[i].hi,
@@ -2305,6 +2344,13 @@ unrest_status unrest_calibrate_create(unrest_calibration **out, const unrest_cal
     if (c->k > MAX_K) {
         exp_msg(err, errlen, "calibrate: %zu parameters; at most %d", c->k, MAX_K);
         return UNREST_ERANGE;
+    }
+    if (c->abc_draws && c->abc_draws < (c->particles ? c->particles : 200)) {
+        exp_msg(err, errlen,
+                "calibrate: %zu rejection-ABC draws for %zu particles; the draws must "
+                "be at least the particles",
+                c->abc_draws, c->particles ? c->particles : 200);
+        return UNREST_EINVAL;
     }
     unrest_calibration *cal = calloc(1, sizeof *cal);
     if (!cal) goto nomem;
