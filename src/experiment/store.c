@@ -950,17 +950,19 @@ unrest_status unrest_store_export(unrest_store *s, int64_t exp, unrest_export_ta
             r = db_fail(s, rc, "export");
             goto done;
         }
-        if ((r = prepare(s,
-                         "SELECT e.id, e.kind, e.scenario_name, e.scenario_hash, v.name, r.idx, "
-                         "r.point, r.rep, r.seed, r.status, r.factors, r.peak_active, "
-                         "r.peak_tick, r.participants, r.dead, r.detained, r.sites_captured, "
-                         "r.held_at_end, r.duration_hours, r.final_legitimacy, r.ended, "
-                         "r.class, r.elapsed_s, r.agent_updates, r.error FROM run r JOIN "
-                         "experiment e ON e.id=r.experiment_id JOIN variant v ON "
-                         "v.id=r.variant_id WHERE (?1=0 OR r.experiment_id=?1) ORDER BY "
-                         "r.experiment_id, r.variant_id, r.idx",
-                         &st)) != UNREST_OK)
-            goto done;
+        char sql[1400]; /* a store opened read-only may predate the ext columns: NULL for them */
+        snprintf(sql, sizeof sql,
+                 "SELECT e.id, e.kind, e.scenario_name, e.scenario_hash, v.name, r.idx, r.point, "
+                 "r.rep, r.seed, r.status, r.factors, r.peak_active, r.peak_tick, r.participants, "
+                 "r.dead, r.detained, r.sites_captured, r.held_at_end, r.duration_hours, "
+                 "r.final_legitimacy, r.ended, r.class, r.elapsed_s, r.agent_updates, %s, r.error "
+                 "FROM run r JOIN experiment e ON e.id=r.experiment_id JOIN variant v ON "
+                 "v.id=r.variant_id WHERE (?1=0 OR r.experiment_id=?1) ORDER BY "
+                 "r.experiment_id, r.variant_id, r.idx",
+                 s->ext ? "r.security_dead, r.security_injured, r.injured, r.fell_at, "
+                          "r.civil_war_at, r.foreign_gov_dead, r.foreign_opp_dead"
+                        : "NULL, NULL, NULL, NULL, NULL, NULL, NULL");
+        if ((r = prepare(s, sql, &st)) != UNREST_OK) goto done;
         sqlite3_bind_int64(st, 1, exp);
         fputs("experiment,kind,scenario,scenario_hash,variant,idx,point,rep,seed,status", out);
         for (size_t i = 0; i < names.n; i++) {
@@ -968,7 +970,9 @@ unrest_status unrest_store_export(unrest_store *s, int64_t exp, unrest_export_ta
             csv_field(out, names.v[i]);
         }
         fputs(",peak_active,peak_tick,participants,dead,detained,sites_captured,held_at_end,"
-              "duration_hours,final_legitimacy,ended,class,elapsed_s,agent_updates,error\n",
+              "duration_hours,final_legitimacy,ended,class,elapsed_s,agent_updates,security_dead,"
+              "security_injured,injured,fell_at,civil_war_at,foreign_gov_dead,foreign_opp_dead,"
+              "error\n",
               out);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
             for (int c = 0; c < 10; c++) {
@@ -980,7 +984,7 @@ unrest_status unrest_store_export(unrest_store *s, int64_t exp, unrest_export_ta
                 fputc(',', out);
                 factor_value(out, factors, names.v[i]);
             }
-            for (int c = 11; c < 25; c++) {
+            for (int c = 11; c < 32; c++) {
                 fputc(',', out);
                 csv_value(out, st, c);
             }
