@@ -308,6 +308,13 @@ static void regularity(const gstate *S, const unsigned *side, const char *what, 
 {
     size_t ca, cb;
     double ma = mean_over(S, side, a, f, NULL, &ca), mb = mean_over(S, side, b, f, NULL, &cb);
+    if (!ca || !cb) { /* a sub-game (--fix) may leave one side of the comparison empty */
+        printf("  %s: not measurable in this game (%zu runs against %zu)\n", what, ca, cb);
+        if (S->html)
+            fprintf(S->html, "<li>%s: not measurable in this game (%zu runs against %zu)</li>\n",
+                    what, ca, cb);
+        return;
+    }
     double *d = malloc(S->B * sizeof *d);
     size_t nb = 0;
     for (size_t bb = 0; d && bb < S->B; bb++) {
