@@ -256,6 +256,20 @@ static void post_moments(const unrest_calibration *cal, size_t k, size_t i, doub
     *sd = sqrt(v);
 }
 
+/* One case of the two-parameter toy: a truth drawn from rng seed rs, its three noisy targets, and
+ * the analytic posterior mean an (A = [[1,0],[0,1],[1,1]]). */
+static void toy_case(uint64_t rs, toy *t, unrest_cal_target tg[3], double truth[2], double an[2])
+{
+    gsl_rng *r = cal_rng_new(rs);
+    truth[0] = gsl_ran_flat(r, -3, 3);
+    truth[1] = gsl_ran_flat(r, -3, 3);
+    toy_targets(t, truth, r, tg);
+    gsl_rng_free(r);
+    double z1 = tg[0].value, z2 = tg[1].value, z3 = tg[2].value;
+    an[0] = (2 * z1 - z2 + z3) / 3;
+    an[1] = (2 * z2 - z1 + z3) / 3;
+}
+
 /* Two parameters, three outputs A = [[1,0],[0,1],[1,1]]: with a flat prior the posterior is
  * Normal((A'A)^-1 A' z, (1 + SIGMA_OBS^2) (A'A)^-1), sd of each parameter
  * sqrt(1.25 x 2/3) = 0.913. Five fixed seeds. Tolerances: the posterior mean of 200 particles
@@ -270,13 +284,9 @@ static void toy_posterior(void **state)
     toy_params(2, p);
     double sdan = sqrt((1 + SIGMA_OBS * SIGMA_OBS) * 2.0 / 3.0);
     for (uint64_t s = 1; s <= 5; s++) {
-        gsl_rng *r = cal_rng_new(1000 + s);
-        double truth[2] = {gsl_ran_flat(r, -3, 3), gsl_ran_flat(r, -3, 3)};
+        double truth[2], an[2];
         unrest_cal_target tg[3];
-        toy_targets(&t, truth, r, tg);
-        gsl_rng_free(r);
-        double z1 = tg[0].value, z2 = tg[1].value, z3 = tg[2].value;
-        double an[2] = {(2 * z1 - z2 + z3) / 3, (2 * z2 - z1 + z3) / 3};
+        toy_case(1000 + s, &t, tg, truth, an);
         unrest_cal_config c = toy_config(&t, p, tg, s);
         unrest_calibration *cal;
         char err[512];
@@ -322,13 +332,9 @@ static void toy_rejection(void **state)
     toy_params(2, p);
     double sdan = sqrt((1 + SIGMA_OBS * SIGMA_OBS) * 2.0 / 3.0);
     for (uint64_t s = 1; s <= 5; s++) {
-        gsl_rng *r = cal_rng_new(2000 + s);
-        double truth[2] = {gsl_ran_flat(r, -3, 3), gsl_ran_flat(r, -3, 3)};
+        double truth[2], an[2];
         unrest_cal_target tg[3];
-        toy_targets(&t, truth, r, tg);
-        gsl_rng_free(r);
-        double z1 = tg[0].value, z2 = tg[1].value, z3 = tg[2].value;
-        double an[2] = {(2 * z1 - z2 + z3) / 3, (2 * z2 - z1 + z3) / 3};
+        toy_case(2000 + s, &t, tg, truth, an);
         unrest_cal_config c = toy_config(&t, p, tg, s);
         c.abc_draws = 2000;
         unrest_calibration *cal;
