@@ -671,6 +671,58 @@ static void first_captured_dates_the_fall(void **state)
     free(sc);
 }
 
+/* first_withdrawn dates the police's first pullback. In the town with police whose will wears
+ * fast, step to the hour the police first withdraw (T, the tick just completed); then a window
+ * that contains it gives 1, one that ends before it 0, and one that starts after it 0 (they had
+ * pulled back already, whether or not they have come back since). */
+static void first_withdrawn_dates_the_pullback(void **state)
+{
+    (void)state;
+    unrest_scenario *sc = malloc(sizeof *sc);
+    load_town(sc);
+    char err[512];
+    assert_int_equal(unrest_scenario_set(sc, "loyalty.erosion=0.2", err, sizeof err), UNREST_OK);
+    assert_int_equal(unrest_scenario_set(sc, "loyalty.withdraw_below=0.6", err, sizeof err),
+                     UNREST_OK);
+    assert_int_equal(unrest_scenario_set(sc, "loyalty.outnumber=0.5", err, sizeof err), UNREST_OK);
+    const uint64_t seed = 3;
+    unrest_world *w = NULL;
+    assert_int_equal(unrest_world_create(&w, sc, seed, err, sizeof err), UNREST_OK);
+    int64_t at = -1;
+    unrest_site_state st;
+    while (unrest_world_tick(w) < unrest_world_ticks(w) && at < 0) {
+        assert_int_equal(unrest_world_step(w), UNREST_OK);
+        unrest_world_site(w, 0, &st);
+        if (st.withdrawn) at = unrest_world_tick(w);
+    }
+    int64_t ticks = unrest_world_ticks(w);
+    unrest_world_destroy(w);
+    assert_true(at > 2 && at < ticks - 3);
+    unrest_cal_target tg[3];
+    memset(tg, 0, sizeof tg);
+    const int64_t from[3] = {at - 1, 0, at + 1}, to[3] = {at + 2, at - 1, at + 3};
+    for (int j = 0; j < 3; j++) {
+        snprintf(tg[j].name, sizeof tg[j].name, "t%d", j);
+        tg[j].quantity = UNREST_CAL_FIRST_WITHDRAWN;
+        snprintf(tg[j].place, sizeof tg[j].place, "Town");
+        tg[j].from = sc->p.start + 3600 * from[j];
+        tg[j].to = sc->p.start + 3600 * to[j];
+        tg[j].kind = UNREST_CAL_PATTERN;
+        tg[j].value = 1;
+        tg[j].grade = 'A';
+        tg[j].threshold = 1;
+        tg[j].focal_site = tg[j].focal = -1;
+        tg[j].sites = 1;
+    }
+    double out[3];
+    assert_int_equal(
+        unrest_calibrate_simulate(sc, NULL, 0, tg, 3, NULL, seed, out, err, sizeof err), UNREST_OK);
+    print_message("police first withdrew at tick %lld: with it %g, before it %g, after it %g\n",
+                  (long long)at, out[0], out[1], out[2]);
+    assert_true(out[0] == 1 && out[1] == 0 && out[2] == 0);
+    free(sc);
+}
+
 static void targets_file(void **state)
 {
     (void)state;
@@ -860,6 +912,7 @@ int main(void)
         cmocka_unit_test(lhs_strata),
         cmocka_unit_test(targets_file),
         cmocka_unit_test(first_captured_dates_the_fall),
+        cmocka_unit_test(first_withdrawn_dates_the_pullback),
         cmocka_unit_test(toy_posterior),
         cmocka_unit_test(toy_rejection),
         cmocka_unit_test(toy_workers),

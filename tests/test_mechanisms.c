@@ -172,6 +172,43 @@ static void loyalty_of_the_forces(void **state)
     unrest_world_destroy(w);
 }
 
+/* loyalty.fresh: reinforcements arrive with a whole will. West's police, outnumbered, withdraw
+ * before 2,000 reinforcements come at 00:00 on day 3; with fresh units the city's will becomes the
+ * mean over everyone on the street and the police return within the hour; with the rule off
+ * (the reinforcements take on the will of those there) they stay withdrawn. Same seed: the two
+ * runs are the same until the reinforcements come. */
+static void fresh_reinforcements_take_back_the_street(void **state)
+{
+    (void)state;
+    const char *ev = "events:\n  - {at: 2022-01-03T00:00, where: West, reinforce: 2000}\n";
+    double will[2];
+    int withdrawn[2];
+    for (int k = 0; k < 2; k++) {
+        const char *sets[] = {"anger.initial=0.4",
+                              "loyalty.erosion=0.05",
+                              "loyalty.outnumber=2",
+                              "loyalty.withdraw_below=0.3",
+                              "loyalty.recovery=0",
+                              k ? "loyalty.fresh=1" : "loyalty.fresh=-1",
+                              NULL};
+        unrest_world *w = wt_make(load(ev, sets), 4);
+        wt_step_to(w, 48);
+        unrest_site_state s;
+        unrest_world_site(w, 0, &s);
+        assert_true(s.withdrawn && s.will < 0.3);
+        wt_step_to(w, 49);
+        unrest_world_site(w, 0, &s);
+        will[k] = s.will;
+        withdrawn[k] = s.withdrawn;
+        if (k && !strstr(unrest_world_fired(w), "West police return"))
+            fail_msg("fired: [%s]", unrest_world_fired(w));
+        unrest_world_destroy(w);
+    }
+    print_message("will after the reinforcements: %.3f fresh, %.3f off\n", will[1], will[0]);
+    assert_true(withdrawn[0] && will[0] < 0.3);
+    assert_true(!withdrawn[1] && will[1] > 0.9);
+}
+
 /* Fighters and police clash: casualties on both sides, security dead among the security hurt,
  * civilian dead counted as dead; nothing without fighters; the same for 1 and 2 threads. */
 static void violent_minority(void **state)
@@ -295,16 +332,18 @@ static void turnout_counts_the_street(void **state)
 
 /* violence.peaceful_weight: with 0 a peaceful crowd, however large, rallies at the hall but does
  * not take it; with 1 (the default) the same crowd takes it; with 0 and a violent minority, the
- * fighters (weighing 1 + attack_weight) take it. */
+ * fighters (weighing 1 + attack_weight) take it; with 1 in a city whose crowd has the character of
+ * an organised, disciplined protest (its violence 0.05) it does not. */
 static void peaceful_crowds_do_not_storm(void **state)
 {
     (void)state;
-    static const char *const rule[3][3] = {
+    static const char *const rule[4][3] = {
         {"violence.peaceful_weight=0", "violence.share=0", "violence.attack_weight=2"},
         {"violence.peaceful_weight=1", "violence.share=0", "violence.attack_weight=2"},
-        {"violence.peaceful_weight=0", "violence.share=0.5", "violence.attack_weight=2"}};
-    static const int expect[3] = {0, 4, 4};
-    for (int k = 0; k < 3; k++) {
+        {"violence.peaceful_weight=0", "violence.share=0.5", "violence.attack_weight=2"},
+        {"violence.peaceful_weight=1", "violence.share=0", "sites.West.violence=0.05"}};
+    static const int expect[4] = {0, 4, 4, 0};
+    for (int k = 0; k < 4; k++) {
         const char *sets[] = {"anger.initial=0.45",
                               "sites.West.focal.hall.guards=200",
                               "force.focal_area=0.05",
@@ -402,6 +441,7 @@ int main(void)
         cmocka_unit_test(fear_loss),
         cmocka_unit_test(concession_under_pressure),
         cmocka_unit_test(loyalty_of_the_forces),
+        cmocka_unit_test(fresh_reinforcements_take_back_the_street),
         cmocka_unit_test(violent_minority),
         cmocka_unit_test(focal_counts_in_people),
         cmocka_unit_test(contagion_by_proximity),

@@ -795,6 +795,13 @@ static void test_set_paths(void **state)
     set_ok(sc, "sites.*.temp_anomaly=-4");
     for (size_t i = 0; i < 3; i++)
         assert_true(sc->site[i].temp_anomaly == -4);
+    /* a region's name where no site has it: every site in the region, no other */
+    set_ok(sc, "sites.R.poverty=3");
+    assert_true(sc->site[0].poverty == 3 && sc->site[1].poverty == 3);
+    assert_true(sc->site[2].poverty != 3);
+    set_ok(sc, "sites.R.focal.f.guards=7");
+    assert_true(sc->site[0].focal[0].guards == 7 && sc->site[1].focal[0].guards == 7);
+    set_ok(sc, "sites.R.focal.f.guards=0");
     set_ok(sc, "sites.C.capital=true");
     assert_int_equal(sc->site[2].capital, 1);
     set_ok(sc, "sites.C.region=North");
@@ -836,7 +843,8 @@ static void test_set_paths(void **state)
     set_bad(sc, "time.days=400", UNREST_ERANGE, "'time.days' must be an integer in [1, 366]");
     set_bad(sc, "time.start=soon", UNREST_EINVAL, "'time.start' must be a date-time");
     set_bad(sc, "lattice.profile=fancy", UNREST_EUNKNOWN, "unknown profile 'fancy'");
-    set_bad(sc, "sites.Z.population=1", UNREST_EUNKNOWN, "unknown site 'Z' (sites: A, B, C)");
+    set_bad(sc, "sites.Z.population=1", UNREST_EUNKNOWN,
+            "unknown site or region 'Z' (sites: A, B, C)");
     set_bad(sc, "sites.A.size=1", UNREST_EUNKNOWN,
             "unknown site key 'size' (expected one of: name, region, population");
     set_bad(sc, "sites.A=1", UNREST_EUNKNOWN, "expected sites.NAME.KEY");
@@ -867,7 +875,8 @@ static void test_set_paths(void **state)
     /* wildcards on a scenario without sites */
     unrest_scenario *empty = new_sc();
     set_bad(empty, "sites.*.population=5", UNREST_EUNKNOWN, "the scenario has no sites");
-    set_bad(empty, "sites.A.population=5", UNREST_EUNKNOWN, "unknown site 'A' (sites: none)");
+    set_bad(empty, "sites.A.population=5", UNREST_EUNKNOWN,
+            "unknown site or region 'A' (sites: none)");
     free(empty);
     free(sc);
 }
@@ -1507,7 +1516,7 @@ static const struct {
      "unknown setting 'colour'"},
     {"set-unknown-site",
      "sites:\n  - {name: A, region: R, population: 1000}\nset: {sites.Z.population: 1}\n", 3, 7,
-     "unknown site 'Z' (sites: A)"},
+     "unknown site or region 'Z' (sites: A)"},
     {"set-events", "sites:\n  - {name: A, region: R, population: 1000}\nset: {events.0.at: 1}\n", 3,
      7, "events cannot be set"},
     {"set-duplicate",

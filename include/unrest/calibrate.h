@@ -41,6 +41,7 @@ typedef enum unrest_cal_quantity {
     UNREST_CAL_DETAINED,         /* people detained since the start, at the window's end */
     UNREST_CAL_INJURED,          /* civilians injured in clashes since the start, at the end */
     UNREST_CAL_FIRST_CAPTURED,   /* the focal point first fell within the window (not before) */
+    UNREST_CAL_FIRST_WITHDRAWN,  /* the place's police first pulled back within the window */
     UNREST_CAL_QUANTITY_COUNT
 } unrest_cal_quantity;
 

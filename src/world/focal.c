@@ -5,8 +5,9 @@
  * guards, in agents — for capture_hours; the state retakes it when they no longer do for as
  * long. With force.focal_area > 0 both sides are counted in people over a share of the city,
  * so that what falls does not depend on the resolution: attackers (fighters weighing
- * 1 + violence.attack_weight, the peaceful violence.peaceful_weight; the street crowd near it, as
- * everywhere, is anger.turnout of the active agents there) against guards, officers near it and
+ * 1 + violence.attack_weight, the peaceful violence.peaceful_weight times the site's violence
+ * when that is below 1 (a disciplined crowd follows its fighters less); the street crowd near it,
+ * as everywhere, is anger.turnout of the active agents there) against guards, officers near it and
  * foreign guards, each holding off force.hold_ratio people. Guards who have withdrawn (loyalty.c)
  * or abandoned their building (posts.c) defend nothing. Its keys: sites.*.focal.*.*,
  * force.capture_hours, force.focal_area, force.hold_ratio, lattice.focal_pull.
@@ -71,7 +72,10 @@ static void watch(unrest_world *w, size_t i, size_t f, uint32_t need)
      * (1: as much as anyone, the old rule; 0: a peaceful crowd rallies but does not storm) */
     double active = site_street(s, p);
     double fshare = active > 0 ? fmin(1, s->vi.violent / active) : 0;
-    double weight = 1 + p->attack_weight * fshare - (1 - p->peaceful_weight) * (1 - fshare);
+    /* the site's own character (its key violence, [A]): a crowd with few who fight is also a
+     * crowd whose peaceful follow them less into a building (organised, disciplined protest) */
+    double pw = p->peaceful_weight * fmin(1, ss->violence);
+    double weight = 1 + p->attack_weight * fshare - (1 - pw) * (1 - fshare);
     double near = (double)act * p->turnout; /* the street crowd near it, in agents */
     int crowd_wins;
     double officers = (double)cops * s->ppa / (p->leverage > 0 ? p->leverage : 1);

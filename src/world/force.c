@@ -12,7 +12,8 @@
 
 #include "world_int.h"
 
-void force_on_event(force_state *f, const unrest_sc_event *e, size_t nsites)
+/* share: this site's part of the people an event sends (world.c: by population) */
+void force_on_event(force_state *f, const unrest_sc_event *e, double share)
 {
     switch (e->kind) {
     case UNREST_SC_EMERGENCY:
@@ -21,7 +22,7 @@ void force_on_event(force_state *f, const unrest_sc_event *e, size_t nsites)
         f->curfew_to = e->curfew_to;
         break;
     case UNREST_SC_REINFORCE:
-        f->reinforce += nsites ? e->people / (double)nsites : 0;
+        f->reinforce += e->people * share;
         if (f->reinforce < 0) f->reinforce = 0;
         break;
     case UNREST_SC_LETHAL:
@@ -40,11 +41,22 @@ double force_police_base(const unrest_world *w, size_t i)
     return ss->population * per / 1e5;
 }
 
+/* Police of site i on the street when not withdrawn, people: its shift less the guards at its
+ * focal points, those freed by foreign guards added back, and reinforcements. */
+double force_street(const unrest_world *w, size_t i)
+{
+    const unrest_sc_params *p = &w->sc.p;
+    const site *s = &w->s[i];
+    double guards = focal_guards(&w->sc.site[i]);
+    double freed = fmin(guards, s->tr.guard);
+    double police = force_police_base(w, i) * p->police_street - guards + freed + s->fs.reinforce;
+    return police > 0 ? police : 0;
+}
+
 /* Arrest constant k, police on the street, cop agents and arrest capacity of site i. */
 void force_drive(unrest_world *w, size_t i, const nation_now *n)
 {
     const unrest_sc_params *p = &w->sc.p;
-    const unrest_sc_site *ss = &w->sc.site[i];
     site *s = &w->s[i];
     force_state *f = &s->fs;
 
@@ -60,10 +72,7 @@ void force_drive(unrest_world *w, size_t i, const nation_now *n)
     /* cops: police on the street (guards at focal points excepted, those freed by foreign
      * guards added back), reinforcements, patrolling troops; leverage maps officers onto
      * agents */
-    double guards = focal_guards(ss);
-    double freed = fmin(guards, s->tr.guard);
-    f->police = force_police_base(w, i) * p->police_street - guards + freed + f->reinforce;
-    if (f->police < 0 || s->ly.withdrawn) f->police = 0; /* withdrawn: off the streets */
+    f->police = s->ly.withdrawn ? 0 : force_street(w, i); /* withdrawn: off the streets */
     double cop_agents = (f->police * p->leverage + s->tr.patrol * p->troop_leverage) / s->ppa;
     const unrest_params *q = unrest_model_params(s->m);
     double cells = (double)q->width * q->height;

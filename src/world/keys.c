@@ -180,6 +180,9 @@ const keydef unrest_param_keys[] = {
           "below this will, arrests fall in proportion (shirking)"),
     PREAL("loyalty", "withdraw_below", "loyalty", withdraw_below, 0, 1, 0, 0, "will",
           "below this will the police leave the streets and the guards their sites"),
+    PREAL("loyalty", "fresh", "loyalty", fresh_will, -1, 1, 0, -1, "will",
+          "will reinforcements arrive with; the site's will becomes the mean over all on the "
+          "street (< 0: off, they take on the will of those there)"),
     /* the defence of each building */
     PREAL("posts", "erosion", "posts", post_erosion, 0, 10, 0, 0, "per hour",
           "guards' will lost per hour per factor of ten their building's attackers outnumber "
@@ -318,7 +321,8 @@ const keydef unrest_site_keys[] = {
     SREAL("lat", "spread", lat, -90, 90, 0, 0, "degrees", "latitude (contagion by proximity)"),
     SREAL("lon", "spread", lon, -180, 180, 0, 0, "degrees", "longitude (contagion by proximity)"),
     SREAL("violence", "violence", violence, 0, 100, 0, 1, "multiplier",
-          "multiplier on the share of the active who fight here"),
+          "the crowd's character: multiplier on the share of the active who fight here, and "
+          "(below 1) on what its peaceful weigh in an attack"),
 };
 
 /* A focal-point row: sites.*.focal.*.KEY stored in unrest_sc_focal. */

@@ -6,11 +6,17 @@
  * with their own casualties, and with a split in the elite (the event elite_split); it comes
  * back slowly while they are not outnumbered. Below loyalty.shirk_below they shirk (arrests fall
  * in proportion to W); below loyalty.withdraw_below they pull back: police leave the streets and
- * guards their sites until W is 0.1 above that line again. Sources: Chenoweth & Stephan 2011
+ * guards their sites until W is 0.1 above that line again. Reinforcements (the event
+ * reinforce) arrive with a will of their own, loyalty.fresh: units from outside that have not
+ * faced the crowd (the army brought into Almaty on 5 January, the National Guard under the
+ * state of emergency), so the site's will becomes the mean over everyone on the street and a
+ * city whose police have pulled back can be taken back (Tilly 1978 and Lichbach 1995 on the
+ * state's capacity to regroup; Dahl et al.: withdrawal is reversible while the command holds).
+ * Sources: Chenoweth & Stephan 2011
  * and Nepstad 2011 (loyalty shifts decide outcomes), Dahl, Rivera Celestino & Gates 2025
  * (shirking and withdrawal under mass protest), Fonoberova et al. 2012 (a tipping point in the
  * ratio of police to crowd). Defection (police joining the crowd) is not modelled.
- * Keys: loyalty.*; the event elite_split.
+ * Keys: loyalty.*; the events elite_split and reinforce.
  */
 #include <math.h>
 #include <stdio.h>
@@ -23,9 +29,16 @@ void loyalty_init(loyalty_state *l)
     l->withdrawn = 0;
 }
 
-void loyalty_on_event(loyalty_state *l, const unrest_sc_event *e)
+/* Before force_on_event: share is site i's part of the people an event sends. */
+void loyalty_on_event(unrest_world *w, size_t i, const unrest_sc_event *e, double share)
 {
+    loyalty_state *l = &w->s[i].ly;
     if (e->kind == UNREST_SC_ELITE_SPLIT) l->will = world_clamp(l->will - e->value, 0, 1);
+    double fresh = e->people * share;
+    if (e->kind == UNREST_SC_REINFORCE && w->sc.p.fresh_will >= 0 && fresh > 0) {
+        double there = force_street(w, i); /* those on (or off) the street before them */
+        l->will = (l->will * there + w->sc.p.fresh_will * fresh) / (there + fresh);
+    }
 }
 
 /* The will of site i's forces for the coming tick; before force_drive. */
@@ -35,7 +48,7 @@ void loyalty_drive(unrest_world *w, size_t i)
     site *s = &w->s[i];
     loyalty_state *l = &s->ly;
     double base = force_police_base(w, i);
-    double street = s->fs.police > 0 ? s->fs.police : base * p->police_street;
+    double street = s->fs.police > 0 ? s->fs.police : force_street(w, i);
     double active = site_street(s, p);
     double ratio = street > 0 ? active / (street * p->outnumber) : (active > 0 ? INFINITY : 0);
     double will = l->will;

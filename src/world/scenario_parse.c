@@ -654,7 +654,8 @@ static unrest_status path_error(int *bad_path, unrest_status st)
     return st;
 }
 
-/* Set sites.SITE.REST = text: REST is a site key or focal.FOCAL.KEY; SITE or FOCAL may be *. */
+/* Set sites.SITE.REST = text: REST is a site key or focal.FOCAL.KEY; SITE or FOCAL may be *,
+ * and SITE a region's name (every site in it) where no site has that name. */
 static unrest_status set_site_path(unrest_scenario *sc, const char *path, const char *rest,
                                    const char *text, char *msg, size_t n, int *bad_path)
 {
@@ -671,15 +672,20 @@ static unrest_status set_site_path(unrest_scenario *sc, const char *path, const 
     site[sl] = '\0';
     int all = !strcmp(site, "*");
     int idx = all ? -1 : unrest_scenario_site_index(sc, site);
-    if (!all && idx < 0) {
+    /* not a site's name: a region's, meaning every site in it */
+    int region = 0;
+    for (size_t i = 0; !all && idx < 0 && i < sc->n_sites && i < UNREST_SC_MAX_SITES; i++)
+        region |= !strcmp(sc->site[i].region, site);
+    if (!all && idx < 0 && !region) {
         site_names(sc, list, sizeof list);
-        snprintf(msg, n, "'%s': unknown site '%s' (sites: %s)", path, site, list);
+        snprintf(msg, n, "'%s': unknown site or region '%s' (sites: %s)", path, site, list);
         return path_error(bad_path, UNREST_EUNKNOWN);
     }
     if (all && sc->n_sites == 0) {
         snprintf(msg, n, "'%s': the scenario has no sites", path);
         return path_error(bad_path, UNREST_EUNKNOWN);
     }
+    all |= region;
     size_t lo = all ? 0 : (size_t)idx, hi = all ? sc->n_sites : (size_t)idx + 1;
     if (hi > UNREST_SC_MAX_SITES) hi = UNREST_SC_MAX_SITES;
     const char *key = dot + 1;
@@ -700,7 +706,7 @@ static unrest_status set_site_path(unrest_scenario *sc, const char *path, const 
         st = read_value(k, path, text, &v, msg, n);
         if (st != UNREST_OK) return st;
         for (size_t i = lo; i < hi; i++)
-            store_value(k, &sc->site[i], &v);
+            if (!region || !strcmp(sc->site[i].region, site)) store_value(k, &sc->site[i], &v);
         return UNREST_OK;
     }
     const char *fname = key + 6, *fdot = strchr(fname, '.');
@@ -729,6 +735,7 @@ static unrest_status set_site_path(unrest_scenario *sc, const char *path, const 
     int found = 0;
     for (size_t i = lo; i < hi; i++) {
         unrest_sc_site *s = &sc->site[i];
+        if (region && strcmp(s->region, site)) continue;
         for (size_t j = 0; j < s->n_focal && j < UNREST_SC_MAX_FOCAL; j++)
             if (!strcmp(focal, "*") || !strcmp(s->focal[j].name, focal)) {
                 store_value(k, &s->focal[j], &v);

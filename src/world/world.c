@@ -219,15 +219,19 @@ static unrest_status apply_event(unrest_world *w, const unrest_sc_event *e)
     unrest_status st = troops_on_event(w, e, nsites);
     if (st != UNREST_OK) return st;
     double pressure = legitimacy_pressure(w);
+    double named = 0; /* people of the sites it names: what it sends is split by population */
+    for (size_t i = 0; i < w->n; i++)
+        if (e->sites >> i & 1u) named += w->s[i].population;
     for (size_t i = 0; i < w->n; i++) {
         if (!(e->sites >> i & 1u)) continue;
         site *s = &w->s[i];
+        double share = named > 0 ? s->population / named : 0;
         hardship_on_event(&s->hs, e);
         legitimacy_on_event(w, i, e, pressure);
         spread_on_event(&s->sp, e);
-        loyalty_on_event(&s->ly, e);
+        loyalty_on_event(w, i, e, share);
         posts_on_event(s, &w->sc.site[i], e);
-        force_on_event(&s->fs, e, nsites);
+        force_on_event(&s->fs, e, share);
         arms_on_event(w, i, e);
         recognition_on_event(w, i, e);
     }

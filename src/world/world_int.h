@@ -246,11 +246,12 @@ void anger_drive(unrest_world *w, size_t i, double heard);
 
 /* loyalty.c (before force: the forces' will) */
 void loyalty_init(loyalty_state *l);
-void loyalty_on_event(loyalty_state *l, const unrest_sc_event *e);
+void loyalty_on_event(unrest_world *w, size_t i, const unrest_sc_event *e, double share);
 void loyalty_drive(unrest_world *w, size_t i);
 
 /* force.c (arrest constant, cops on the lattice, arrests and deaths) */
-void force_on_event(force_state *f, const unrest_sc_event *e, size_t nsites);
+void force_on_event(force_state *f, const unrest_sc_event *e, double share);
+double force_street(const unrest_world *w, size_t i); /* police on the street, not withdrawn */
 void force_drive(unrest_world *w, size_t i, const nation_now *n);
 double force_police_base(const unrest_world *w, size_t i);
 void force_observe(unrest_world *w, size_t i, int64_t t);
