@@ -201,7 +201,7 @@ sed -i 's|^title: .*|title: "changed since"|' "$T/variant.yaml"
 expect_error "has changed since the run" run --manifest "$T/m1/manifest.json"
 
 # --- the day table folds quiet stretches; no progress line when stderr is not a terminal ---
-"$U" run --set scale.people_per_agent=1000 --set anger.initial=0 --set legitimacy.initial=0.969 --set hardship.fuel_weight=2.5 --days 12 --seed 1 --out "$T/q" >"$T/stdout" 2>"$T/stderr" || bad "quiet-days run failed"
+"$U" run --set scale.people_per_agent=1000 --set anger.initial=0 --set legitimacy.initial=0.975 --set hardship.fuel_weight=2 --days 12 --seed 1 --out "$T/q" >"$T/stdout" 2>"$T/stderr" || bad "quiet-days run failed"
 grep -q 'cities quiet$' "$T/stdout" && ! grep -q '(19 cities quiet)' "$T/stdout" && ok || bad "quiet days are not folded: $(grep -m3 quiet "$T/stdout")"
 [ ! -s "$T/stderr" ] && ok || bad "progress written to a stderr that is not a terminal: $(head -c 200 "$T/stderr" | od -c | head -3)"
 
