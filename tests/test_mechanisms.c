@@ -209,6 +209,47 @@ static void fresh_reinforcements_take_back_the_street(void **state)
     assert_true(!withdrawn[1] && will[1] > 0.9);
 }
 
+/* loyalty.regroup: police who have withdrawn are out of the crowd's reach. West's police withdraw
+ * under a crowd that stays; a day later, with the rule on, their will has grown by the recovery
+ * rate (they regroup) and they return; with it off the crowd they left still wears it down. */
+static void withdrawn_police_regroup(void **state)
+{
+    (void)state;
+    double will[2];
+    int returned[2];
+    for (int k = 0; k < 2; k++) {
+        const char *sets[] = {"anger.initial=0.4",
+                              "loyalty.erosion=0.05",
+                              "loyalty.outnumber=2",
+                              "loyalty.withdraw_below=0.3",
+                              "loyalty.recovery=1",
+                              k ? "loyalty.regroup=true" : "loyalty.regroup=false",
+                              NULL};
+        unrest_world *w = wt_make(load("", sets), 4);
+        unrest_site_state s;
+        int64_t t = 0, at = -1;
+        for (; t < 48 && at < 0; t++) {
+            wt_step_to(w, t + 1);
+            unrest_world_site(w, 0, &s);
+            if (s.withdrawn) at = t + 1;
+        }
+        assert_true(at > 0);
+        double w0 = s.will;
+        returned[k] = 0;
+        for (int64_t u = at; u < at + 12; u++) {
+            wt_step_to(w, u + 1);
+            if (strstr(unrest_world_fired(w), "West police return")) returned[k] = 1;
+        }
+        unrest_world_site(w, 0, &s);
+        will[k] = s.will - w0;
+        unrest_world_destroy(w);
+    }
+    print_message("will 12 hours after withdrawing: %+.3f regrouping, %+.3f not\n", will[1],
+                  will[0]);
+    assert_true(will[0] < 0 && !returned[0]);
+    assert_true(returned[1]);
+}
+
 /* Fighters and police clash: casualties on both sides, security dead among the security hurt,
  * civilian dead counted as dead; nothing without fighters; the same for 1 and 2 threads. */
 static void violent_minority(void **state)
@@ -442,6 +483,7 @@ int main(void)
         cmocka_unit_test(concession_under_pressure),
         cmocka_unit_test(loyalty_of_the_forces),
         cmocka_unit_test(fresh_reinforcements_take_back_the_street),
+        cmocka_unit_test(withdrawn_police_regroup),
         cmocka_unit_test(violent_minority),
         cmocka_unit_test(focal_counts_in_people),
         cmocka_unit_test(contagion_by_proximity),

@@ -205,6 +205,7 @@ typedef struct unrest_sc_params {
     double shirk_below;    /* will below which arrests fall in proportion */
     double withdraw_below; /* will below which police leave the streets and guards the sites */
     double fresh_will;     /* will reinforcements arrive with (< 0: off, they take the site's) */
+    int regroup;           /* withdrawn forces, out of contact, regain will rather than lose it */
     /* the defence of each building (posts.c) */
     double post_erosion;   /* guards' will lost per hour per factor of ten (0: off) */
     double post_outnumber; /* attackers per defender at a building that weigh 1 */

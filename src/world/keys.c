@@ -180,6 +180,9 @@ const keydef unrest_param_keys[] = {
           "below this will, arrests fall in proportion (shirking)"),
     PREAL("loyalty", "withdraw_below", "loyalty", withdraw_below, 0, 1, 0, 0, "will",
           "below this will the police leave the streets and the guards their sites"),
+    PKEY("loyalty", "regroup", "loyalty", V_BOOL, regroup, 0, 1, 0, 0, "",
+         "withdrawn police, out of the crowd's reach, regain will at the recovery rate "
+         "(false: the crowd they left still wears it down)"),
     PREAL("loyalty", "fresh", "loyalty", fresh_will, -1, 1, 0, -1, "will",
           "will reinforcements arrive with; the site's will becomes the mean over all on the "
           "street (< 0: off, they take on the will of those there)"),

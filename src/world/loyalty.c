@@ -6,7 +6,10 @@
  * with their own casualties, and with a split in the elite (the event elite_split); it comes
  * back slowly while they are not outnumbered. Below loyalty.shirk_below they shirk (arrests fall
  * in proportion to W); below loyalty.withdraw_below they pull back: police leave the streets and
- * guards their sites until W is 0.1 above that line again. Reinforcements (the event
+ * guards their sites until W is 0.1 above that line again. With loyalty.regroup, withdrawn
+ * police are out of the crowd's reach: the crowd no longer wears their will down, and they regain
+ * it at loyalty.recovery until they return (without it, the crowd they left still wears it down
+ * and a city whose crowd stays is lost for good). Reinforcements (the event
  * reinforce) arrive with a will of their own, loyalty.fresh: units from outside that have not
  * faced the crowd (the army brought into Almaty on 5 January, the National Guard under the
  * state of emergency), so the site's will becomes the mean over everyone on the street and a
@@ -52,7 +55,9 @@ void loyalty_drive(unrest_world *w, size_t i)
     double active = site_street(s, p);
     double ratio = street > 0 ? active / (street * p->outnumber) : (active > 0 ? INFINITY : 0);
     double will = l->will;
-    if (ratio > 1) /* a crowd ten times the line weighs one unit; a hundred times, two */
+    if (l->withdrawn && p->regroup) /* off the streets, out of contact: they regroup */
+        will += p->will_recovery * p->tick_hours / 24;
+    else if (ratio > 1) /* a crowd ten times the line weighs one unit; a hundred times, two */
         will -= p->will_erosion * fmin(log10(ratio), 3) * p->tick_hours;
     else
         will += p->will_recovery * p->tick_hours / 24;
