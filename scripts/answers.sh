@@ -55,7 +55,11 @@ agent per 1,000 people for the whole scenario (1-20 January). Estimates are prob
 classes and medians, with 95% intervals; "minus first" is the variant's value minus the first's on
 the same seeds and draws (paired intervals). The posterior was fitted to 1-5 January only; what follows
 5 January is the model's, and so is every difference below. Read docs/SCENARIO.md first: where the
-calibrated model misses the record of 1-5 January, these answers inherit the miss.
+calibrated model misses the record of 1-5 January, these answers inherit the miss. Above all, every
+answer below hangs on one assumption the calibration did not fit: the anger that violence seen adds
+(anger.gain, 0.01). It carries both the escalation of 4-5 January and the unrest that never ends
+after it (docs/SCENARIO.md, "What the end hangs on"); with a third of it four runs in ten end by
+20 January instead of three in a hundred, and with none of it nothing happens after 4 January.
 HEAD
 
 cat >>"$tmp" <<'TXT'
