@@ -13,8 +13,8 @@
  * reinforce) arrive with a will of their own, loyalty.fresh: units from outside that have not
  * faced the crowd (the army brought into Almaty on 5 January, the National Guard under the
  * state of emergency), so the site's will becomes the mean over everyone on the street and a
- * city whose police have pulled back can be taken back (Tilly 1978 and Lichbach 1995 on the
- * state's capacity to regroup; Dahl et al.: withdrawal is reversible while the command holds).
+ * city whose police have pulled back can be taken back (the literature digest's design: units
+ * arrive by timeline events with a loyalty of their own; pooling it as a mean is [A]).
  * Sources: Chenoweth & Stephan 2011
  * and Nepstad 2011 (loyalty shifts decide outcomes), Dahl, Rivera Celestino & Gates 2025
  * (shirking and withdrawal under mass protest), Fonoberova et al. 2012 (a tipping point in the
