@@ -45,6 +45,10 @@ void help_calibrate(FILE *out)
             "  --abc-draws N       rejection ABC instead of ABC-SMC: N draws from NROY, the\n"
             "                      --particles nearest kept, equal weights (robust when NROY\n"
             "                      is too thin for SMC's moves; its ESS is the particle count)\n"
+            "  --nroy-chain T      draw ABC's first sample from NROY by Metropolis chains that\n"
+            "                      keep every T-th state, not by uniform darts in its bounding\n"
+            "                      box (for an NROY too small for darts to find; T about the\n"
+            "                      number of parameters)\n"
             "  --generations N     most ABC generations after the prior one (default 6)\n"
             "  --min-acceptance A  stop ABC below this acceptance rate (default 0.05)\n"
             "  --predictive N      posterior-predictive runs (default 40)\n"
@@ -232,6 +236,9 @@ int cmd_calibrate(int argc, char **argv)
         } else if ((r = cli_opt(argc, argv, &i, "--abc-draws", &val)) != 0) {
             if (r < 0 || cli_opt_u64(C, "--abc-draws", val, 4, 10000000, &v)) goto bad;
             c.abc_draws = (size_t)v;
+        } else if ((r = cli_opt(argc, argv, &i, "--nroy-chain", &val)) != 0) {
+            if (r < 0 || cli_opt_u64(C, "--nroy-chain", val, 1, 100000, &v)) goto bad;
+            c.nroy_thin = (size_t)v;
         } else if ((r = cli_opt(argc, argv, &i, "--generations", &val)) != 0) {
             if (r < 0 || cli_opt_u64(C, "--generations", val, 1, 100, &v)) goto bad;
             c.generations = (unsigned)v;

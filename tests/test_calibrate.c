@@ -324,9 +324,8 @@ static void toy_posterior(void **state)
  * must still agree. Measured on these five seeds before the asserts were written: mean errors
  * up to 0.22 (SMC's test allows 0.35; the same here), sd 1.11-1.52 times the analytic (so
  * between 0.9 and 1.8: wider, as a 10% quantile tolerance must be, but not unbounded). */
-static void toy_rejection(void **state)
+static void rejection_case(uint64_t base, size_t thin)
 {
-    (void)state;
     toy t = {.k = 2, .m = 3, .A = {{1, 0}, {0, 1}, {1, 1}}};
     unrest_cal_param p[2];
     toy_params(2, p);
@@ -334,9 +333,10 @@ static void toy_rejection(void **state)
     for (uint64_t s = 1; s <= 5; s++) {
         double truth[2], an[2];
         unrest_cal_target tg[3];
-        toy_case(2000 + s, &t, tg, truth, an);
+        toy_case(base + s, &t, tg, truth, an);
         unrest_cal_config c = toy_config(&t, p, tg, s);
         c.abc_draws = 2000;
+        c.nroy_thin = thin;
         unrest_calibration *cal;
         char err[512];
         assert_int_equal(unrest_calibrate_create(&cal, &c, err, sizeof err), UNREST_OK);
@@ -356,9 +356,10 @@ static void toy_rejection(void **state)
         for (size_t i = 0; i < 2; i++) {
             double m, sd;
             post_moments(cal, 2, i, &m, &sd);
-            print_message("rejection seed %llu theta%zu: mean %.3f (analytic %.3f), sd %.3f "
-                          "(analytic %.3f)\n",
-                          (unsigned long long)s, i, m, an[i], sd, sdan);
+            print_message("rejection%s seed %llu theta%zu: mean %.3f (analytic %.3f), sd %.3f "
+                          "(analytic %.3f) %s\n",
+                          thin ? " (chains)" : "", (unsigned long long)s, i, m, an[i], sd, sdan,
+                          g1->stop);
             assert_true(fabs(m - an[i]) < 0.35);
             assert_true(sd > 0.9 * sdan && sd < 1.8 * sdan);
         }
@@ -366,10 +367,22 @@ static void toy_rejection(void **state)
     }
 }
 
-/* The same calibration on 1 and 3 workers gives the same posterior, bit for bit. */
-static void toy_workers(void **state)
+static void toy_rejection(void **state)
 {
     (void)state;
+    rejection_case(2000, 0);
+}
+
+static void toy_rejection_chain(void **state)
+{
+    (void)state;
+    rejection_case(2000, 5);
+}
+
+/* The same calibration on 1 and 3 workers gives the same posterior, bit for bit: ABC-SMC, and
+ * rejection ABC from Metropolis chains on NROY (which run on the workers). */
+static void workers_case(size_t thin)
+{
     toy t = {.k = 2, .m = 3, .A = {{1, 0}, {0, 1}, {1, 1}}};
     unrest_cal_param p[2];
     toy_params(2, p);
@@ -386,6 +399,10 @@ static void toy_workers(void **state)
         c.generations = 3;
         c.predictive = 20;
         c.workers = v ? 3 : 1;
+        if (thin) {
+            c.abc_draws = 400;
+            c.nroy_thin = thin;
+        }
         unrest_calibration *cal;
         assert_int_equal(unrest_calibrate_create(&cal, &c, NULL, 0), UNREST_OK);
         assert_int_equal(unrest_calibrate_run(cal), UNREST_OK);
@@ -400,6 +417,13 @@ static void toy_workers(void **state)
     assert_memory_equal(post[0], post[1], np[0] * 3 * sizeof(double));
     free(post[0]);
     free(post[1]);
+}
+
+static void toy_workers(void **state)
+{
+    (void)state;
+    workers_case(0);
+    workers_case(3);
 }
 
 /* ---- simulation-based calibration ------------------------------------------------------------ */
@@ -915,6 +939,7 @@ int main(void)
         cmocka_unit_test(first_withdrawn_dates_the_pullback),
         cmocka_unit_test(toy_posterior),
         cmocka_unit_test(toy_rejection),
+        cmocka_unit_test(toy_rejection_chain),
         cmocka_unit_test(toy_workers),
         cmocka_unit_test(store_resume),
         cmocka_unit_test(scenario_covers_truth),

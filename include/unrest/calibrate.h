@@ -219,6 +219,9 @@ typedef struct unrest_cal_config {
     size_t abc_draws;      /* > 0: rejection ABC instead of SMC: this many draws from NROY, the
                               `particles` nearest kept with equal weights (Pritchard et al. 1999;
                               Beaumont et al. 2002); 0: ABC-SMC (the default) */
+    size_t nroy_thin;      /* > 0: ABC's draws from NROY come from random-walk Metropolis chains
+                              keeping every nroy_thin-th state (for an NROY too small for uniform
+                              darts); 0: uniform darts in NROY's bounding box (the default) */
     size_t predictive;     /* posterior-predictive runs (0: none; the CLI asks 40) */
     /* reproducibility and machinery */
     uint64_t seed;                   /* master seed: every run's seed derives from it */

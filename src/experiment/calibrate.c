@@ -36,14 +36,15 @@
 
 /* Streams of the seed paths: seed = derive(derive(derive(master, stream), a), b). */
 enum {
-    ST_LHS = 1,      /* wave-1 maximin LHS candidates (a = candidate) */
-    ST_WAVE = 2,     /* wave runs (a = wave << 32 | point, b = replicate) */
-    ST_NROY = 3,     /* NROY Monte Carlo (a = wave, b = batch) */
-    ST_GP = 4,       /* emulator restarts (a = wave, b = emulator) */
-    ST_ABC_RNG = 5,  /* ABC proposals and noise (a = generation) */
-    ST_ABC_RUN = 6,  /* ABC runs (a = generation, b = proposal) */
-    ST_PRED = 7,     /* posterior predictive draws (a = 0, b = draw) */
-    ST_PRED_RUN = 8, /* posterior predictive runs (a = 0, b = draw) */
+    ST_LHS = 1,        /* wave-1 maximin LHS candidates (a = candidate) */
+    ST_WAVE = 2,       /* wave runs (a = wave << 32 | point, b = replicate) */
+    ST_NROY = 3,       /* NROY Monte Carlo (a = wave, b = batch) */
+    ST_GP = 4,         /* emulator restarts (a = wave, b = emulator) */
+    ST_ABC_RNG = 5,    /* ABC proposals and noise (a = generation) */
+    ST_ABC_RUN = 6,    /* ABC runs (a = generation, b = proposal) */
+    ST_PRED = 7,       /* posterior predictive draws (a = 0, b = draw) */
+    ST_PRED_RUN = 8,   /* posterior predictive runs (a = 0, b = draw) */
+    ST_NROY_CHAIN = 9, /* Metropolis chains on NROY (a = chain) */
 };
 
 #define MAX_WAVES 16
@@ -833,6 +834,7 @@ struct unrest_calibration {
     double lo[MAX_K], hi[MAX_K]; /* bounding box of the current NROY */
     double *nroy;                /* sample of the current NROY (nnroy x k) */
     size_t nnroy;
+    char chain_why[120]; /* diagnostics of the Metropolis chains on NROY ("" without them) */
     /* ABC */
     unrest_cal_generation *gens;
     char (*gstop)[200]; /* gens[i].stop points here */
@@ -1887,6 +1889,189 @@ static double ess_of(const double *w, size_t n)
     return s > 0 ? 1 / s : 0;
 }
 
+/* ---- Metropolis chains on NROY --------------------------------------------------------------- */
+
+/* One random-walk Metropolis chain whose stationary law is uniform on NROY inside the box
+ * (the prior restricted to NROY: a proposal is accepted iff it lands in both, the proposal being
+ * symmetric). The scale adapts during burn-in only (towards 23% acceptance; Roberts, Gelman &
+ * Gilks 1997), then stays fixed, so the draws kept after it are from a proper chain. */
+typedef struct nroy_chain {
+    const unrest_calibration *cal;
+    const double *L; /* k x k lower Cholesky factor of the proposal's shape (row-major) */
+    double start[MAX_K];
+    uint64_t key;
+    size_t n, thin, burn; /* draws to keep, steps between them, burn-in steps */
+    double *out;          /* n x k */
+    size_t steps, moved;  /* after burn-in */
+} nroy_chain;
+
+static void chain_run(nroy_chain *ch)
+{
+    const unrest_calibration *cal = ch->cal;
+    size_t k = cal->k;
+    gsl_rng *r = cal_rng_new(ch->key);
+    if (!r) return;
+    double x[MAX_K], y[MAX_K], z[MAX_K], scale = 2.38 / sqrt((double)k);
+    memcpy(x, ch->start, k * sizeof *x);
+    size_t kept = 0, moved = 0, window = 0;
+    for (size_t s = 0; kept < ch->n; s++) {
+        for (size_t d = 0; d < k; d++)
+            z[d] = gsl_ran_gaussian_ziggurat(r, 1.0);
+        int inside = 1;
+        for (size_t a = 0; a < k; a++) {
+            double v = x[a];
+            for (size_t b = 0; b <= a; b++)
+                v += scale * ch->L[a * k + b] * z[b];
+            y[a] = v;
+            if (v < cal->lo[a] || v > cal->hi[a]) inside = 0;
+        }
+        int acc = inside && in_nroy(cal, cal->nwaves, y);
+        if (acc) memcpy(x, y, k * sizeof *x);
+        if (s < ch->burn) {
+            window += (size_t)acc;
+            if ((s + 1) % 50 == 0) {
+                scale *= exp((double)window / 50 - 0.234);
+                window = 0;
+            }
+            continue;
+        }
+        moved += (size_t)acc;
+        if ((s - ch->burn + 1) % ch->thin == 0) memcpy(ch->out + k * kept++, x, k * sizeof *x);
+    }
+    ch->steps = kept * ch->thin;
+    ch->moved = moved;
+    gsl_rng_free(r);
+}
+
+typedef struct chain_pool {
+    nroy_chain *ch;
+    size_t n, next;
+    pthread_mutex_t mu;
+} chain_pool;
+
+static void *chain_worker(void *arg)
+{
+    chain_pool *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        size_t i = p->next++;
+        pthread_mutex_unlock(&p->mu);
+        if (i >= p->n) return NULL;
+        chain_run(&p->ch[i]);
+    }
+}
+
+#define NROY_CHAINS 16 /* chains, whatever the number of workers: the draws do not depend on it */
+
+/* N draws (N x k into u) from the prior restricted to NROY by NROY_CHAINS Metropolis chains
+ * started from the history-matching sample of NROY (cal->nroy), each keeping every
+ * c.nroy_thin-th state after a burn-in of 50 thinning intervals; their proposal's shape is that
+ * sample's covariance scaled by 2.38 / sqrt(k) to start (Roberts, Gelman & Gilks 1997). For an
+ * NROY too small for uniform darts in its bounding box to find. The chains run on the workers;
+ * the draws do not depend on how many. Text of their diagnostics (acceptance, the largest
+ * Gelman-Rubin R-hat over the parameters) into why. */
+static unrest_status nroy_chain_draws(unrest_calibration *cal, size_t N, double *u, char *why,
+                                      size_t whylen)
+{
+    size_t k = cal->k, C = N < NROY_CHAINS ? N : NROY_CHAINS, ns = cal->nnroy;
+    if (ns < 2)
+        return fail(cal, UNREST_ESTATE,
+                    "ABC: history matching left %zu points of NROY to start chains from", ns);
+    /* the proposal's shape: the NROY sample's covariance, with a ridge of 1e-6 of the box */
+    gsl_matrix *S = gsl_matrix_calloc(k, k);
+    nroy_chain *ch = calloc(C, sizeof *ch);
+    double *L = malloc(k * k * sizeof *L);
+    if (!S || !ch || !L) {
+        gsl_matrix_free(S);
+        free(ch);
+        free(L);
+        return fail(cal, UNREST_ENOMEM, "out of memory");
+    }
+    double mean[MAX_K] = {0};
+    for (size_t i = 0; i < ns; i++)
+        for (size_t a = 0; a < k; a++)
+            mean[a] += cal->nroy[i * k + a] / (double)ns;
+    for (size_t a = 0; a < k; a++)
+        for (size_t b = 0; b <= a; b++) {
+            double s = 0;
+            for (size_t i = 0; i < ns; i++)
+                s += (cal->nroy[i * k + a] - mean[a]) * (cal->nroy[i * k + b] - mean[b]);
+            s /= (double)(ns - 1);
+            gsl_matrix_set(S, a, b, s);
+            gsl_matrix_set(S, b, a, s);
+        }
+    for (size_t a = 0; a < k; a++) {
+        double w = cal->hi[a] - cal->lo[a];
+        *gsl_matrix_ptr(S, a, a) += 1e-6 * w * w;
+    }
+    if (gsl_linalg_cholesky_decomp1(S) != GSL_SUCCESS) { /* not positive: the box's diagonal */
+        gsl_matrix_set_zero(S);
+        for (size_t a = 0; a < k; a++)
+            gsl_matrix_set(S, a, a, (cal->hi[a] - cal->lo[a]) / sqrt(12.0));
+    }
+    for (size_t a = 0; a < k; a++)
+        for (size_t b = 0; b < k; b++)
+            L[a * k + b] = b <= a ? gsl_matrix_get(S, a, b) : 0;
+    gsl_matrix_free(S);
+    size_t at = 0;
+    for (size_t c = 0; c < C; c++) {
+        ch[c].cal = cal;
+        ch[c].L = L;
+        memcpy(ch[c].start, cal->nroy + (c * ns / C) * k, k * sizeof *u);
+        ch[c].key = key3(cal->c.seed, ST_NROY_CHAIN, c, 0);
+        ch[c].n = N / C + (c < N % C);
+        ch[c].thin = cal->c.nroy_thin;
+        ch[c].burn = 50 * cal->c.nroy_thin;
+        ch[c].out = u + at * k;
+        at += ch[c].n;
+    }
+    chain_pool p = {.ch = ch, .n = C};
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_t th[256];
+    size_t started = 0, want = cal->c.workers < 256 ? cal->c.workers : 256;
+    for (; started + 1 < want; started++)
+        if (pthread_create(&th[started], NULL, chain_worker, &p) != 0) break;
+    chain_worker(&p);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    pthread_mutex_destroy(&p.mu);
+    size_t steps = 0, moved = 0;
+    for (size_t c = 0; c < C; c++) {
+        steps += ch[c].steps;
+        moved += ch[c].moved;
+    }
+    /* Gelman-Rubin R-hat per parameter over the chains (Gelman & Rubin 1992), the largest */
+    double rhat = NAN;
+    size_t n = N / C;
+    if (C >= 2 && n >= 2) {
+        rhat = 0;
+        for (size_t a = 0; a < k; a++) {
+            double cm[NROY_CHAINS], gm = 0, W = 0, B = 0;
+            for (size_t c = 0; c < C; c++) {
+                double s = 0, v = 0;
+                for (size_t i = 0; i < n; i++)
+                    s += ch[c].out[i * k + a];
+                cm[c] = s / (double)n;
+                for (size_t i = 0; i < n; i++)
+                    v += (ch[c].out[i * k + a] - cm[c]) * (ch[c].out[i * k + a] - cm[c]);
+                W += v / (double)(n - 1) / (double)C;
+                gm += cm[c] / (double)C;
+            }
+            for (size_t c = 0; c < C; c++)
+                B += (cm[c] - gm) * (cm[c] - gm) * (double)n / (double)(C - 1);
+            double vhat = (double)(n - 1) / (double)n * W + B / (double)n;
+            double ra = W > 0 ? sqrt(vhat / W) : 1;
+            if (ra > rhat) rhat = ra;
+        }
+    }
+    snprintf(why, whylen, "%zu Metropolis chains, thin %zu, %.0f%% of moves accepted, R-hat %.3f",
+             C, cal->c.nroy_thin, steps ? 100.0 * (double)moved / (double)steps : 0.0, rhat);
+    note(cal, "ABC: %zu draws from NROY by %s", N, why);
+    free(ch);
+    free(L);
+    return UNREST_OK;
+}
+
 /* Generation 0: N draws from the prior restricted to NROY (uniform in the NROY box, kept when
  * they pass every wave's emulators), simulated; the MAD of their noisy summaries scales the
  * distance (sig). */
@@ -1902,9 +2087,18 @@ static unrest_status abc_prior(unrest_calibration *cal, particles *cur, double *
         st = fail(cal, UNREST_ENOMEM, "out of memory");
         goto out;
     }
+    if (cal->c.nroy_thin &&
+        (st = nroy_chain_draws(cal, N, cur->u, cal->chain_why, sizeof cal->chain_why)) != UNREST_OK)
+        goto out;
     for (size_t i = 0; i < N; i++) {
         double u[MAX_K];
         size_t tries = 0;
+        if (cal->c.nroy_thin) {
+            draw_noise(cal, r, noise + i * m);
+            set_job(cal, &jobs[i], cur->u + i * k, key3(cal->c.seed, ST_ABC_RUN, 0, i), i,
+                    out + i * m);
+            continue;
+        }
         do {
             if (++tries > 1000000) {
                 st = fail(cal, UNREST_ESTATE,
@@ -2179,9 +2373,10 @@ static unrest_status abc_smc(unrest_calibration *cal)
             cur.w[i] = 1.0 / (double)P;
         }
         cur.n = P;
-        char why[160];
-        snprintf(why, sizeof why, "rejection ABC: the %zu nearest of %zu draws from NROY", P,
-                 prev.n);
+        char why[200];
+        snprintf(why, sizeof why, "rejection ABC: the %zu nearest of %zu draws from NROY%s%s%s", P,
+                 prev.n, cal->chain_why[0] ? " (" : "", cal->chain_why,
+                 cal->chain_why[0] ? ")" : "");
         unrest_cal_generation g = {.gen = 1,
                                    .eps = P ? cur.d[P - 1] : HUGE_VAL,
                                    .simulated = 0,
@@ -2326,6 +2521,8 @@ static char *settings_text(const unrest_calibration *cal)
                                 cal->c.generations, cal->c.min_acceptance, cal->c.predictive);
     if (cal->c.abc_draws && w < cap) /* absent for ABC-SMC: older identities still match */
         w += (size_t)snprintf(s + w, cap - w, "rejection=%zu;", cal->c.abc_draws);
+    if (cal->c.nroy_thin && w < cap) /* absent for uniform darts, likewise */
+        w += (size_t)snprintf(s + w, cap - w, "nroychain=%zu;", cal->c.nroy_thin);
     if (w < cap) w += (size_t)snprintf(s + w, cap - w, "params=");
     for (size_t i = 0; i < cal->k && w < cap; i++)
         w += (size_t)snprintf(s + w, cap - w, "%s%s:%.17g:%.17g:%d", i ? "," : "",
