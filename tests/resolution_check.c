@@ -7,9 +7,11 @@
  * explains. Outcomes: national peak of people active at once on 3, 4 and 5 January, focal
  * points taken, security casualties, the number of cities with 1,000 or more people out on
  * 5 January. The same seeds at one agent per 10 people are compared the same way with the 1:100
- * sample (UNREST_RESOLUTION_10=1; about a minute, not in CI: it still fails). Seeds and the level
- * are fixed: the test is repeatable and can fail. The 1:100 against 1:1000 comparison is a CTest
- * test (label stat) since the session-9 calibration passed it.
+ * sample (UNREST_RESOLUTION_10=1; about a minute, not in CI: it still fails). For diagnosis,
+ * UNREST_RESOLUTION_SCENARIO=FILE checks another scenario and
+ * UNREST_RESOLUTION_SET="PATH=VALUE,..." changes values of the one checked (neither is set in CI).
+ * Seeds and the level are fixed: the test is repeatable and can fail. The 1:100 against 1:1000
+ * comparison is a CTest test (label stat) since the session-9 calibration passed it.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -36,13 +38,22 @@ static void run(int ppa, uint64_t seed, double *out)
     char err[512], a[64];
     size_t len;
     const char *text = unrest_scenario_builtin(&len);
+    const char *file = getenv("UNREST_RESOLUTION_SCENARIO"); /* diagnosis: another scenario */
     unrest_scenario_init(&sc);
-    if (unrest_scenario_load_string(&sc, text, len, "b", err, sizeof err) != UNREST_OK)
+    if ((file ? unrest_scenario_load(&sc, file, err, sizeof err)
+              : unrest_scenario_load_string(&sc, text, len, "b", err, sizeof err)) != UNREST_OK)
         fail_msg("%s", err);
     snprintf(a, sizeof a, "scale.people_per_agent=%d", ppa);
     if (unrest_scenario_set(&sc, a, err, sizeof err) != UNREST_OK ||
         unrest_scenario_set(&sc, "time.days=6", err, sizeof err) != UNREST_OK)
         fail_msg("%s", err);
+    const char *extra = getenv("UNREST_RESOLUTION_SET"); /* diagnosis: "PATH=VALUE,..." */
+    if (extra) {
+        char buf[512];
+        snprintf(buf, sizeof buf, "%s", extra);
+        for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ","))
+            if (unrest_scenario_set(&sc, tok, err, sizeof err) != UNREST_OK) fail_msg("%s", err);
+    }
     unrest_world *w = wt_make(&sc, seed);
     unrest_world_set_threads(w, 2);
     double peak[6] = {0}, city5[64] = {0};

@@ -222,6 +222,8 @@ typedef struct unrest_cal_config {
     size_t nroy_thin;      /* > 0: ABC's draws from NROY come from random-walk Metropolis chains
                               keeping every nroy_thin-th state (for an NROY too small for uniform
                               darts); 0: uniform darts in NROY's bounding box (the default) */
+    size_t chain_darts;    /* with nroy_thin: uniform darts thrown first, whose hits start the
+                              chains (no chain when they find all); 0: 2,000,000 */
     size_t predictive;     /* posterior-predictive runs (0: none; the CLI asks 40) */
     /* reproducibility and machinery */
     uint64_t seed;                   /* master seed: every run's seed derives from it */

@@ -802,6 +802,7 @@ typedef struct wave_emu {
     gp **mean;     /* m: GP of the mean of the emulated output */
     gp **lvar;     /* m: GP of the log run-to-run variance (counts, reals); NULL: constant */
     double *lvar0; /* m: the constant log variance where lvar is NULL */
+    size_t *order; /* m: the targets, the most often implausible first (impl_over) */
 } wave_emu;
 
 /* A design point and what its runs gave, on the emulated scale. */
@@ -834,6 +835,7 @@ struct unrest_calibration {
     double lo[MAX_K], hi[MAX_K]; /* bounding box of the current NROY */
     double *nroy;                /* sample of the current NROY (nnroy x k) */
     size_t nnroy;
+    size_t nroy_darts;   /* its first points that are uniform darts (the rest: local moves) */
     char chain_why[120]; /* diagnostics of the Metropolis chains on NROY ("" without them) */
     /* ABC */
     unrest_cal_generation *gens;
@@ -1187,7 +1189,8 @@ static int impl_over(const unrest_calibration *cal, size_t w, const double *u)
 {
     const wave_emu *e = &cal->emu[w];
     unsigned need = (cal->c.use_max || nused(cal) < 2) ? 1 : 2, over = 0;
-    for (size_t j = 0; j < cal->m; j++) {
+    for (size_t o = 0; o < cal->m; o++) {
+        size_t j = e->order ? e->order[o] : o;
         if (!cal->used[j]) continue;
         double mean, vem;
         gp_predict(e->mean[j], u, &mean, &vem);
@@ -1236,6 +1239,7 @@ static void emu_free(wave_emu *e, size_t m)
     free(e->mean);
     free(e->lvar);
     free(e->lvar0);
+    free(e->order);
     memset(e, 0, sizeof *e);
 }
 
@@ -1345,6 +1349,33 @@ static unrest_status fit_wave(unrest_calibration *cal, size_t w, unrest_cal_wave
         if (used_txt < txtlen)
             used_txt += (size_t)snprintf(txt + used_txt, txtlen - used_txt, "\n");
     }
+    /* the order impl_over asks the targets in: the most often implausible on the training points
+     * first (any order gives the same answer; this one decides sooner) */
+    e->order = malloc(m * sizeof *e->order);
+    size_t *cnt = calloc(m, sizeof *cnt);
+    if (!e->order || !cnt) {
+        free(cnt);
+        st = fail(cal, UNREST_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < m; j++) {
+            if (!cal->used[j]) continue;
+            const double *u = cal->pts[sel[i]].u;
+            double mean, vem;
+            gp_predict(e->mean[j], u, &mean, &vem);
+            double den = cal->vobs[j] + cal->vmd[j] + var_s(cal, e, j, u, mean) + vem;
+            cnt[j] += fabs(cal->z[j] - mean) / sqrt(den > 1e-300 ? den : 1e-300) >= cal->c.cutoff;
+        }
+    for (size_t j = 0; j < m; j++)
+        e->order[j] = j;
+    for (size_t a = 1; a < m; a++) /* insertion sort: by count, descending; ties by index */
+        for (size_t b = a; b > 0 && cnt[e->order[b]] > cnt[e->order[b - 1]]; b--) {
+            size_t t = e->order[b];
+            e->order[b] = e->order[b - 1];
+            e->order[b - 1] = t;
+        }
+    free(cnt);
 out:
     free(sel);
     free(x);
@@ -1509,6 +1540,7 @@ static unrest_status sample_nroy(unrest_calibration *cal, size_t nw, double *sha
     free(cal->nroy);
     cal->nroy = keep;
     cal->nnroy = kept;
+    cal->nroy_darts = pass < want ? pass : want;
     return UNREST_OK;
 }
 
@@ -1891,18 +1923,21 @@ static double ess_of(const double *w, size_t n)
 
 /* ---- Metropolis chains on NROY --------------------------------------------------------------- */
 
-/* One random-walk Metropolis chain whose stationary law is uniform on NROY inside the box
- * (the prior restricted to NROY: a proposal is accepted iff it lands in both, the proposal being
- * symmetric). The scale adapts during burn-in only (towards 23% acceptance; Roberts, Gelman &
- * Gilks 1997), then stays fixed, so the draws kept after it are from a proper chain. */
+/* A random-walk Metropolis chain whose stationary law is uniform on NROY inside the box (the
+ * prior restricted to NROY): the proposal x + scale L z is symmetric, so a move is accepted iff
+ * it lands in both. With `adapt` (the pilot) the scale moves every 50 steps towards 23%
+ * acceptance (Roberts, Gelman & Gilks 1997) and nothing is kept; without it the scale is fixed
+ * and every thin-th state is kept. */
 typedef struct nroy_chain {
     const unrest_calibration *cal;
     const double *L; /* k x k lower Cholesky factor of the proposal's shape (row-major) */
     double start[MAX_K];
+    double scale; /* in; the pilot's tuned scale out */
+    int adapt;    /* the pilot */
     uint64_t key;
-    size_t n, thin, burn; /* draws to keep, steps between them, burn-in steps */
-    double *out;          /* n x k */
-    size_t steps, moved;  /* after burn-in */
+    size_t n, thin;      /* states to keep (the pilot: steps to take), steps between them */
+    double *out;         /* n x k */
+    size_t steps, moved; /* steps taken, moves accepted */
 } nroy_chain;
 
 static void chain_run(nroy_chain *ch)
@@ -1911,10 +1946,11 @@ static void chain_run(nroy_chain *ch)
     size_t k = cal->k;
     gsl_rng *r = cal_rng_new(ch->key);
     if (!r) return;
-    double x[MAX_K], y[MAX_K], z[MAX_K], scale = 2.38 / sqrt((double)k);
+    double x[MAX_K], y[MAX_K], z[MAX_K], scale = ch->scale;
     memcpy(x, ch->start, k * sizeof *x);
-    size_t kept = 0, moved = 0, window = 0;
-    for (size_t s = 0; kept < ch->n; s++) {
+    size_t kept = 0, moved = 0, window = 0, s = 0;
+    if (!ch->adapt && ch->n) memcpy(ch->out + k * kept++, x, k * sizeof *x); /* the start */
+    for (; ch->adapt ? s < ch->n : kept < ch->n; s++) {
         for (size_t d = 0; d < k; d++)
             z[d] = gsl_ran_gaussian_ziggurat(r, 1.0);
         int inside = 1;
@@ -1927,64 +1963,178 @@ static void chain_run(nroy_chain *ch)
         }
         int acc = inside && in_nroy(cal, cal->nwaves, y);
         if (acc) memcpy(x, y, k * sizeof *x);
-        if (s < ch->burn) {
+        moved += (size_t)acc;
+        if (ch->adapt) {
             window += (size_t)acc;
             if ((s + 1) % 50 == 0) {
                 scale *= exp((double)window / 50 - 0.234);
                 window = 0;
             }
-            continue;
+        } else if ((s + 1) % ch->thin == 0) {
+            memcpy(ch->out + k * kept++, x, k * sizeof *x);
         }
-        moved += (size_t)acc;
-        if ((s - ch->burn + 1) % ch->thin == 0) memcpy(ch->out + k * kept++, x, k * sizeof *x);
     }
-    ch->steps = kept * ch->thin;
+    ch->scale = scale;
+    ch->steps = s;
     ch->moved = moved;
     gsl_rng_free(r);
 }
 
-typedef struct chain_pool {
-    nroy_chain *ch;
-    size_t n, next;
-    pthread_mutex_t mu;
-} chain_pool;
+/* Uniform darts in the box, the ones in NROY kept (the first cap of them) and counted. */
+typedef struct dart_batch {
+    const unrest_calibration *cal;
+    uint64_t key;
+    size_t n, cap; /* darts, hits kept at most */
+    double *hit;   /* cap x k */
+    size_t nhit;   /* hits (all of them, kept or not) */
+} dart_batch;
 
-static void *chain_worker(void *arg)
+static void dart_run(void *arg)
 {
-    chain_pool *p = arg;
+    dart_batch *b = arg;
+    const unrest_calibration *cal = b->cal;
+    size_t k = cal->k;
+    gsl_rng *r = cal_rng_new(b->key);
+    if (!r) return;
+    double u[MAX_K];
+    for (size_t i = 0; i < b->n; i++) {
+        for (size_t d = 0; d < k; d++)
+            u[d] = cal->lo[d] + gsl_rng_uniform(r) * (cal->hi[d] - cal->lo[d]);
+        if (!in_nroy(cal, cal->nwaves, u)) continue;
+        if (b->nhit < b->cap) memcpy(b->hit + k * b->nhit, u, k * sizeof *u);
+        b->nhit++;
+    }
+    gsl_rng_free(r);
+}
+
+static void chain_item(void *arg)
+{
+    chain_run(arg);
+}
+
+/* fn on each of n items of `size` bytes, on up to `workers` threads (the caller's one of them). */
+typedef struct item_pool {
+    char *items;
+    size_t size, n, next;
+    void (*fn)(void *);
+    pthread_mutex_t mu;
+} item_pool;
+
+static void *item_worker(void *arg)
+{
+    item_pool *p = arg;
     for (;;) {
         pthread_mutex_lock(&p->mu);
         size_t i = p->next++;
         pthread_mutex_unlock(&p->mu);
         if (i >= p->n) return NULL;
-        chain_run(&p->ch[i]);
+        p->fn(p->items + i * p->size);
     }
 }
 
-#define NROY_CHAINS 16 /* chains, whatever the number of workers: the draws do not depend on it */
+static void run_items(void *items, size_t size, size_t n, void (*fn)(void *), unsigned workers)
+{
+    item_pool p = {.items = items, .size = size, .n = n, .fn = fn};
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_t th[256];
+    size_t started = 0, want = workers < 256 ? workers : 256;
+    for (; started + 1 < want; started++)
+        if (pthread_create(&th[started], NULL, item_worker, &p) != 0) break;
+    item_worker(&p);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    pthread_mutex_destroy(&p.mu);
+}
 
-/* N draws (N x k into u) from the prior restricted to NROY by NROY_CHAINS Metropolis chains
- * started from the history-matching sample of NROY (cal->nroy), each keeping every
- * c.nroy_thin-th state after a burn-in of 50 thinning intervals; their proposal's shape is that
- * sample's covariance scaled by 2.38 / sqrt(k) to start (Roberts, Gelman & Gilks 1997). For an
- * NROY too small for uniform darts in its bounding box to find. The chains run on the workers;
- * the draws do not depend on how many. Text of their diagnostics (acceptance, the largest
- * Gelman-Rubin R-hat over the parameters) into why. */
+#define DART_BATCH 25000    /* uniform darts per batch (a seed of its own) */
+#define DART_BATCHES 8      /* batches per round */
+#define CHAIN_DARTS 2000000 /* uniform darts at most before chains (c.chain_darts: 0) */
+#define PILOT_STEPS 500     /* steps of the pilot chain that tunes the proposal's scale */
+
+/* N draws (N x k into u) from the prior restricted to NROY, for an NROY too small for darts
+ * thrown one at a time to find. First up to c.chain_darts uniform darts in the box on all the
+ * workers: if N hit, those are the draws. Otherwise one random-walk Metropolis chain per hit,
+ * which is its first draw; the hits are exact draws of the target, so every state of every chain
+ * is an exact draw too and no burn-in is needed: the chains multiply the hits, and how far each
+ * travels (c.nroy_thin steps between kept states) decides how much new ground the extra draws
+ * cover. The proposal's shape is the covariance of history matching's NROY sample; its scale is
+ * tuned by a pilot chain (PILOT_STEPS, its states dropped) and then fixed for all chains. The
+ * draws do not depend on the number of workers. Their diagnostics (hits, chains, acceptance, the
+ * largest Gelman-Rubin R-hat over the parameters) go to why. */
 static unrest_status nroy_chain_draws(unrest_calibration *cal, size_t N, double *u, char *why,
                                       size_t whylen)
 {
-    size_t k = cal->k, C = N < NROY_CHAINS ? N : NROY_CHAINS, ns = cal->nnroy;
-    if (ns < 2)
-        return fail(cal, UNREST_ESTATE,
-                    "ABC: history matching left %zu points of NROY to start chains from", ns);
+    size_t k = cal->k, ns = cal->nnroy;
+    if (ns < 2) return fail(cal, UNREST_ESTATE, "ABC: history matching left no sample of NROY");
+    /* the starts: uniform darts in rounds of DART_BATCHES batches until N hit or the budget is
+     * spent (rounds, not workers, decide where it stops) */
+    double *start = malloc(N * k * sizeof *start);
+    dart_batch *db = calloc(DART_BATCHES, sizeof *db);
+    if (!start || !db) {
+        free(start);
+        free(db);
+        return fail(cal, UNREST_ENOMEM, "out of memory");
+    }
+    size_t starts = 0, darts = 0, hits = 0;
+    size_t budget = cal->c.chain_darts ? cal->c.chain_darts : CHAIN_DARTS;
+    size_t bs = (budget + DART_BATCHES - 1) / DART_BATCHES;
+    if (bs > DART_BATCH) bs = DART_BATCH;
+    for (size_t round = 0; darts < budget && starts < N; round++) {
+        for (size_t b = 0; b < DART_BATCHES; b++) {
+            free(db[b].hit);
+            db[b] =
+                (dart_batch){.cal = cal,
+                             .key = key3(cal->c.seed, ST_NROY_CHAIN, round * DART_BATCHES + b, 2),
+                             .n = bs,
+                             .cap = N - starts,
+                             .hit = malloc((N - starts) * k * sizeof(double))};
+            if (!db[b].hit) db[b].cap = 0;
+        }
+        run_items(db, sizeof *db, DART_BATCHES, dart_run, cal->c.workers);
+        for (size_t b = 0; b < DART_BATCHES; b++) {
+            size_t take = db[b].nhit < db[b].cap ? db[b].nhit : db[b].cap;
+            if (take > N - starts) take = N - starts;
+            memcpy(start + starts * k, db[b].hit, take * k * sizeof *start);
+            starts += take;
+            darts += db[b].n;
+            hits += db[b].nhit;
+        }
+        note(cal, "ABC: %zu of %zu darts thrown at NROY, %zu hits", darts, budget, hits);
+    }
+    for (size_t b = 0; b < DART_BATCHES; b++)
+        free(db[b].hit);
+    free(db);
+    double vol = 1;
+    for (size_t a = 0; a < k; a++)
+        vol *= cal->hi[a] - cal->lo[a];
+    if (starts == N) { /* the darts sufficed: no chain needed */
+        memcpy(u, start, N * k * sizeof *u);
+        snprintf(why, whylen, "uniform darts, %zu hits of %zu: NROY %.3g%% of the box", hits, darts,
+                 100 * vol * (double)hits / (double)darts);
+        note(cal, "ABC: %zu draws from NROY by %s", N, why);
+        free(start);
+        return UNREST_OK;
+    }
+    if (starts == 0) { /* none: history matching's own uniform darts */
+        size_t have = cal->nroy_darts < N ? cal->nroy_darts : N;
+        memcpy(start, cal->nroy, have * k * sizeof *start);
+        starts = have;
+    }
+    if (starts == 0) {
+        free(start);
+        return fail(cal, UNREST_ESTATE, "ABC: no uniform draw of NROY to start chains from");
+    }
+    size_t C = starts; /* one chain per hit, the hit its first draw */
     /* the proposal's shape: the NROY sample's covariance, with a ridge of 1e-6 of the box */
     gsl_matrix *S = gsl_matrix_calloc(k, k);
-    nroy_chain *ch = calloc(C, sizeof *ch);
-    double *L = malloc(k * k * sizeof *L);
-    if (!S || !ch || !L) {
+    nroy_chain *ch = calloc(C + 1, sizeof *ch);
+    double *L = malloc(k * k * sizeof *L), *cm = malloc(C * sizeof *cm);
+    if (!S || !ch || !L || !cm) {
         gsl_matrix_free(S);
         free(ch);
         free(L);
+        free(cm);
+        free(start);
         return fail(cal, UNREST_ENOMEM, "out of memory");
     }
     double mean[MAX_K] = {0};
@@ -1993,12 +2143,12 @@ static unrest_status nroy_chain_draws(unrest_calibration *cal, size_t N, double 
             mean[a] += cal->nroy[i * k + a] / (double)ns;
     for (size_t a = 0; a < k; a++)
         for (size_t b = 0; b <= a; b++) {
-            double s = 0;
+            double v = 0;
             for (size_t i = 0; i < ns; i++)
-                s += (cal->nroy[i * k + a] - mean[a]) * (cal->nroy[i * k + b] - mean[b]);
-            s /= (double)(ns - 1);
-            gsl_matrix_set(S, a, b, s);
-            gsl_matrix_set(S, b, a, s);
+                v += (cal->nroy[i * k + a] - mean[a]) * (cal->nroy[i * k + b] - mean[b]);
+            v /= (double)(ns - 1);
+            gsl_matrix_set(S, a, b, v);
+            gsl_matrix_set(S, b, a, v);
         }
     for (size_t a = 0; a < k; a++) {
         double w = cal->hi[a] - cal->lo[a];
@@ -2013,28 +2163,29 @@ static unrest_status nroy_chain_draws(unrest_calibration *cal, size_t N, double 
         for (size_t b = 0; b < k; b++)
             L[a * k + b] = b <= a ? gsl_matrix_get(S, a, b) : 0;
     gsl_matrix_free(S);
+    /* the pilot: from the first dart, the scale tuned */
+    nroy_chain *pilot = &ch[C];
+    *pilot = (nroy_chain){.cal = cal,
+                          .L = L,
+                          .scale = 2.38 / sqrt((double)k),
+                          .adapt = 1,
+                          .key = key3(cal->c.seed, ST_NROY_CHAIN, 0, 1),
+                          .n = PILOT_STEPS};
+    memcpy(pilot->start, start, k * sizeof *u);
+    chain_run(pilot);
     size_t at = 0;
     for (size_t c = 0; c < C; c++) {
-        ch[c].cal = cal;
-        ch[c].L = L;
-        memcpy(ch[c].start, cal->nroy + (c * ns / C) * k, k * sizeof *u);
-        ch[c].key = key3(cal->c.seed, ST_NROY_CHAIN, c, 0);
-        ch[c].n = N / C + (c < N % C);
-        ch[c].thin = cal->c.nroy_thin;
-        ch[c].burn = 50 * cal->c.nroy_thin;
-        ch[c].out = u + at * k;
+        ch[c] = (nroy_chain){.cal = cal,
+                             .L = L,
+                             .scale = pilot->scale,
+                             .key = key3(cal->c.seed, ST_NROY_CHAIN, c, 0),
+                             .n = N / C + (c < N % C),
+                             .thin = cal->c.nroy_thin,
+                             .out = u + at * k};
+        memcpy(ch[c].start, start + c * k, k * sizeof *u);
         at += ch[c].n;
     }
-    chain_pool p = {.ch = ch, .n = C};
-    pthread_mutex_init(&p.mu, NULL);
-    pthread_t th[256];
-    size_t started = 0, want = cal->c.workers < 256 ? cal->c.workers : 256;
-    for (; started + 1 < want; started++)
-        if (pthread_create(&th[started], NULL, chain_worker, &p) != 0) break;
-    chain_worker(&p);
-    for (size_t i = 0; i < started; i++)
-        pthread_join(th[i], NULL);
-    pthread_mutex_destroy(&p.mu);
+    run_items(ch, sizeof *ch, C, chain_item, cal->c.workers);
     size_t steps = 0, moved = 0;
     for (size_t c = 0; c < C; c++) {
         steps += ch[c].steps;
@@ -2046,12 +2197,12 @@ static unrest_status nroy_chain_draws(unrest_calibration *cal, size_t N, double 
     if (C >= 2 && n >= 2) {
         rhat = 0;
         for (size_t a = 0; a < k; a++) {
-            double cm[NROY_CHAINS], gm = 0, W = 0, B = 0;
+            double gm = 0, W = 0, B = 0;
             for (size_t c = 0; c < C; c++) {
-                double s = 0, v = 0;
+                double sum = 0, v = 0;
                 for (size_t i = 0; i < n; i++)
-                    s += ch[c].out[i * k + a];
-                cm[c] = s / (double)n;
+                    sum += ch[c].out[i * k + a];
+                cm[c] = sum / (double)n;
                 for (size_t i = 0; i < n; i++)
                     v += (ch[c].out[i * k + a] - cm[c]) * (ch[c].out[i * k + a] - cm[c]);
                 W += v / (double)(n - 1) / (double)C;
@@ -2064,11 +2215,14 @@ static unrest_status nroy_chain_draws(unrest_calibration *cal, size_t N, double 
             if (ra > rhat) rhat = ra;
         }
     }
-    snprintf(why, whylen, "%zu Metropolis chains, thin %zu, %.0f%% of moves accepted, R-hat %.3f",
-             C, cal->c.nroy_thin, steps ? 100.0 * (double)moved / (double)steps : 0.0, rhat);
+    snprintf(why, whylen, "%zu chains from %zu darts of %zu, thin %zu, %.0f%% moved, R-hat %.2f", C,
+             starts, darts, cal->c.nroy_thin, steps ? 100.0 * (double)moved / (double)steps : 0.0,
+             rhat);
     note(cal, "ABC: %zu draws from NROY by %s", N, why);
     free(ch);
     free(L);
+    free(cm);
+    free(start);
     return UNREST_OK;
 }
 
@@ -2522,7 +2676,8 @@ static char *settings_text(const unrest_calibration *cal)
     if (cal->c.abc_draws && w < cap) /* absent for ABC-SMC: older identities still match */
         w += (size_t)snprintf(s + w, cap - w, "rejection=%zu;", cal->c.abc_draws);
     if (cal->c.nroy_thin && w < cap) /* absent for uniform darts, likewise */
-        w += (size_t)snprintf(s + w, cap - w, "nroychain=%zu;", cal->c.nroy_thin);
+        w += (size_t)snprintf(s + w, cap - w, "nroychain=%zu/%zu;", cal->c.nroy_thin,
+                              cal->c.chain_darts);
     if (w < cap) w += (size_t)snprintf(s + w, cap - w, "params=");
     for (size_t i = 0; i < cal->k && w < cap; i++)
         w += (size_t)snprintf(s + w, cap - w, "%s%s:%.17g:%.17g:%d", i ? "," : "",
