@@ -2088,7 +2088,13 @@ static unrest_status nroy_chain_draws(unrest_calibration *cal, size_t N, double 
                              .n = bs,
                              .cap = N - starts,
                              .hit = malloc((N - starts) * k * sizeof(double))};
-            if (!db[b].hit) db[b].cap = 0;
+            if (!db[b].hit) {
+                for (size_t i = 0; i < DART_BATCHES; i++) /* this round's, then the last's */
+                    free(db[i].hit);
+                free(db);
+                free(start);
+                return fail(cal, UNREST_ENOMEM, "out of memory");
+            }
         }
         run_items(db, sizeof *db, DART_BATCHES, dart_run, cal->c.workers);
         for (size_t b = 0; b < DART_BATCHES; b++) {
