@@ -1158,24 +1158,33 @@ static double var_s(const unrest_calibration *cal, const wave_emu *e, size_t j, 
 
 /* I_M of wave w's emulators at u (w 0-based). When ratio is not NULL it gets the largest
  * V_em / (V_obs + V_md + V_s) over the targets. */
+/* The implausibility I_j of target j under emulators e at u; *ratio (when not NULL) gets
+ * V_em / (V_obs + V_md + V_s). */
+static double target_impl(const unrest_calibration *cal, const wave_emu *e, size_t j,
+                          const double *u, double *ratio)
+{
+    double mean, vem;
+    gp_predict(e->mean[j], u, &mean, &vem);
+    double other = cal->vobs[j] + cal->vmd[j] + var_s(cal, e, j, u, mean);
+    double den = other + vem;
+    if (ratio) *ratio = vem / (other > 1e-300 ? other : 1e-300);
+    return fabs(cal->z[j] - mean) / sqrt(den > 1e-300 ? den : 1e-300);
+}
+
 static double impl_at(const unrest_calibration *cal, size_t w, const double *u, double *ratio)
 {
     const wave_emu *e = &cal->emu[w];
     double i1 = 0, i2 = 0, r = 0;
     for (size_t j = 0; j < cal->m; j++) {
         if (!cal->used[j]) continue;
-        double mean, vem;
-        gp_predict(e->mean[j], u, &mean, &vem);
-        double other = cal->vobs[j] + cal->vmd[j] + var_s(cal, e, j, u, mean);
-        double den = other + vem;
-        double im = fabs(cal->z[j] - mean) / sqrt(den > 1e-300 ? den : 1e-300);
+        double rr;
+        double im = target_impl(cal, e, j, u, &rr);
         if (im > i1) {
             i2 = i1;
             i1 = im;
         } else if (im > i2) {
             i2 = im;
         }
-        double rr = vem / (other > 1e-300 ? other : 1e-300);
         if (rr > r) r = rr;
     }
     if (ratio) *ratio = r;
@@ -1192,11 +1201,7 @@ static int impl_over(const unrest_calibration *cal, size_t w, const double *u)
     for (size_t o = 0; o < cal->m; o++) {
         size_t j = e->order ? e->order[o] : o;
         if (!cal->used[j]) continue;
-        double mean, vem;
-        gp_predict(e->mean[j], u, &mean, &vem);
-        double den = cal->vobs[j] + cal->vmd[j] + var_s(cal, e, j, u, mean) + vem;
-        double im = fabs(cal->z[j] - mean) / sqrt(den > 1e-300 ? den : 1e-300);
-        if (im >= cal->c.cutoff && ++over == need) return 1;
+        if (target_impl(cal, e, j, u, NULL) >= cal->c.cutoff && ++over == need) return 1;
     }
     return 0;
 }
@@ -1361,11 +1366,7 @@ static unrest_status fit_wave(unrest_calibration *cal, size_t w, unrest_cal_wave
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < m; j++) {
             if (!cal->used[j]) continue;
-            const double *u = cal->pts[sel[i]].u;
-            double mean, vem;
-            gp_predict(e->mean[j], u, &mean, &vem);
-            double den = cal->vobs[j] + cal->vmd[j] + var_s(cal, e, j, u, mean) + vem;
-            cnt[j] += fabs(cal->z[j] - mean) / sqrt(den > 1e-300 ? den : 1e-300) >= cal->c.cutoff;
+            cnt[j] += target_impl(cal, e, j, cal->pts[sel[i]].u, NULL) >= cal->c.cutoff;
         }
     for (size_t j = 0; j < m; j++)
         e->order[j] = j;
@@ -1938,14 +1939,19 @@ typedef struct nroy_chain {
     size_t n, thin;      /* states to keep (the pilot: steps to take), steps between them */
     double *out;         /* n x k */
     size_t steps, moved; /* steps taken, moves accepted */
+    int failed;          /* its generator could not be made */
 } nroy_chain;
 
-static void chain_run(nroy_chain *ch)
+static void chain_run(void *arg)
 {
+    nroy_chain *ch = arg;
     const unrest_calibration *cal = ch->cal;
     size_t k = cal->k;
     gsl_rng *r = cal_rng_new(ch->key);
-    if (!r) return;
+    if (!r) {
+        ch->failed = 1;
+        return;
+    }
     double x[MAX_K], y[MAX_K], z[MAX_K], scale = ch->scale;
     memcpy(x, ch->start, k * sizeof *x);
     size_t kept = 0, moved = 0, window = 0, s = 0;
@@ -1987,6 +1993,7 @@ typedef struct dart_batch {
     size_t n, cap; /* darts, hits kept at most */
     double *hit;   /* cap x k */
     size_t nhit;   /* hits (all of them, kept or not) */
+    int failed;    /* its generator could not be made */
 } dart_batch;
 
 static void dart_run(void *arg)
@@ -1995,7 +2002,10 @@ static void dart_run(void *arg)
     const unrest_calibration *cal = b->cal;
     size_t k = cal->k;
     gsl_rng *r = cal_rng_new(b->key);
-    if (!r) return;
+    if (!r) {
+        b->failed = 1;
+        return;
+    }
     double u[MAX_K];
     for (size_t i = 0; i < b->n; i++) {
         for (size_t d = 0; d < k; d++)
@@ -2005,11 +2015,6 @@ static void dart_run(void *arg)
         b->nhit++;
     }
     gsl_rng_free(r);
-}
-
-static void chain_item(void *arg)
-{
-    chain_run(arg);
 }
 
 /* fn on each of n items of `size` bytes, on up to `workers` threads (the caller's one of them). */
@@ -2097,6 +2102,16 @@ static unrest_status nroy_chain_draws(unrest_calibration *cal, size_t N, double 
             }
         }
         run_items(db, sizeof *db, DART_BATCHES, dart_run, cal->c.workers);
+        int failed = 0;
+        for (size_t b = 0; b < DART_BATCHES; b++)
+            failed |= db[b].failed;
+        if (failed) {
+            for (size_t b = 0; b < DART_BATCHES; b++)
+                free(db[b].hit);
+            free(db);
+            free(start);
+            return fail(cal, UNREST_ENOMEM, "out of memory");
+        }
         for (size_t b = 0; b < DART_BATCHES; b++) {
             size_t take = db[b].nhit < db[b].cap ? db[b].nhit : db[b].cap;
             if (take > N - starts) take = N - starts;
@@ -2191,11 +2206,20 @@ static unrest_status nroy_chain_draws(unrest_calibration *cal, size_t N, double 
         memcpy(ch[c].start, start + c * k, k * sizeof *u);
         at += ch[c].n;
     }
-    run_items(ch, sizeof *ch, C, chain_item, cal->c.workers);
+    run_items(ch, sizeof *ch, C, chain_run, cal->c.workers);
     size_t steps = 0, moved = 0;
+    int failed = pilot->failed;
     for (size_t c = 0; c < C; c++) {
         steps += ch[c].steps;
         moved += ch[c].moved;
+        failed |= ch[c].failed;
+    }
+    if (failed) {
+        free(ch);
+        free(L);
+        free(cm);
+        free(start);
+        return fail(cal, UNREST_ENOMEM, "out of memory");
     }
     /* Gelman-Rubin R-hat per parameter over the chains (Gelman & Rubin 1992), the largest */
     double rhat = NAN;
