@@ -286,6 +286,44 @@ static void test_create_rejects_bad_params(void **state)
 }
 
 /* Exact initialisation: round(d * cells) of each kind; binomial: around it. */
+/* A bloc of b citizens placed one after another shares one draw of hardship and risk
+ * aversion; b = 1 is the model without blocs, draw for draw; blocs leave the distribution's
+ * mean within the noise of fewer draws. */
+static void test_bloc(void **state)
+{
+    (void)state;
+    unrest_params p;
+    unrest_params_default(&p);
+    set(&p, "hardship_sigma", "0.5");
+    unrest_model *one = make(&p, 11);
+    set(&p, "bloc", "1");
+    unrest_model *same = make(&p, 11);
+    set(&p, "bloc", "7");
+    unrest_model *bloc = make(&p, 11);
+    uint32_t n = unrest_model_params(one)->width * unrest_model_params(one)->height;
+    unrest_counts c;
+    unrest_model_counts(bloc, &c);
+    assert_true(c.citizens > 100 && c.citizens < n);
+    uint32_t distinct = 0;
+    for (uint32_t a = 0; a < c.citizens; a++) {
+        assert_true(one->ag[a].hard == same->ag[a].hard && one->ag[a].risk == same->ag[a].risk);
+        if (a % 7) { /* inside a bloc: its first member's draw */
+            assert_true(bloc->ag[a].hard == bloc->ag[a - a % 7].hard);
+            assert_true(bloc->ag[a].risk == bloc->ag[a - a % 7].risk);
+        } else {
+            distinct++;
+            /* a bloc's draw is the draw its first member would have had alone */
+            assert_true(bloc->ag[a].hard == one->ag[a / 7].hard);
+        }
+    }
+    assert_int_equal(distinct, (c.citizens + 6) / 7);
+    /* the mean risk aversion of ~160 blocs: U(0,1), sd 0.29 / sqrt(160) = 0.023 */
+    assert_true(fabs(bloc->mean_r - 0.5) < 4 * 0.29 / sqrt(c.citizens / 7.0));
+    unrest_model_destroy(one);
+    unrest_model_destroy(same);
+    unrest_model_destroy(bloc);
+}
+
 static void test_initial_counts(void **state)
 {
     (void)state;
@@ -495,6 +533,7 @@ int main(void)
         cmocka_unit_test(test_mesa_jail),
         cmocka_unit_test(test_cops_change),
         cmocka_unit_test(test_create_rejects_bad_params),
+        cmocka_unit_test(test_bloc),
         cmocka_unit_test(test_initial_counts),
         cmocka_unit_test(test_bytes_per_agent),
         cmocka_unit_test(test_kernel_twins),

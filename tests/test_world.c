@@ -342,6 +342,32 @@ static void reproducible(void **state)
     assert_true(memcmp(v[0], v[2], sizeof v[0]) != 0);
 }
 
+/* scale.bloc_people becomes each lattice's bloc in citizens at that site's people per agent:
+ * 1,000 people are 10 agents at 1:100 and one at 1:1,000; none (0) or less than an agent is 1. */
+static void bloc_in_agents(void **state)
+{
+    (void)state;
+    const struct {
+        const char *set[2];
+        uint32_t bloc;
+    } cases[] = {{{"scale.bloc_people=1000", NULL}, 10},
+                 {{"scale.bloc_people=250", NULL}, 3},
+                 {{"scale.bloc_people=1000", "scale.people_per_agent=1000"}, 1},
+                 {{"scale.bloc_people=40", NULL}, 1},
+                 {{NULL, NULL}, 1}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        unrest_scenario *sc = load("");
+        char err[256];
+        for (int k = 0; k < 2 && cases[c].set[k]; k++)
+            if (unrest_scenario_set(sc, cases[c].set[k], err, sizeof err) != UNREST_OK)
+                fail_msg("%s", err);
+        unrest_world *w = wt_make(sc, 1);
+        for (size_t i = 0; i < unrest_world_site_count(w); i++)
+            assert_int_equal(unrest_model_params(unrest_world_model(w, i))->bloc, cases[c].bloc);
+        unrest_world_destroy(w);
+    }
+}
+
 /* The built-in scenario loads, runs a day, and reports people: counts are multiples of the
  * people each agent stands for. */
 static void builtin_runs(void **state)
@@ -379,6 +405,7 @@ int main(void)
         cmocka_unit_test(capture),
         cmocka_unit_test(reproducible),
         cmocka_unit_test(builtin_runs),
+        cmocka_unit_test(bloc_in_agents),
         cmocka_unit_test(arrests_erode),
         cmocka_unit_test(arrest_capacity),
     };

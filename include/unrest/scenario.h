@@ -133,6 +133,7 @@ typedef struct unrest_sc_params {
     double tick_hours;       /* clock hours per tick */
     uint32_t days;           /* length of the run */
     double people_per_agent; /* 1 = every person is an agent */
+    double bloc_people;      /* people who share one draw of disposition (0: each agent) */
     /* Epstein core on each lattice */
     char profile[16];       /* rule profile: paper | netlogo | mesa */
     double citizen_density; /* citizens per cell */

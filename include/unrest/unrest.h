@@ -128,6 +128,7 @@ typedef struct unrest_params {
     unrest_kernel kernel;         /* neighbourhood query implementation */
     unrest_update update;         /* activation scheme */
     uint32_t outburst_threshold;  /* observer: an outburst is active > this */
+    uint32_t bloc;                /* citizens sharing one draw of H and R (0, 1: each its own) */
 } unrest_params;
 
 /* Parameter value kinds, for the name-driven interface below. */

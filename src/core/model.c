@@ -195,9 +195,10 @@ unrest_status unrest_model_create(unrest_model **out, const unrest_params *p, ui
                 }
         }
     double sh = 0, sr = 0;
+    uint32_t bloc = p->bloc > 1 ? p->bloc : 1; /* citizens placed one after another share */
     for (uint32_t a = 0; a < ncit; a++) {
         rng r;
-        rng_init(&r, seed, RNG_ATTR, 0, a);
+        rng_init(&r, seed, RNG_ATTR, 0, a / bloc);
         double u = rng_uniform(&r);
         if (p->hardship_sigma > 0) { /* log-normal with median 0.5 (Box-Muller, keyed draws) */
             double v = rng_uniform(&r);

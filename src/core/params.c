@@ -78,6 +78,8 @@ static const param_def defs[] = {
     {{"update", E, 0, 0, update_names, 0, "activation scheme"}, OFF(update)},
     {{"outburst_threshold", U, 0, 1000000000, NULL, 1, "an outburst is active > this"},
      OFF(outburst_threshold)},
+    {{"bloc", U, 1, 1000000000, NULL, 0, "citizens that share one draw of H and R (a bloc)"},
+     OFF(bloc)},
 };
 
 #define NDEFS (sizeof defs / sizeof defs[0])
@@ -122,6 +124,7 @@ void unrest_params_default(unrest_params *p)
     p->alpha = 0;
     p->jail_max = 30;
     p->outburst_threshold = 50;
+    p->bloc = 1;
     p->kernel = UNREST_KERNEL_FAST;
     p->update = UNREST_UPDATE_SEQUENTIAL;
     unrest_params_profile(p, "paper");

@@ -36,6 +36,8 @@ const keydef unrest_param_keys[] = {
     /* scale */
     PREAL("scale", "people_per_agent", "world", people_per_agent, 1, 1e6, 0, 100, "people",
           "people one citizen agent stands for (1 = every person an agent)"),
+    PREAL("scale", "bloc_people", "world", bloc_people, 0, 1e8, 0, 0, "people",
+          "people who share one draw of hardship and risk aversion, a bloc (0: each agent)"),
     /* lattice: Epstein's Model I on each site */
     {{"lattice.profile", "lattice", V_PROFILE, 0, 0, 0, NAN, "",
       "rule profile: paper, netlogo or mesa (docs/MODEL.md)"},

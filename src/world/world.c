@@ -67,6 +67,13 @@ int world_in_window(double h, double from, double to)
 
 /* ---- create / destroy --------------------------------------------------------------------- */
 
+/* Citizen agents of a site of `population` people: one per people_per_agent, at least one. */
+double world_site_agents(const unrest_sc_params *p, double population)
+{
+    double agents = floor(population / p->people_per_agent + 0.5);
+    return agents < 1 ? 1 : agents;
+}
+
 /* Lattice side for a site: room for its agents at the citizen density, at least big enough for
  * the vision neighbourhoods to fit the torus. */
 static uint32_t side_for(double agents, const unrest_sc_params *p)
@@ -123,8 +130,7 @@ unrest_status unrest_world_create_part(unrest_world **out, const unrest_scenario
     for (size_t i = 0; i < w->n; i++) {
         const unrest_sc_site *ss = &w->sc.site[i];
         site *s = &w->s[i];
-        double agents = floor(ss->population / p->people_per_agent + 0.5);
-        if (agents < 1) agents = 1;
+        double agents = world_site_agents(p, ss->population);
         uint32_t side = side_for(agents, p);
         unrest_params q;
         unrest_params_default(&q);
@@ -147,6 +153,9 @@ unrest_status unrest_world_create_part(unrest_world **out, const unrest_scenario
         q.outburst_threshold = 0;
         q.hardship_tail = p->hardship_tail;
         q.hardship_sigma = p->hardship_sigma;
+        /* a bloc of bloc_people people, at this site's people per agent */
+        double bloc = p->bloc_people / (ss->population / agents);
+        q.bloc = bloc > 1 ? (uint32_t)fmin(floor(bloc + 0.5), 1e9) : 1;
         char merr[256];
         /* each site draws from its own key: the run seed mixed with the site's index */
         if (owned && !owned[i]) /* another process steps it */
@@ -402,12 +411,11 @@ void unrest_world_partition(const unrest_scenario *sc, unsigned parts, unsigned 
     unsigned char done[UNREST_SC_MAX_SITES] = {0};
     if (parts == 0) parts = 1;
     if (parts > UNREST_SC_MAX_SITES) parts = UNREST_SC_MAX_SITES;
-    double ppa = sc->p.people_per_agent > 0 ? sc->p.people_per_agent : 1;
     for (size_t k = 0; k < sc->n_sites; k++) {
         size_t big = sc->n_sites; /* the largest site not yet placed (first of equals) */
         double bw = -1;
         for (size_t i = 0; i < sc->n_sites; i++) {
-            double a = floor(sc->site[i].population / ppa + 0.5);
+            double a = world_site_agents(&sc->p, sc->site[i].population);
             if (!done[i] && a > bw) {
                 bw = a;
                 big = i;

@@ -201,6 +201,7 @@ typedef struct nation_now {
 /* ---- shared helpers (world.c) ------------------------------------------------------------- */
 
 double world_clamp(double x, double lo, double hi);
+double world_site_agents(const unrest_sc_params *p, double population);
 
 /* People of site i out on the street now: the lattice's active agents (the mobilised) in
  * people, times the share of them out at any one hour (anger.turnout, docs/MODEL.md II.6a).
