@@ -27,10 +27,9 @@ done | while read -r p s; do
         "${setargs[*]} --out $tmp/$p.$s"
 done | xargs -P 2 -I{} sh -c '{}'
 python3 - "$tmp" "${ppas[@]}" <<'PY'
-import csv, statistics, sys
+import csv, glob, statistics, sys
 tmp, ppas = sys.argv[1], sys.argv[2:]
-rise, cities, nat, seeds = {}, {}, {}, 0
-import glob
+rise, cities, nat = {}, {}, {}
 for p in ppas:
     for d in sorted(glob.glob(f"{tmp}/{p}.*")):
         c = n4 = 0
