@@ -324,6 +324,90 @@ static void test_bloc(void **state)
     unrest_model_destroy(bloc);
 }
 
+/* Actives inside a gathering area around (x, y) of half-side r, and all actives. */
+static void actives_in(const unrest_model *m, uint32_t x, uint32_t y, uint32_t r, uint32_t *in,
+                       uint32_t *all)
+{
+    unrest_counts c;
+    unrest_model_counts(m, &c);
+    uint32_t cops;
+    unrest_model_count_near(m, x, y, r, in, &cops);
+    *all = c.active;
+}
+
+/* Gathering (unrest_model_set_gather): with jump 1 every active citizen is in the area two
+ * ticks on, at any lattice size, and stays there; the walk of set_focus (pull 1) gathers far
+ * fewer on a large lattice; jump 0 is the model without gathering, draw for draw; bad calls
+ * are refused. */
+static void test_gather(void **state)
+{
+    (void)state;
+    uint8_t *snap = malloc(200 * 200);
+    assert_non_null(snap);
+    for (int big = 0; big <= 1; big++) {
+        unrest_params p;
+        unrest_params_default(&p);
+        set(&p, "width", big ? "200" : "60");
+        set(&p, "height", big ? "200" : "60");
+        set(&p, "citizen_density", "0.05"); /* room in the area for every active citizen */
+        set(&p, "cop_density", "0");        /* no cops: active iff G > T, and it stays so */
+        set(&p, "legitimacy", "0.6");
+        uint32_t side = big ? 200 : 60, r = side / 5, xy[2] = {side / 3, side / 2};
+        unrest_model *g = make(&p, 5), *walk = make(&p, 5), *plain = make(&p, 5),
+                     *off = make(&p, 5);
+        assert_int_equal(unrest_model_set_focus(g, xy, 1, 0), UNREST_OK);
+        assert_int_equal(unrest_model_set_gather(g, &r, 1, 1.0), UNREST_OK);
+        assert_int_equal(unrest_model_set_focus(walk, xy, 1, 1.0), UNREST_OK);
+        assert_int_equal(unrest_model_set_focus(off, xy, 1, 0), UNREST_OK);
+        assert_int_equal(unrest_model_set_gather(off, &r, 1, 0), UNREST_OK);
+        /* refused: a radius for each point, jump in [0, 1] */
+        assert_int_equal(unrest_model_set_gather(off, &r, 2, 0.5), UNREST_ERANGE);
+        assert_int_equal(unrest_model_set_gather(off, &r, 1, 1.5), UNREST_ERANGE);
+        uint32_t in, all, win, wall;
+        for (int t = 0; t < 6; t++) {
+            assert_int_equal(unrest_model_step(g), UNREST_OK);
+            assert_int_equal(unrest_model_step(walk), UNREST_OK);
+            assert_int_equal(unrest_model_step(plain), UNREST_OK);
+            assert_int_equal(unrest_model_step(off), UNREST_OK);
+            check_invariants(g, snap);
+            actives_in(g, xy[0], xy[1], r, &in, &all);
+            assert_true(all > 50);
+            /* the first tick makes them active (move, then act); the second gathers them but
+             * for the few whose four tries all hit an occupied cell (the area fills to about a
+             * quarter: 0.25^4 = 0.4 %), the third the rest */
+            if (t >= 2) assert_true(in >= all - all / 100);
+        }
+        actives_in(walk, xy[0], xy[1], r, &win, &wall);
+        /* the walk covers vision (7 cells) a tick: on 200 x 200 most are still on the way */
+        if (big) assert_true(win < wall / 2);
+        /* jump 0: draw for draw the model without it */
+        unrest_counts a, b;
+        unrest_model_counts(plain, &a);
+        unrest_model_counts(off, &b);
+        assert_memory_equal(&a, &b, sizeof a);
+        unrest_model_snapshot(plain, snap);
+        uint8_t *snap2 = malloc(side * side);
+        assert_non_null(snap2);
+        unrest_model_snapshot(off, snap2);
+        assert_memory_equal(snap, snap2, side * side);
+        free(snap2);
+        unrest_model_destroy(g);
+        unrest_model_destroy(walk);
+        unrest_model_destroy(plain);
+        unrest_model_destroy(off);
+    }
+    /* the parallel update cannot move a citizen out of its block */
+    unrest_params p;
+    unrest_params_default(&p);
+    set(&p, "update", "parallel");
+    unrest_model *par = make(&p, 5);
+    uint32_t xy[2] = {3, 3}, r = 2;
+    assert_int_equal(unrest_model_set_focus(par, xy, 1, 0), UNREST_OK);
+    assert_int_equal(unrest_model_set_gather(par, &r, 1, 0.5), UNREST_EINVAL);
+    unrest_model_destroy(par);
+    free(snap);
+}
+
 static void test_initial_counts(void **state)
 {
     (void)state;
@@ -534,6 +618,7 @@ int main(void)
         cmocka_unit_test(test_cops_change),
         cmocka_unit_test(test_create_rejects_bad_params),
         cmocka_unit_test(test_bloc),
+        cmocka_unit_test(test_gather),
         cmocka_unit_test(test_initial_counts),
         cmocka_unit_test(test_bytes_per_agent),
         cmocka_unit_test(test_kernel_twins),

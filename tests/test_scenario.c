@@ -833,7 +833,7 @@ static void test_set_paths(void **state)
             "unknown setting 'colour' (expected name, title, SECTION.KEY (sections: time, scale");
     set_bad(sc, "lattice.kk=1", UNREST_EUNKNOWN,
             "unknown key 'kk' in 'lattice' (expected one of: profile, citizen_density, "
-            "citizen_vision, cop_vision, threshold, k, jail_hours, focal_pull)");
+            "citizen_vision, cop_vision, threshold, k, jail_hours, focal_pull, focal_jump)");
     set_bad(sc, "lattice.k=200", UNREST_ERANGE,
             "'lattice.k' must be a number in [0, 100], got '200'");
     set_bad(sc, "lattice.k=", UNREST_EINVAL, "'lattice.k' must be a number in [0, 100], got ''");

@@ -121,6 +121,46 @@ static void blackout_stops_spread(void **state)
     unrest_world_destroy(w);
 }
 
+/* With spread.news_hours the news lags: East's threshold follows West's activity through an
+ * exponential smoothing with that time constant, tick for tick the recursion
+ * S_t = S_(t-1) + (1 - exp(-1/12)) (share_t - S_(t-1)) on the shares the instant news carries. */
+static void news_lags(void **state)
+{
+    (void)state;
+    const char *ev = "events:\n"
+                     "  - {at: 2022-01-01T00:00, where: West, fuel_price: 480}\n"
+                     "  - {at: 2022-01-01T00:00, where: West, legitimacy: -0.3}\n"
+                     "  - {at: 2022-01-01T00:00, where: East, legitimacy: 0.099}\n";
+    unrest_scenario *sc = load(ev);
+    char err[256];
+    assert_int_equal(unrest_scenario_set(sc, "spread.saturation=1", err, sizeof err), UNREST_OK);
+    double T0 = sc->p.threshold, g = sc->p.spread;
+    unrest_world *now = wt_make(sc, 3);
+    assert_int_equal(unrest_scenario_set(sc, "spread.news_hours=12", err, sizeof err), UNREST_OK);
+    unrest_world *lag = wt_make(sc, 3);
+    double k = 1 - exp(-1.0 / 12), S = 0;
+    int heard = 0;
+    for (int64_t t = 1; t <= 36; t++) {
+        wt_step_to(now, t);
+        wt_step_to(lag, t);
+        unrest_site_state a, b, la, lb;
+        site(now, 0, &a);
+        site(now, 1, &b);
+        site(lag, 0, &la);
+        site(lag, 1, &lb);
+        assert_true(b.active == 0 && lb.active == 0); /* East stays quiet: West runs alike */
+        assert_true(a.active == la.active);
+        double share = (T0 - b.threshold) / g; /* what the instant news carries */
+        S += k * (share - S);
+        assert_true(fabs((T0 - lb.threshold) / g - S) <= 1e-9 * (S + 1e-12));
+        heard |= share > 1e-6;
+        if (share > 1e-6) assert_true(T0 - lb.threshold < T0 - b.threshold); /* it lags */
+    }
+    assert_true(heard);
+    unrest_world_destroy(now);
+    unrest_world_destroy(lag);
+}
+
 /* Under a lethal-force order arrests kill people; legitimacy falls with the dead. Without the
  * order, the same seed kills nobody. */
 static void lethal_force(void **state)
@@ -398,6 +438,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fuel_price_and_cap),
         cmocka_unit_test(blackout_stops_spread),
+        cmocka_unit_test(news_lags),
         cmocka_unit_test(lethal_force),
         cmocka_unit_test(troops_arrive_and_leave),
         cmocka_unit_test(curfew_hours),

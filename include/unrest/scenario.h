@@ -143,6 +143,7 @@ typedef struct unrest_sc_params {
     double k;               /* arrest constant */
     uint32_t jail_hours;    /* longest detention (J_max in hours) */
     double focal_pull;      /* P(an active citizen heads for a focal point when it moves) */
+    double focal_jump;      /* P(an hour) an active citizen outside the focal areas goes to one */
     /* legitimacy */
     double legitimacy;     /* national legitimacy at the start */
     double arrest_erosion; /* legitimacy lost per 1% of a site's people detained */
@@ -163,6 +164,7 @@ typedef struct unrest_sc_params {
     /* spread between sites */
     double spread;            /* threshold lowered at full national activity share */
     double spread_saturation; /* active share of the population elsewhere at which spread is full */
+    double news_hours;        /* > 0: the news of activity elsewhere lags by this, smoothed */
     double media_share;       /* share of the spread channel that survives an internet blackout */
     double blackout_vision;   /* citizen vision multiplier at full blackout (local coordination) */
     double leadership_gain;   /* threshold lowered by a leadership of value 1 */

@@ -222,6 +222,13 @@ unrest_status unrest_model_set_vision(unrest_model *m, double v);
  * n = 0 turns it off. */
 unrest_status unrest_model_set_focus(unrest_model *m, const uint32_t *xy, size_t n, double pull);
 
+/* Gathering that does not depend on the lattice's size (after unrest_model_set_focus, r[i] for
+ * each of its n points): the square of side 2 r[i] + 1 around point i is its area. An active
+ * citizen inside an area stays there; one outside every area goes, with probability jump a
+ * tick, to a random empty cell of the nearest point's area however far away it is (else it
+ * moves as before). A move of any length: the sequential update only. jump = 0 turns it off. */
+unrest_status unrest_model_set_gather(unrest_model *m, const uint32_t *r, size_t n, double jump);
+
 /* Active citizens and cops in the square of side 2r+1 centred on (x, y). */
 void unrest_model_count_near(const unrest_model *m, uint32_t x, uint32_t y, uint32_t r,
                              uint32_t *active, uint32_t *cops);

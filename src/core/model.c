@@ -506,6 +506,28 @@ unrest_status unrest_model_set_focus(unrest_model *m, const uint32_t *xy, size_t
     }
     m->nfocus = (uint32_t)n;
     m->pull = pull;
+    if (n == 0) m->jump = 0;
+    return UNREST_OK;
+}
+
+unrest_status unrest_model_set_gather(unrest_model *m, const uint32_t *r, size_t n, double jump)
+{
+    if (!(jump >= 0 && jump <= 1) || (jump > 0 && n != m->nfocus)) {
+        snprintf(m->err, sizeof m->err,
+                 "gathering needs jump in [0, 1] and one radius for each "
+                 "of the %u focal points",
+                 m->nfocus);
+        return UNREST_ERANGE;
+    }
+    if (jump > 0 && m->p.update == UNREST_UPDATE_PARALLEL) {
+        snprintf(m->err, sizeof m->err,
+                 "gathering moves citizens any distance: it needs "
+                 "update=sequential");
+        return UNREST_EINVAL;
+    }
+    for (size_t i = 0; i < n; i++)
+        m->frad[i] = r[i];
+    m->jump = jump;
     return UNREST_OK;
 }
 

@@ -103,7 +103,9 @@ struct unrest_model {
     double vision0;     /* citizen vision at creation: the most unrest_model_set_vision allows */
     uint32_t nfocus;    /* focal points that draw active citizens (0 = none) */
     uint32_t focus[UNREST_MAX_FOCUS]; /* their positions (pos_make) */
-    double pull;       /* P(an active citizen's move takes the best of FOCUS_TRIES cells) */
+    double pull; /* P(an active citizen's move takes the best of FOCUS_TRIES cells) */
+    uint32_t frad[UNREST_MAX_FOCUS]; /* gathering: half the side of each point's area */
+    double jump;       /* gathering: P(a tick) an active citizen outside the areas goes to one */
     uint32_t nbx, nby; /* parallel update: blocks across and down */
     unsigned threads;  /* threads for the parallel update (results do not depend on it) */
     /* the parallel update's working memory, kept from tick to tick (no allocation per tick) */

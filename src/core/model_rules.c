@@ -221,23 +221,60 @@ uint32_t model_random_empty_cell(const unrest_model *m, rng *r)
 
 /* ---- agent rules ---- */
 
+/* Torus offset |a - b| on an axis of length n. */
+static inline uint32_t torus_off(uint32_t a, uint32_t b, uint32_t n)
+{
+    uint32_t d = a > b ? a - b : b - a;
+    return d > n - d ? n - d : d;
+}
+
 /* Squared torus distance from p to the nearest focal point. */
 static uint32_t focus_dist(const unrest_model *m, uint32_t p)
 {
     uint32_t best = UINT32_MAX, x = pos_x(p), y = pos_y(p);
     for (uint32_t i = 0; i < m->nfocus; i++) {
-        uint32_t fx = pos_x(m->focus[i]), fy = pos_y(m->focus[i]);
-        uint32_t dx = x > fx ? x - fx : fx - x, dy = y > fy ? y - fy : fy - y;
-        if (dx > m->L.w - dx) dx = m->L.w - dx;
-        if (dy > m->L.h - dy) dy = m->L.h - dy;
+        uint32_t dx = torus_off(x, pos_x(m->focus[i]), m->L.w);
+        uint32_t dy = torus_off(y, pos_y(m->focus[i]), m->L.h);
         uint32_t d = dx * dx + dy * dy;
         if (d < best) best = d;
     }
     return best;
 }
 
+/* Gathering (unrest_model_set_gather): 1 if the active citizen at pos stays in a focal area or
+ * has gone to one, 0 if it moves as before. The nearest point's area takes it; a cell is drawn
+ * FOCUS_TRIES times for an empty one. */
+static int gather(worker *w, uint32_t a, uint32_t pos, rng *r)
+{
+    unrest_model *m = w->m;
+    uint32_t x = pos_x(pos), y = pos_y(pos), best = UINT32_MAX, f = 0;
+    for (uint32_t i = 0; i < m->nfocus; i++) {
+        uint32_t dx = torus_off(x, pos_x(m->focus[i]), m->L.w);
+        uint32_t dy = torus_off(y, pos_y(m->focus[i]), m->L.h);
+        if (dx <= m->frad[i] && dy <= m->frad[i]) return 1; /* it holds the square */
+        if (dx * dx + dy * dy < best) {
+            best = dx * dx + dy * dy;
+            f = i;
+        }
+    }
+    if (rng_uniform(r) >= m->jump) return 0;
+    uint32_t side = 2 * m->frad[f] + 1;
+    uint32_t sx = side > m->L.w ? m->L.w : side, sy = side > m->L.h ? m->L.h : side;
+    uint32_t x0 = pos_x(m->focus[f]) + m->L.w - m->frad[f] % m->L.w;
+    uint32_t y0 = pos_y(m->focus[f]) + m->L.h - m->frad[f] % m->L.h;
+    for (int i = 0; i < FOCUS_TRIES; i++) {
+        uint32_t to = pos_make((x0 + rng_below(r, sx)) % m->L.w, (y0 + rng_below(r, sy)) % m->L.h);
+        if (!is_blocked(m, to)) {
+            relocate(w, a, pos, to);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Rule M: move to a uniformly random empty cell within vision (stay if there is none); an
- * active citizen may instead head for a focal point (unrest_model_set_focus). */
+ * active citizen may instead head for a focal point (unrest_model_set_focus) or gather at one
+ * (unrest_model_set_gather). */
 HOT void move(worker *w, uint32_t a, const shape *s, uint32_t pos, rules ru)
 {
     unrest_model *m = w->m;
@@ -258,6 +295,7 @@ HOT void move(worker *w, uint32_t a, const shape *s, uint32_t pos, rules ru)
         r.ctr.v[3] = 1;
         r.left = 4;
     }
+    if (m->jump > 0 && m->ag[a].state == ST_ACTIVE && gather(w, a, pos, &r)) return;
     uint32_t to = q_pick_empty(m, s, pos, &r);
     if (to == NO_CELL) return;
     if (m->nfocus && m->ag[a].state == ST_ACTIVE && rng_uniform(&r) < m->pull) {

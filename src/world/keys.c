@@ -59,6 +59,8 @@ const keydef unrest_param_keys[] = {
          "longest detention (J_max)"),
     PREAL("lattice", "focal_pull", "focal", focal_pull, 0, 1, 0, 0.5, "probability",
           "chance that an active citizen heads for a focal point when it moves"),
+    PREAL("lattice", "focal_jump", "focal", focal_jump, 0, 1, 0, 0, "per hour",
+          "chance an hour that an active citizen goes to a focal area, however far (0: off)"),
     /* legitimacy */
     PREAL("legitimacy", "initial", "legitimacy", legitimacy, 0, 1, 0, 0.8, "",
           "national legitimacy L at the start"),
@@ -104,6 +106,8 @@ const keydef unrest_param_keys[] = {
           "threshold lowered at full activity elsewhere"),
     PREAL("spread", "saturation", "spread", spread_saturation, 0, 1, LO_OPEN, 0.002, "share",
           "active share of the population elsewhere at which spread is full"),
+    PREAL("spread", "news_hours", "spread", news_hours, 0, 1000, 0, 0, "hours",
+          "> 0: what the news carries of activity elsewhere follows it with this lag; 0: at once"),
     PREAL("spread", "media_share", "spread", media_share, 0, 1, 0, 0.3, "share",
           "share of the spread channel that survives an internet blackout"),
     PREAL("spread", "blackout_vision", "spread", blackout_vision, 0, 1, 0, 0.6, "multiplier",

@@ -6,8 +6,12 @@
  * citizens' vision (local coordination). With spread.distance_km > 0, activity elsewhere is
  * weighted by nearness: each other site's active people count (1 - proximity_share) +
  * proximity_share * exp(-distance / distance_km) times (Bonnasse-Gahot et al. 2018: proximity
- * dominated media in the 2005 French riots); a large crowd near counts most. Its keys: spread.*,
- * the site keys lat and lon; the events internet, leadership.
+ * dominated media in the 2005 French riots); a large crowd near counts most. With
+ * spread.news_hours > 0 the news follows activity elsewhere with a lag: the share it carries is
+ * smoothed exponentially with that time constant (the literature digest's u_s "smoothed over
+ * 6-24 h" and its news delay; Lohmann 1994: a protest informs others by lasting), so a crowd that
+ * flares for an hour is news for less than one that holds a day. Its keys: spread.*, the site
+ * keys lat and lon; the events internet, leadership.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -18,6 +22,7 @@ void spread_init(spread_state *s)
 {
     s->internet = 1;
     s->leadership = 0;
+    s->news = 0;
 }
 
 void spread_on_event(spread_state *s, const unrest_sc_event *e)
@@ -78,6 +83,10 @@ void spread_drive(unrest_world *w, size_t i, const nation_now *n)
     const unrest_sc_params *p = &w->sc.p;
     site *s = &w->s[i];
     double share = share_elsewhere(w, i, n);
+    if (p->news_hours > 0) { /* the news lags: exponential smoothing, time constant news_hours */
+        s->sp.news += (1 - exp(-p->tick_hours / p->news_hours)) * (share - s->sp.news);
+        share = s->sp.news;
+    }
     double channel = p->media_share + (1 - p->media_share) * s->sp.internet;
     s->sp.heard = share * channel; /* read by anger.c: what the news says of the country */
     double T = p->threshold - p->spread * channel * fmin(1, share / p->spread_saturation) -

@@ -182,8 +182,16 @@ unrest_status unrest_world_create_part(unrest_world **out, const unrest_scenario
         s->v = q.citizen_vision;
         uint32_t xy[2 * UNREST_SC_MAX_FOCAL];
         focal_init(s, ss, p, side, xy);
-        if (ss->n_focal && p->focal_pull > 0 && !model_is_mirror(s->m))
+        if (ss->n_focal && (p->focal_pull > 0 || p->focal_jump > 0) && !model_is_mirror(s->m)) {
             unrest_model_set_focus(s->m, xy, ss->n_focal, p->focal_pull);
+            /* gathering: the chance an hour, as a chance a tick */
+            double jump = 1 - pow(1 - p->focal_jump, p->tick_hours);
+            if (unrest_model_set_gather(s->m, s->fo.fr, ss->n_focal, jump) != UNREST_OK) {
+                if (err) snprintf(err, errlen, "site %s: %s", ss->name, unrest_model_error(s->m));
+                unrest_world_destroy(w);
+                return UNREST_EINVAL;
+            }
+        }
         w->total_pop += ss->population;
     }
     if (spread_weights(w) != UNREST_OK) goto nomem;

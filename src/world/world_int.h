@@ -81,6 +81,7 @@ typedef struct spread_state {
     double internet;   /* connectivity, 1 = normal */
     double leadership; /* opposition coordination [0,1] */
     double heard;      /* active share elsewhere as the news carries it (after spread_drive) */
+    double news;       /* with spread.news_hours: the share elsewhere, smoothed (the lag) */
 } spread_state;
 
 /* Force (force.c): police, emergency, curfew, lethal force, and what arrests became. */
