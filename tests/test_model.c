@@ -363,6 +363,7 @@ static void test_gather(void **state)
         /* refused: a radius for each point, jump in [0, 1] */
         assert_int_equal(unrest_model_set_gather(off, &r, 2, 0.5), UNREST_ERANGE);
         assert_int_equal(unrest_model_set_gather(off, &r, 1, 1.5), UNREST_ERANGE);
+        assert_int_equal(unrest_model_set_gather(plain, &r, 0, 0.5), UNREST_ERANGE); /* no point */
         uint32_t in, all, win, wall;
         for (int t = 0; t < 6; t++) {
             assert_int_equal(unrest_model_step(g), UNREST_OK);
@@ -406,6 +407,46 @@ static void test_gather(void **state)
     assert_int_equal(unrest_model_set_gather(par, &r, 1, 0.5), UNREST_EINVAL);
     unrest_model_destroy(par);
     free(snap);
+}
+
+/* Fatigue: with no cops a citizen whose G > T is active unless spent; each tick an active one goes
+ * home spent with probability w and a spent one can rise again with probability r (then acts at
+ * once, and may tire again), so the active share of those who could be active settles at
+ * r(1 - w) / (r(1 - w) + w), and no spent citizen is ever active. */
+static void test_fatigue(void **state)
+{
+    (void)state;
+    const double w = 0.2, r = 0.1, want = r * (1 - w) / (r * (1 - w) + w);
+    for (int seed = 1; seed <= 5; seed++) {
+        unrest_params p;
+        unrest_params_default(&p);
+        set(&p, "cop_density", "0");
+        set(&p, "legitimacy", "0.6");
+        unrest_model *plain = make(&p, (uint64_t)seed);
+        set(&p, "fatigue", "0.2");
+        set(&p, "rest", "0.1");
+        unrest_model *tired = make(&p, (uint64_t)seed);
+        unrest_counts c;
+        assert_int_equal(unrest_model_step(plain), UNREST_OK);
+        unrest_model_counts(plain, &c);
+        double eligible = c.active; /* no cops: active iff G > T, from the first tick on */
+        assert_true(eligible > 200);
+        double share = 0;
+        for (int t = 0; t < 300; t++) {
+            assert_int_equal(unrest_model_step(tired), UNREST_OK);
+            for (uint32_t a = 0; a < tired->n_cit; a++)
+                if (tired->ag[a].flags & AG_SPENT)
+                    assert_int_not_equal(tired->ag[a].state, ST_ACTIVE);
+            if (t >= 100) {
+                unrest_model_counts(tired, &c);
+                share += c.active / eligible / 200;
+            }
+        }
+        /* measured on these 5 seeds: 0.2844, 0.2813, 0.2868, 0.2856, 0.2828 (sd 0.0022): 4 sd */
+        assert_true(fabs(share - want) < 0.009);
+        unrest_model_destroy(plain);
+        unrest_model_destroy(tired);
+    }
 }
 
 static void test_initial_counts(void **state)
@@ -619,6 +660,7 @@ int main(void)
         cmocka_unit_test(test_create_rejects_bad_params),
         cmocka_unit_test(test_bloc),
         cmocka_unit_test(test_gather),
+        cmocka_unit_test(test_fatigue),
         cmocka_unit_test(test_initial_counts),
         cmocka_unit_test(test_bytes_per_agent),
         cmocka_unit_test(test_kernel_twins),

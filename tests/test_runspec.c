@@ -377,7 +377,8 @@ static const bad_case bad_cases[] = {
      "bad.yaml:1:36: parameter 'legitimacy' must be a number in [0, 1], got '3'"},
     {"events: [{ramp: hood, from: 0, to: 1, start: 1, end: 2}]\n", UNREST_EINVAL,
      "bad.yaml:1:17: parameter 'hood' cannot be ramped: only real-valued runtime parameters "
-     "can (cop_density, legitimacy, threshold, hardship_scale, arrest_prob, k, alpha)"},
+     "can (cop_density, legitimacy, threshold, hardship_scale, arrest_prob, k, alpha, fatigue, "
+     "rest)"},
     {"events: [{ramp: jail_max, from: 1, to: 9, start: 1, end: 2}]\n", UNREST_EINVAL,
      "bad.yaml:1:17: parameter 'jail_max' cannot be ramped"},
     {"events: [{ramp: movement, from: 1, to: 0, start: 1, end: 2}]\n", UNREST_EINVAL,

@@ -200,6 +200,9 @@ typedef struct unrest_sc_params {
     int anger_hidden;       /* anger shows only as fear is lost (preference falsification) */
     double turnout;         /* share of the mobilised (active agents) out on the street at once */
     double fear_news_share; /* active share elsewhere, as heard, at which fear breaks here */
+    /* fatigue: the crowd goes home */
+    double active_days; /* mean days a person stays out before going home spent (0: never) */
+    double rest_days;   /* mean days a spent person rests before they can rise again */
     /* the loyalty of the forces */
     double will_erosion;   /* will lost per hour per factor of ten of outnumbering */
     double outnumber;      /* active people per police officer on the street that weigh 1 */

@@ -512,7 +512,7 @@ unrest_status unrest_model_set_focus(unrest_model *m, const uint32_t *xy, size_t
 
 unrest_status unrest_model_set_gather(unrest_model *m, const uint32_t *r, size_t n, double jump)
 {
-    if (!(jump >= 0 && jump <= 1) || (jump > 0 && n != m->nfocus)) {
+    if (!(jump >= 0 && jump <= 1) || (jump > 0 && (n == 0 || n != m->nfocus))) {
         snprintf(m->err, sizeof m->err,
                  "gathering needs jump in [0, 1] and one radius for each "
                  "of the %u focal points",

@@ -57,7 +57,7 @@ typedef struct agent {
     uint8_t state; /* ST_* */
     uint8_t flags; /* AG_EVER: the citizen has been active (participants) */
 } agent;
-enum { AG_EVER = 1 };
+enum { AG_EVER = 1, AG_SPENT = 2 }; /* AG_SPENT: gone home tired (fatigue), cannot be active */
 
 /* A growable list of agent indices. */
 typedef struct idlist {

@@ -329,14 +329,30 @@ static inline double grievance(const unrest_model *m, uint32_t a, double gf)
     return (double)m->ag[a].hard * gf;
 }
 
+/* Fatigue (params fatigue, rest; Bonnasse-Gahot et al. 2018's recovery of rioters): 1 if citizen
+ * a is spent this tick and cannot be active; a spent citizen can rise again with probability rest
+ * a tick. *r is the citizen's fatigue stream for the tick, set up here on first use. */
+static int spent(unrest_model *m, uint32_t a, rng *r, int *ready)
+{
+    if (!(m->ag[a].flags & AG_SPENT)) return 0;
+    rng_init(r, m->seed, RNG_FATIGUE, m->tick + 1, a);
+    *ready = 1;
+    if (rng_uniform(r) >= m->p.rest) return 1;
+    m->ag[a].flags &= (uint8_t)~AG_SPENT;
+    return 0;
+}
+
 /* Rule A: active iff G - R*P*J^alpha > T, g being citizen a's grievance (grievance()).
  * Citizens with G <= T can never be active (N >= 0), so they skip the count: exact, not an
- * approximation. */
+ * approximation. With fatigue, an active citizen goes home spent with probability fatigue a
+ * tick and stays quiet until it rests (spent()). */
 HOT void act(worker *w, uint32_t a, double g, rules ru)
 {
     unrest_model *m = w->m;
     const unrest_params *p = &m->p;
-    int was = m->ag[a].state == ST_ACTIVE, now = 0;
+    int was = m->ag[a].state == ST_ACTIVE, now = 0, ready = 0;
+    rng fr;
+    if (p->fatigue > 0 && spent(m, a, &fr, &ready)) g = 0;
     if (g > p->threshold) {
         uint32_t c, ain;
         q_count2(m, m->L.cop, m->L.act, &m->cit_shape, m->ag[a].pos, &c, &ain);
@@ -352,6 +368,13 @@ HOT void act(worker *w, uint32_t a, double g, rules ru)
         }
         double net = (double)m->ag[a].risk * prob * m->jfactor;
         now = g - net > p->threshold;
+        if (now && p->fatigue > 0) { /* out a tick longer, or home tired */
+            if (!ready) rng_init(&fr, m->seed, RNG_FATIGUE, m->tick + 1, a);
+            if (rng_uniform(&fr) < p->fatigue) {
+                m->ag[a].flags |= AG_SPENT;
+                now = 0;
+            }
+        }
     }
     if (now != was) {
         m->ag[a].state = now ? ST_ACTIVE : ST_QUIET;

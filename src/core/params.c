@@ -80,6 +80,8 @@ static const param_def defs[] = {
      OFF(outburst_threshold)},
     {{"bloc", U, 1, 1000000000, NULL, 0, "citizens that share one draw of H and R (a bloc)"},
      OFF(bloc)},
+    {{"fatigue", R, 0, 1, NULL, 1, "P(a tick) an active citizen goes home spent"}, OFF(fatigue)},
+    {{"rest", R, 0, 1, NULL, 1, "P(a tick) a spent citizen can rise again"}, OFF(rest)},
 };
 
 #define NDEFS (sizeof defs / sizeof defs[0])
@@ -125,6 +127,8 @@ void unrest_params_default(unrest_params *p)
     p->jail_max = 30;
     p->outburst_threshold = 50;
     p->bloc = 1;
+    p->fatigue = 0;
+    p->rest = 1;
     p->kernel = UNREST_KERNEL_FAST;
     p->update = UNREST_UPDATE_SEQUENTIAL;
     unrest_params_profile(p, "paper");

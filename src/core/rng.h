@@ -19,7 +19,8 @@ enum {
     RNG_MOVE = 4,    /* movement target, keyed by (agent, tick) */
     RNG_ARREST = 5,  /* arrestee and term, keyed by (cop, tick) */
     RNG_RELEASE = 6, /* release placement, keyed by (agent, tick) */
-    RNG_COPS = 7     /* adding/removing cops, keyed by tick */
+    RNG_COPS = 7,    /* adding/removing cops, keyed by tick */
+    RNG_FATIGUE = 8  /* going home spent and rising again, keyed by (agent, tick) */
 };
 
 typedef struct rng {

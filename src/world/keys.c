@@ -173,6 +173,11 @@ const keydef unrest_param_keys[] = {
           "active share of the rest of the country, as the news carries it, at which fear breaks"),
     PREAL("anger", "turnout", "anger", turnout, 0, 1, LO_OPEN, 1, "share",
           "share of the mobilised (the lattice's active) out on the street at any one hour"),
+    /* fatigue: the crowd goes home */
+    PREAL("fatigue", "active_days", "fatigue", active_days, 0, 1000, 0, 0, "days",
+          "mean days a person stays out before going home spent (0: never)"),
+    PREAL("fatigue", "rest_days", "fatigue", rest_days, 0, 1000, 0, 3, "days",
+          "mean days a spent person rests before they can rise again (0: at once)"),
     /* the loyalty of the forces */
     PREAL("loyalty", "erosion", "loyalty", will_erosion, 0, 10, 0, 0, "per hour",
           "will lost per hour per factor of ten of outnumbering (log10 of the ratio)"),
@@ -262,8 +267,8 @@ _Static_assert(sizeof unrest_param_keys / sizeof unrest_param_keys[0] <= UNREST_
 /* KEY_N_SECTIONS names (keys.h); too many is an error here, too few leaves a NULL test_keys finds
  */
 const char *const unrest_key_sections[] = {
-    "time",     "scale", "lattice", "legitimacy", "hardship",   "spread", "force",
-    "outcomes", "anger", "loyalty", "violence",   "revolution", "rebels", "posts"};
+    "time",  "scale",   "lattice",  "legitimacy", "hardship", "spread", "force",  "outcomes",
+    "anger", "loyalty", "violence", "revolution", "rebels",   "posts",  "fatigue"};
 
 size_t key_profile_count(void)
 {

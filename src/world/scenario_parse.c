@@ -1447,9 +1447,9 @@ typedef struct loader {
 enum { TK_NAME, TK_TITLE, TK_BASE, TK_DROP, TK_SET, TK_SITES, TK_EVENTS, TK_SECTION0 };
 #define TK_COUNT (TK_SECTION0 + N_SECTIONS)
 static const char *const tk_names[TK_COUNT] = {
-    "name",     "title", "base",    "drop",       "set",        "sites",  "events",
-    "time",     "scale", "lattice", "legitimacy", "hardship",   "spread", "force",
-    "outcomes", "anger", "loyalty", "violence",   "revolution", "rebels", "posts"};
+    "name",    "title",    "base",       "drop",     "set",    "sites",  "events",   "time",
+    "scale",   "lattice",  "legitimacy", "hardship", "spread", "force",  "outcomes", "anger",
+    "loyalty", "violence", "revolution", "rebels",   "posts",  "fatigue"};
 
 /* Read a whole file into a malloc'd buffer. Returns 0 and sets errno on failure. */
 static int read_file(const char *path, char **out, size_t *outlen)

@@ -156,6 +156,7 @@ unrest_status unrest_world_create_part(unrest_world **out, const unrest_scenario
         /* a bloc of bloc_people people, at this site's people per agent */
         double bloc = p->bloc_people / (ss->population / agents);
         q.bloc = bloc > 1 ? (uint32_t)fmin(floor(bloc + 0.5), 1e9) : 1;
+        fatigue_params(p, &q); /* the crowd goes home (fatigue.c) */
         char merr[256];
         /* each site draws from its own key: the run seed mixed with the site's index */
         if (owned && !owned[i]) /* another process steps it */

@@ -245,6 +245,7 @@ void spread_drive(unrest_world *w, size_t i, const nation_now *n);
 
 /* anger.c (after spread: folds anger into the hardship scale and threshold; fear loss) */
 void anger_drive(unrest_world *w, size_t i, double heard);
+void fatigue_params(const unrest_sc_params *p, unrest_params *q);
 
 /* loyalty.c (before force: the forces' will) */
 void loyalty_init(loyalty_state *l);
