@@ -9,7 +9,8 @@
 #   scripts/answers.sh scenarios/kazakhstan-2022-posterior-anger.db 100 docs/ANSWERS-anger.md)
 #   UNREST_PPA=N: people per agent (default 1000; 100 for scenarios/kazakhstan-2022-posterior-fine.db)
 #   UNREST_SETS="PATH=VALUE ...": values set in every run (the earlier posteriors were calibrated with
-#   the walk: UNREST_SETS="lattice.focal_pull=0.5 lattice.focal_jump=0")
+#   the walk and every officer in the clashes: UNREST_SETS="lattice.focal_pull=0.5 lattice.focal_jump=0
+#   violence.contact=0")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 db=${1:-scenarios/kazakhstan-2022-posterior.db}
@@ -72,11 +73,12 @@ calibrated model misses the record of 1-5 January, these answers inherit the mis
 answer below hangs on the anger that violence seen adds (anger.gain), which carries both the
 escalation of 4-5 January and the unrest that outlasts the run (docs/SCENARIO.md, "What the end hangs
 on"). Since session 12 the default's posterior (scenarios/kazakhstan-2022-posterior.db, docs/ANSWERS.md)
-calibrates it with the rest, and the record of 1-5 January pins it only loosely (median 0.0065, 90%
-0.0014-0.038): runs drawn low in it are over within days and the others outlast the run, and every
+calibrates it with the rest, and the record of 1-5 January pins it only loosely (median 0.018, 90%
+0.0025-0.047): runs drawn low in it are over within days and the others outlast the run, and every
 interval mixes the two. The earlier posteriors, calibrated with the crowd's walk to the buildings
-(lattice.focal_pull 0.5) where the default now gathers (lattice.focal_jump), answer with
-UNREST_SETS="lattice.focal_pull=0.5 lattice.focal_jump=0": docs/ANSWERS-anger.md (session 10) and
+(lattice.focal_pull 0.5) where the default now gathers (lattice.focal_jump), and with every officer
+on duty in the clashes where the default counts those in contact (violence.contact), answer with
+UNREST_SETS="lattice.focal_pull=0.5 lattice.focal_jump=0 violence.contact=0": docs/ANSWERS-anger.md (session 10) and
 docs/ANSWERS-fine.md (session 11, at 1:100). This file is made from $db$sets_text.
 HEAD
 
@@ -135,8 +137,8 @@ narrows that channel (Makowsky & Rubin 2013). A blackout also narrows what citiz
 other (spread.blackout_vision, 0.6 of the vision): on session 12's posterior that part decides the
 answer. A citizen who sees fewer cells sees a cop less often, and Epstein's arrest estimate rounds
 C/A, so fewer cops seen is less fear; with blackout_vision 1 (the same comparison, 100 runs,
-`--set spread.blackout_vision=1`) the blackout changes the chance of losing the capital by +0.01
-[-0.02, +0.04] and the dead by +2 [-17, +67]. Whether a blackout emboldens or disperses is not
+`--set spread.blackout_vision=1`) online minus blackout is -0.01 [-0.04, +0.02] for the chance of
+losing the capital and +10 [-1, +52] for the dead. Whether a blackout emboldens or disperses is not
 settled: Hassanpour (2014) found Egypt's shutdown dispersed protest rather than stopping it, which
 is a different mechanism from this one.
 TXT

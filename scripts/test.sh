@@ -40,11 +40,10 @@ UNREST_ARTIFACTS="$art" UNREST_REPORT="$art/run-report.html:$art/compare-report.
     tests/browser/run.sh build/unrest
 
 echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
-# all but the 1:10 resolution check: nine hundred thousand agents a run, minutes under the sanitizers
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DUNREST_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j"$jobs" -E '^resolution_check_10$'
+    ctest --test-dir build-asan --output-on-failure -j"$jobs"
 
 echo "== formatting (clang-format)"
 files=$(git ls-files '*.c' '*.h' 2>/dev/null || find include src cli tests bench -name '*.[ch]')

@@ -298,6 +298,51 @@ static void violent_minority(void **state)
     unrest_world_destroy(w);
 }
 
+/* With violence.contact the officers who clash are at most contact per fighter, not every officer
+ * on duty: a contact no smaller than officers / fighters is the old rule bit for bit; a small one
+ * hurts far fewer fighters an hour (the police near them, not the city's force: 480 officers on
+ * duty in West against a few dozen fighters). */
+static void clashes_in_contact(void **state)
+{
+    (void)state;
+    const char *all[] = {"anger.initial=0.3",
+                         "violence.share=0.01",
+                         "force.police_per_100k=4000",
+                         "violence.clash_rate=0.02",
+                         "violence.force_rate=0.02",
+                         "violence.contact=0",
+                         NULL};
+    const char *wide[] = {"anger.initial=0.3",
+                          "violence.share=0.01",
+                          "force.police_per_100k=4000",
+                          "violence.clash_rate=0.02",
+                          "violence.force_rate=0.02",
+                          "violence.contact=1000000",
+                          NULL};
+    const char *near[] = {"anger.initial=0.3",
+                          "violence.share=0.01",
+                          "force.police_per_100k=4000",
+                          "violence.clash_rate=0.02",
+                          "violence.force_rate=0.02",
+                          "violence.contact=0.5",
+                          NULL};
+    const char *const *sets[3] = {all, wide, near};
+    unrest_outcomes o[3];
+    for (int k = 0; k < 3; k++) {
+        unrest_world *w = wt_make(load("", sets[k]), 5);
+        wt_step_to(w, 48);
+        unrest_world_outcomes(w, &o[k]);
+        unrest_world_destroy(w);
+    }
+    assert_true(o[0].injured > 0);
+    assert_true(o[0].injured == o[1].injured && o[0].security_injured == o[1].security_injured &&
+                o[0].dead == o[1].dead && o[0].security_dead == o[1].security_dead);
+    assert_true(o[2].injured < o[0].injured / 2); /* seed 5: 240 against 823 */
+    /* the police hurt stay about clash_rate x fighters either way (seed 5: 501 against 505; a
+     * binomial count of ~500 has sd ~22, so 20 % is over 4 sd) */
+    assert_true(fabs(o[2].security_injured - o[0].security_injured) < 0.2 * o[0].security_injured);
+}
+
 /* Counted in people over a share of the city, a hall guarded by 600 falls at 1:100 and at
  * 1:1000 alike. Counted in cells with a fixed radius (the old rule) what falls depends on the
  * resolution: at 1:100 its guards are worth 60 agents, more than the 49 cells around it hold,
@@ -485,6 +530,7 @@ int main(void)
         cmocka_unit_test(fresh_reinforcements_take_back_the_street),
         cmocka_unit_test(withdrawn_police_regroup),
         cmocka_unit_test(violent_minority),
+        cmocka_unit_test(clashes_in_contact),
         cmocka_unit_test(focal_counts_in_people),
         cmocka_unit_test(contagion_by_proximity),
         cmocka_unit_test(turnout_counts_the_street),

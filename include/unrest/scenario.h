@@ -226,6 +226,7 @@ typedef struct unrest_sc_params {
     double lethal_force_rate; /* the same multiplier while a shoot order stands */
     double security_kill;     /* share of security casualties who die */
     double civilian_kill;     /* share of civilian casualties who die (without a shoot order) */
+    double contact;           /* > 0: officers who clash per fighter, at most (0: all on duty) */
     double attack_weight;     /* a fighter counts as 1 + this at a focal point */
     double repression_gain;   /* fighters' share gained per 1% of a site's people detained */
     /* contagion */

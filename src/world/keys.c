@@ -222,6 +222,8 @@ const keydef unrest_param_keys[] = {
           "share of security casualties who die"),
     PREAL("violence", "civilian_kill", "violence", civilian_kill, 0, 1, 0, 0.05, "share",
           "share of civilian casualties who die (without a shoot order)"),
+    PREAL("violence", "contact", "violence", contact, 0, 1e6, 0, 0, "officers per fighter",
+          "> 0: officers in contact with each fighter, at most; 0: every officer on duty clashes"),
     PREAL("violence", "attack_weight", "violence", attack_weight, 0, 100, 0, 0, "",
           "a fighter counts as 1 + this when a crowd attacks a focal point"),
     PREAL("violence", "peaceful_weight", "violence", peaceful_weight, 0, 1, 0, 1, "",

@@ -6,7 +6,10 @@
  * start riots). Each tick, fighters and the police and guards on duty clash: an officer is hurt
  * with probability 1 - exp(-clash_rate * hours * fighters / officers), a fighter with
  * 1 - exp(-force_rate * hours * officers / fighters), both rates multiplied under a shoot order
- * for the civilians (lethal_multiplier); a share of the hurt die (security_kill,
+ * for the civilians (lethal_multiplier); with violence.contact > 0 only the officers in contact
+ * clash, at most contact per fighter, in place of every officer on duty (the local police-to-rioter
+ * ratio of Davies et al. 2013), so that a handful of fighters facing a city's police are not all
+ * hurt every hour; a share of the hurt die (security_kill,
  * civilian_kill). Counts are people, drawn binomially from a keyed generator per (site, tick):
  * the same at any resolution up to sampling noise. The design follows the literature digest's
  * casualty model (§4; after Davies et al. 2013 and Moro 2016); its rates are assumptions to be
@@ -45,11 +48,15 @@ void violence_observe(unrest_world *w, size_t i, int64_t t)
     int lethal = s->fs.lethal > 0;
     gsl_rng_set(w->g, (unsigned long)world_mix64(w->seed ^ STREAM_CLASH ^
                                                  world_mix64((uint64_t)t << 8 ^ i)));
-    double p_sec = 1 - exp(-p->clash_rate * p->tick_hours * fighters / officers);
-    double sec = gsl_ran_binomial(w->g, p_sec, (unsigned)llround(officers));
+    /* the officers in contact: with violence.contact, at most that many per fighter (a few
+     * fighters meet the police near them, not the city's whole force) */
+    double engaged = p->contact > 0 ? fmin(officers, p->contact * fighters) : officers;
+    if (engaged < 0.5) return;
+    double p_sec = 1 - exp(-p->clash_rate * p->tick_hours * fighters / engaged);
+    double sec = gsl_ran_binomial(w->g, p_sec, (unsigned)llround(engaged));
     double sec_dead = sec > 0 ? gsl_ran_binomial(w->g, p->security_kill, (unsigned)sec) : 0;
     double rate = p->force_rate * (lethal ? p->lethal_force_rate : 1);
-    double p_civ = 1 - exp(-rate * p->tick_hours * officers / fighters);
+    double p_civ = 1 - exp(-rate * p->tick_hours * engaged / fighters);
     double civ = gsl_ran_binomial(w->g, p_civ, (unsigned)llround(fighters));
     double kill = fmin(1, p->civilian_kill * (lethal ? p->lethal_force_rate : 1));
     double civ_dead = civ > 0 ? gsl_ran_binomial(w->g, kill, (unsigned)civ) : 0;
