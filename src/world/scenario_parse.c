@@ -1222,8 +1222,7 @@ static int check_site(const unrest_scenario *sc, size_t i, char *msg, size_t n)
             snprintf(msg, n, "duplicate site name '%s' (sites %zu and %zu)", s->name, q + 1, i + 1);
             return 0;
         }
-    double agents = floor(s->population / sc->p.people_per_agent + 0.5);
-    if (agents < 1) {
+    if (floor(s->population / sc->p.people_per_agent + 0.5) < 1) {
         snprintf(msg, n,
                  "site '%s': population %g at people_per_agent %g gives no agents; use a smaller "
                  "people_per_agent (at most %g)",

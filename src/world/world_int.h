@@ -245,6 +245,8 @@ void spread_drive(unrest_world *w, size_t i, const nation_now *n);
 
 /* anger.c (after spread: folds anger into the hardship scale and threshold; fear loss) */
 void anger_drive(unrest_world *w, size_t i, double heard);
+
+/* fatigue.c (at creation: the days of fatigue.* as the lattice's chances a tick) */
 void fatigue_params(const unrest_sc_params *p, unrest_params *q);
 
 /* loyalty.c (before force: the forces' will) */
