@@ -278,7 +278,10 @@ static int gather(worker *w, uint32_t a, uint32_t pos, rng *r)
 HOT void move(worker *w, uint32_t a, const shape *s, uint32_t pos, rules ru)
 {
     unrest_model *m = w->m;
-    if (ru.lean) { /* (activate_list sets premove) */
+    /* lean whenever the rules make it so, and also, with focal points, for an agent they do not
+     * concern (not active): the same draws from the same stream, the same cell */
+    if (ru.lean || (m->p.kernel == UNREST_KERNEL_FAST && w->premove &&
+                    m->ag[a].state != ST_ACTIVE)) { /* (activate_list sets premove) */
         /* the first block was computed ahead (activate_list): no stream is set up unless its
          * candidates all miss */
         const uint8_t *box = m->L.pad + pad_base(&m->L, pos_x(pos), pos_y(pos)) - s->box;
@@ -502,59 +505,131 @@ static __attribute__((noinline)) void cop_step(worker *w, uint32_t c, rules ru)
     }
 }
 
-/* Ask for the cache lines a move and a count around pos will read: the byte grid's rows of the
- * larger vision and the bit planes' words of the citizens' vision. */
-static inline void prefetch_around(const unrest_model *m, uint32_t pos)
+/* The offsets from the corner of the shape's box of the first eight candidates of a movement
+ * block, in draw order (pick_block, pick_eight); a draw Lemire rejects may give any cell. */
+HOT void first_offsets(const shape *s, const philox4x32_ctr_t *blk, uint32_t *o)
+{
+    if (s->narrow) { /* the first eight 8-bit draws: bytes j ^ 4 of v[3], v[2] in memory */
+        const uint8_t *vb = (const uint8_t *)(const void *)blk->v + 8;
+#pragma GCC unroll 8
+        for (uint32_t j = 0; j < 8; j++)
+            o[j] = s->noff[vb[j ^ 4]];
+    } else { /* the eight 16-bit draws of v[3], v[2], v[1], v[0], low half first */
+        uint32_t w[4] = {blk->v[3], blk->v[2], blk->v[1], blk->v[0]};
+#pragma GCC unroll 8
+        for (uint32_t j = 0; j < 8; j++)
+            o[j] = s->off[(((w[j >> 1] >> (16 * (j & 1))) & 0xffffu) * s->size) >> 16];
+    }
+}
+
+/* The cache lines the coming activation of agent f (at pos, first movement block blk) will
+ * read or write, asked for ahead (a list in random order over the whole lattice: every agent
+ * would otherwise wait for each of them in turn). Only those it is sure or likely to touch, not
+ * every row of its vision: its cell in the byte grid and in occ (a move leaves it), the cells its
+ * first movement block draws (the move tests them; the candidates are known from the block,
+ * whatever the lattice then holds), and the bit planes around it only where the count or the
+ * arrest will read them (a citizen whose grievance is above the threshold, a cop). */
+HOT void prefetch_agent(const unrest_model *m, uint32_t f, uint32_t pos, double g,
+                        const philox4x32_ctr_t *blk)
 {
     const lattice *L = &m->L;
-    uint32_t x = pos_x(pos), y = pos_y(pos), R = L->R, r = (uint32_t)m->cit_shape.r;
-    const uint8_t *c = L->pad + pad_base(L, x, y) - (size_t)R * L->pw;
-    for (uint32_t i = 0; i <= 2 * R; i++)
-        __builtin_prefetch(c + (size_t)i * L->pw);
-    size_t wd = pbit_word(L, x + R - r, y + R - r);
-    __builtin_prefetch(&L->cop[wd]);
-    __builtin_prefetch(&L->cop[wd + 2 * r]);
-    __builtin_prefetch(&L->act[wd]);
-    __builtin_prefetch(&L->act[wd + 2 * r]);
+    uint32_t x = pos_x(pos), y = pos_y(pos);
+    int cit = f < m->n_cit;
+    const shape *s = cit ? &m->cit_shape : &m->cop_shape;
+    size_t pb = pad_base(L, x, y);
+    __builtin_prefetch(L->pad + pb, 1);
+    __builtin_prefetch(&L->occ[pos_index(L, pos)], 1);
+    const uint8_t *box = L->pad + pb - s->box;
+    uint32_t o[8];
+    first_offsets(s, blk, o);
+#pragma GCC unroll 8
+    for (uint32_t j = 0; j < 8; j++)
+        __builtin_prefetch(box + o[j]);
+    if (!cit || g > m->p.threshold) { /* q_count2 / q_pick read both strips' words */
+        uint32_t R = L->R, r = (uint32_t)s->r;
+        size_t wd = pbit_word(L, x + R - r, y + R - r), sh = L->sh;
+        __builtin_prefetch(&L->act[wd]);
+        __builtin_prefetch(&L->act[wd + 2 * r]);
+        __builtin_prefetch(&L->act[wd + sh]);
+        __builtin_prefetch(&L->act[wd + sh + 2 * r]);
+        if (cit) {
+            __builtin_prefetch(&L->cop[wd]);
+            __builtin_prefetch(&L->cop[wd + 2 * r]);
+            __builtin_prefetch(&L->cop[wd + sh]);
+            __builtin_prefetch(&L->cop[wd + sh + 2 * r]);
+        }
+    }
+}
+
+/* Ask for the occupant index of the cell agent f (at pos) will most likely move to: the first
+ * empty candidate of its first block as the lattice is now (a few activations before its own,
+ * which may yet change it: a guess costs a line, never a result). */
+HOT void prefetch_target(const unrest_model *m, uint32_t f, uint32_t pos,
+                         const philox4x32_ctr_t *blk)
+{
+    const lattice *L = &m->L;
+    const shape *s = f < m->n_cit ? &m->cit_shape : &m->cop_shape;
+    uint32_t x = pos_x(pos), y = pos_y(pos);
+    const uint8_t *box = L->pad + pad_base(L, x, y) - s->box;
+    uint32_t to = pick_any(m, s, x, y, box, blk);
+    if (to != NO_CELL) __builtin_prefetch(&L->occ[pos_index(L, to)], 1);
 }
 
 /* Activate the agents of list[0..n) in that order, under rules ru (see activate_list). The first
- * movement block of each agent is computed MOVE_AHEAD agents at a time: independent Philox calls
- * overlap in the CPU, where one per move would wait for its own result. Same keys, same numbers.
- * around: prefetch the lattice around each agent a few activations ahead (a list in random order
+ * movement block of each agent is computed MOVE_AHEAD agents at a time, one batch ahead:
+ * independent Philox calls overlap in the CPU, where one per move would wait for its own result,
+ * and the blocks are known before the agents' turns (prefetch_agent). Same keys, same numbers.
+ * around: prefetch what each agent will touch a few activations ahead (a list in random order
  * over the whole lattice); a block's list does without, its region is fetched once
  * (prefetch_block). */
 HOT void activate_with(worker *w, const uint32_t *list, uint32_t n, int around, rules ru)
 {
     unrest_model *m = w->m;
-    enum { MOVE_AHEAD = 32 };
-    philox4x32_ctr_t pre[MOVE_AHEAD];
+    enum { MOVE_AHEAD = 32, AHEAD = 8, TARGET_AHEAD = 3 };
+    philox4x32_ctr_t pre[2 * MOVE_AHEAD]; /* batch b in pre[(b & 1) * MOVE_AHEAD ...] */
     philox4x32_key_t key = {{(uint32_t)m->seed, (uint32_t)(m->seed >> 32)}};
     static const uint32_t zeros[MOVE_AHEAD] = {0};
+    int ahead = ru.prefetch && around; /* prefetch_agent and prefetch_target */
     /* the next agent's cell and grievance are read one activation ahead, so that its first
      * loads and the G > T test (a coin toss) do not wait behind this one's work; neither can
      * change before its own activation (an arrest leaves the cell in pos, a release is its
      * own) */
     uint32_t nx_pos = n ? m->ag[list[0]].pos : 0;
     double gf = grievance_factor(&m->p), nx_g = n ? grievance(m, list[0], gf) : 0;
+    if (n)
+        philox_batch(list, m->tick + 1, RNG_MOVE, zeros, key, pre, n < MOVE_AHEAD ? n : MOVE_AHEAD);
+    if (ahead) /* the first agents' lines, which the loop asks for only from AHEAD on */
+        for (uint32_t i = 0; i < AHEAD && i < n; i++)
+            prefetch_agent(m, list[i], m->ag[list[i]].pos, grievance(m, list[i], gf), &pre[i]);
     for (uint32_t i0 = 0; i0 < n; i0 += MOVE_AHEAD) {
         uint32_t nb = n - i0 < MOVE_AHEAD ? n - i0 : MOVE_AHEAD;
-        philox_batch(list + i0, m->tick + 1, RNG_MOVE, zeros, key, pre, nb);
+        philox4x32_ctr_t *cur = pre + ((i0 / MOVE_AHEAD) & 1) * MOVE_AHEAD;
+        philox4x32_ctr_t *nxt = pre + (((i0 / MOVE_AHEAD) & 1) ^ 1) * MOVE_AHEAD;
+        if (i0 + nb < n) { /* the next batch's blocks */
+            uint32_t nn = n - i0 - nb < MOVE_AHEAD ? n - i0 - nb : MOVE_AHEAD;
+            philox_batch(list + i0 + nb, m->tick + 1, RNG_MOVE, zeros, key, nxt, nn);
+        }
         for (uint32_t j = 0; j < nb; j++) {
-            uint32_t a = list[i0 + j], pos = nx_pos;
+            uint32_t i = i0 + j, a = list[i], pos = nx_pos;
             double g = nx_g;
-            if (i0 + j + 1 < n) {
-                uint32_t nx = list[i0 + j + 1];
+            if (i + 1 < n) {
+                uint32_t nx = list[i + 1];
                 nx_pos = m->ag[nx].pos;
                 nx_g = grievance(m, nx, gf);
             }
-            if (ru.prefetch && i0 + j + 16 < n) { /* the agent 16 ahead: its columns are cold */
-                uint32_t f = list[i0 + j + 16];
-                __builtin_prefetch(&m->ag[f]);
+            if (ru.prefetch && i + 2 * AHEAD < n) /* the agent 16 ahead: its columns are cold */
+                __builtin_prefetch(&m->ag[list[i + 2 * AHEAD]]);
+            if (ahead && i + AHEAD < n) { /* the agent 8 ahead: what it will touch */
+                uint32_t f = list[i + AHEAD], k = j + AHEAD;
+                prefetch_agent(m, f, m->ag[f].pos, grievance(m, f, gf),
+                               k < MOVE_AHEAD ? &cur[k] : &nxt[k - MOVE_AHEAD]);
             }
-            if (ru.prefetch && around && i0 + j + 8 < n) /* the agent 8 ahead: around it */
-                prefetch_around(m, m->ag[list[i0 + j + 8]].pos);
-            w->premove = &pre[j];
+            if (ahead && i + TARGET_AHEAD < n) { /* 3 ahead: the cell it will likely move to */
+                uint32_t f = list[i + TARGET_AHEAD], k = j + TARGET_AHEAD;
+                prefetch_target(m, f, m->ag[f].pos,
+                                k < MOVE_AHEAD ? &cur[k] : &nxt[k - MOVE_AHEAD]);
+            }
+            w->premove = &cur[j];
             if (a < m->n_cit)
                 citizen_step(w, a, pos, g, ru);
             else if (m->ag[a].state == ST_COP)
