@@ -52,6 +52,11 @@ void help_calibrate(FILE *out)
             "  --generations N     most ABC generations after the prior one (default 6)\n"
             "  --min-acceptance A  stop ABC below this acceptance rate (default 0.05)\n"
             "  --predictive N      posterior-predictive runs (default 40)\n"
+            "  --representative R  run every particle R times and print the one whose runs come\n"
+            "                      nearest the observations on average: one parameter set for\n"
+            "                      a single run that keeps the posterior's correlations (the\n"
+            "                      marginal medians need not); added to a finished calibration,\n"
+            "                      only its runs are new\n"
             "  --set PATH=VALUE    override a scenario value (repeatable), e.g.\n"
             "                      scale.people_per_agent=1000\n"
             "  --seed N            master seed, 0..2^64-1 (default 1)\n"
@@ -183,6 +188,17 @@ static void report(const unrest_calibration *cal, const unrest_cal_param *p, siz
                unrest_cal_quantity_name(t[j].quantity), t[j].place, med, iv, obs,
                unrest_calibrate_target_used(cal, j) ? "" : "  (not used)");
     }
+    size_t r;
+    double rd, md;
+    if (unrest_calibrate_representative(cal, &r, &rd, &md) != UNREST_OK) return;
+    printf("\nrepresentative particle (the nearest the observations on average over its runs): "
+           "particle %zu,\n  mean distance %.4g (the median particle's: %.4g)\n",
+           r, rd, md);
+    printf("  %-*s %12s  %s\n", wid, "parameter", "value", "posterior median");
+    for (size_t i = 0; i < k; i++) {
+        if (unrest_calibrate_param_summary(cal, i, 0.9, &med, &lo, &hi) != UNREST_OK) continue;
+        printf("  %-*s %12.4g  %.4g\n", wid, p[i].path, th[r * k + i], med);
+    }
 }
 
 static int parse_real_opt(const char *cmd, const char *opt, const char *val, double lo, double hi,
@@ -245,6 +261,9 @@ int cmd_calibrate(int argc, char **argv)
         } else if ((r = cli_opt(argc, argv, &i, "--predictive", &val)) != 0) {
             if (r < 0 || cli_opt_u64(C, "--predictive", val, 0, 100000, &v)) goto bad;
             c.predictive = (size_t)v;
+        } else if ((r = cli_opt(argc, argv, &i, "--representative", &val)) != 0) {
+            if (r < 0 || cli_opt_u64(C, "--representative", val, 0, 1000, &v)) goto bad;
+            c.representative = (size_t)v;
         } else if ((r = cli_opt(argc, argv, &i, "--cutoff", &val)) != 0) {
             if (r < 0 || parse_real_opt(C, "--cutoff", val, 0.5, 100, &c.cutoff)) goto bad;
         } else if ((r = cli_opt(argc, argv, &i, "--discrepancy", &val)) != 0) {

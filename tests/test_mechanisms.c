@@ -97,6 +97,39 @@ static void anger_at_the_regime(void **state)
     unrest_world_destroy(b);
 }
 
+/* With anger.seen_hours the violence seen reaches anger with a lag: A follows, tick by tick,
+ * S_t = S_(t-1) + (1 - exp(-1/h)) (c_(t-1) - S_(t-1)) and A_t = A_(t-1) d + gain 1e5 S_t / N,
+ * where c is the civilians hurt in the clashes of the tick before (injured plus dead: no shoot
+ * order, so arrests kill no one) and d the hourly decay of the half-life. */
+static void violence_seen_lags(void **state)
+{
+    (void)state;
+    const char *sets[] = {"anger.gain=0.002",         "anger.half_life_days=2",
+                          "anger.seen_hours=6",       "violence.share=0.05",
+                          "violence.clash_rate=0.02", "violence.force_rate=0.02",
+                          "legitimacy.initial=0.8",   NULL};
+    unrest_world *w = wt_make(load("", sets), 5);
+    double k = 1 - exp(-1.0 / 6), d = pow(0.5, 1.0 / 48), S = 0, A = 0, hurt = 0, instant = 0;
+    double c_prev = 0, seen_any = 0;
+    for (int64_t t = 1; t <= 48; t++) {
+        wt_step_to(w, t);
+        unrest_site_state s;
+        unrest_world_site(w, 0, &s);
+        S += k * (c_prev - S);
+        A = A * d + 0.002 * 1e5 * S / 40000;
+        instant = instant * d + 0.002 * 1e5 * c_prev / 40000;
+        if (!(fabs(s.anger - A) <= 1e-9 * (A + 1e-12)))
+            fail_msg("tick %lld: anger %.12g, expected %.12g", (long long)t, s.anger, A);
+        if (seen_any > 0 && t < 12) assert_true(s.anger < instant); /* it lags */
+        double now = s.injured_total + s.dead_total;
+        c_prev = now - hurt;
+        hurt = now;
+        seen_any += c_prev;
+    }
+    assert_true(seen_any > 0 && A > 0);
+    unrest_world_destroy(w);
+}
+
 /* Fear breaks once a site's active share passes fear_share: its k falls by fear_loss. */
 static void fear_loss(void **state)
 {
@@ -525,6 +558,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(anger_at_the_regime),
         cmocka_unit_test(fear_loss),
+        cmocka_unit_test(violence_seen_lags),
         cmocka_unit_test(concession_under_pressure),
         cmocka_unit_test(loyalty_of_the_forces),
         cmocka_unit_test(fresh_reinforcements_take_back_the_street),

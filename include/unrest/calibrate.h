@@ -225,6 +225,9 @@ typedef struct unrest_cal_config {
     size_t chain_darts;    /* with nroy_thin: uniform darts thrown first, whose hits start the
                               chains (no chain when they find all); 0: 2,000,000 */
     size_t predictive;     /* posterior-predictive runs (0: none; the CLI asks 40) */
+    size_t representative; /* > 0: run every particle this many times and name the one nearest
+                              the observations on average (unrest_calibrate_representative); not
+                              part of the calibration's identity, so it can be added later */
     /* reproducibility and machinery */
     uint64_t seed;                   /* master seed: every run's seed derives from it */
     unsigned workers;                /* simulations side by side (default 1) */
@@ -282,6 +285,13 @@ unrest_status unrest_calibrate_param_summary(const unrest_calibration *cal, size
  * predictive runs. */
 unrest_status unrest_calibrate_predictive(const unrest_calibration *cal, size_t j, double conf,
                                           double *median, double *lo, double *hi);
+
+/* The representative particle (with `representative` > 0): the particle whose runs came nearest
+ * the observations on average (the ABC distance without its noise), its mean distance, and the
+ * median of all particles' mean distances. Its values are row *index of the posterior.
+ * UNREST_ESTATE without it. Any pointer may be NULL. */
+unrest_status unrest_calibrate_representative(const unrest_calibration *cal, size_t *index,
+                                              double *mean_distance, double *median_distance);
 
 /* ---- a stored posterior (for ensembles) ------------------------------------------------------ */
 

@@ -194,6 +194,7 @@ typedef struct unrest_sc_params {
     double anger;           /* national anger at the regime at the start [0,1] */
     double anger_gain;      /* anger gained per civilian casualty per 100,000 people */
     double anger_half_life; /* days for the anger gained to halve */
+    double seen_hours;      /* > 0: violence seen reaches anger with this lag, smoothed */
     double fear_loss;       /* share of the perceived risk lost once fear breaks [0,1] */
     double fear_share;      /* active share of a site at which fear breaks city-wide */
     double fear_half_life;  /* days for lost fear to come back once the crowd is small */

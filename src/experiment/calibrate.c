@@ -45,6 +45,7 @@ enum {
     ST_PRED = 7,       /* posterior predictive draws (a = 0, b = draw) */
     ST_PRED_RUN = 8,   /* posterior predictive runs (a = 0, b = draw) */
     ST_NROY_CHAIN = 9, /* Metropolis chains on NROY (a = chain) */
+    ST_REP_RUN = 10,   /* the representative's runs (a = particle, b = replicate) */
 };
 
 #define MAX_WAVES 16
@@ -845,6 +846,9 @@ struct unrest_calibration {
     size_t npost;
     double *pred; /* predictive runs x m (natural; NaN for failed runs) */
     size_t npred;
+    double *sig;   /* m: the ABC distance's scales (after ABC) */
+    double *rep_d; /* npost: each particle's mean distance over `representative` runs */
+    size_t rep;    /* the representative particle (with rep_d) */
 };
 
 static void note(unrest_calibration *cal, const char *fmt, ...) PRINTF_LIKE(2, 3);
@@ -2606,7 +2610,8 @@ static unrest_status abc_smc(unrest_calibration *cal)
         if (g.stop) break;
     }
     particles_free(&cur);
-    free(sig);
+    free(cal->sig);
+    cal->sig = sig; /* the representative's distance uses the same scales */
     if (st != UNREST_OK) {
         particles_free(&prev);
         return st;
@@ -2668,6 +2673,52 @@ out:
     gsl_rng_free(r);
     gsl_ran_discrete_free(cat);
     free(jobs);
+    return st;
+}
+
+/* The representative particle: every particle of the posterior run `representative` times on
+ * fresh seeds, and the one whose runs come nearest the observations on average (the ABC
+ * distance without the noise) chosen. A Bayes point under the ABC distance as the loss: a value
+ * for a single run that, unlike the marginal medians, is a particle of the posterior and keeps
+ * its correlations. */
+static unrest_status representative(unrest_calibration *cal)
+{
+    size_t R = cal->c.representative, P = cal->npost, m = cal->m, k = cal->k, N = P * R;
+    if (!R || !P || !cal->sig) return UNREST_OK;
+    sim_job *jobs = calloc(N, sizeof *jobs);
+    double *out = malloc(N * m * sizeof *out), *zero = calloc(m, sizeof *zero);
+    free(cal->rep_d);
+    cal->rep_d = malloc(P * sizeof *cal->rep_d);
+    unrest_status st = UNREST_OK;
+    if (!jobs || !out || !zero || !cal->rep_d) {
+        st = fail(cal, UNREST_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < P; i++)
+        for (size_t r = 0; r < R; r++) {
+            sim_job *j = &jobs[i * R + r];
+            set_job(cal, j, cal->post_u + i * k, key3(cal->c.seed, ST_REP_RUN, i, r), i,
+                    out + (i * R + r) * m);
+            j->rep = (uint32_t)r;
+        }
+    if ((st = run_batch(cal, "predict", 1, jobs, N)) != UNREST_OK) goto out;
+    cal->rep = 0;
+    for (size_t i = 0; i < P; i++) {
+        double s = 0;
+        for (size_t r = 0; r < R && s < HUGE_VAL; r++)
+            s = jobs[i * R + r].failed ? HUGE_VAL
+                                       : s + distance(cal, out + (i * R + r) * m, zero, cal->sig);
+        cal->rep_d[i] = s / (double)R;
+        if (cal->rep_d[i] < cal->rep_d[cal->rep]) cal->rep = i; /* ties: the first */
+    }
+out:
+    if (st != UNREST_OK) {
+        free(cal->rep_d);
+        cal->rep_d = NULL;
+    }
+    free(jobs);
+    free(out);
+    free(zero);
     return st;
 }
 
@@ -2733,6 +2784,8 @@ void unrest_calibrate_destroy(unrest_calibration *cal)
     free(cal->post_theta);
     free(cal->post_w);
     free(cal->pred);
+    free(cal->sig);
+    free(cal->rep_d);
     free(cal->params);
     free(cal->targets);
     free(cal->sc);
@@ -2849,6 +2902,7 @@ unrest_status unrest_calibrate_run(unrest_calibration *cal)
     unrest_status st = history_match(cal);
     if (st == UNREST_OK) st = abc_smc(cal);
     if (st == UNREST_OK) st = predict(cal);
+    if (st == UNREST_OK) st = representative(cal);
     if (cal->c.store && st != UNREST_EIO) {
         const char *s = st == UNREST_OK ? "done" : st == UNREST_ESTATE ? "ruled-out" : "failed";
         if (unrest_store_cal_status(cal->c.store, cal->id, s) != UNREST_OK && st == UNREST_OK)
@@ -2955,6 +3009,21 @@ unrest_status unrest_calibrate_predictive(const unrest_calibration *cal, size_t 
         *hi = wquantile(v, w, cal->npred, cal->m, 0.5 + conf / 2);
     }
     free(w);
+    return UNREST_OK;
+}
+
+unrest_status unrest_calibrate_representative(const unrest_calibration *cal, size_t *index,
+                                              double *mean_distance, double *median_distance)
+{
+    if (!cal->rep_d) return UNREST_ESTATE;
+    double *d = malloc(cal->npost * sizeof *d);
+    if (!d) return UNREST_ENOMEM;
+    memcpy(d, cal->rep_d, cal->npost * sizeof *d);
+    gsl_sort(d, 1, cal->npost);
+    if (index) *index = cal->rep;
+    if (mean_distance) *mean_distance = cal->rep_d[cal->rep];
+    if (median_distance) *median_distance = gsl_stats_median_from_sorted_data(d, 1, cal->npost);
+    free(d);
     return UNREST_OK;
 }
 

@@ -8,6 +8,9 @@
  * site starts from anger.initial plus its own anger, and gains anger from violence seen
  * (civilian casualties per 100,000 people), which fades with a half-life of days. It enters the
  * lattice exactly as the hardship scale h_s + A_s / (1 - L_s): no change to the agent rule.
+ * With anger.seen_hours the violence seen reaches anger through an exponential smoothing of that
+ * time constant (the same total, later): the literature's channel counts what a person sees in
+ * vision, and the news of it takes hours to cross a city (docs/MODEL.md II.6a).
  *
  * Fear (Kuran 1991; Makowsky & Rubin 2013; Lemos 2018 "massive fear loss"): quiet held by fear
  * breaks city-wide when the site's active share passes anger.fear_share, when the news carries
@@ -40,6 +43,10 @@ void anger_drive(unrest_world *w, size_t i, double heard)
 
     /* violence seen in the last tick: civilian casualties per 100,000 people */
     double seen = 1e5 * s->vi.civ_casualties / s->population;
+    if (p->seen_hours > 0) { /* it is heard of with a lag: exponential smoothing, area kept */
+        a->seen += (1 - exp(-p->tick_hours / p->seen_hours)) * (seen - a->seen);
+        seen = a->seen;
+    }
     a->gained *= pow(0.5, p->tick_hours / (24 * p->anger_half_life));
     a->gained += p->anger_gain * seen;
     double latent = p->anger + ss->anger;

@@ -161,6 +161,8 @@ const keydef unrest_param_keys[] = {
           "anger gained per civilian casualty per 100,000 people (violence seen)"),
     PREAL("anger", "half_life_days", "anger", anger_half_life, 0, 365, LO_OPEN, 3, "days",
           "days for the anger gained to halve"),
+    PREAL("anger", "seen_hours", "anger", seen_hours, 0, 1000, 0, 0, "hours",
+          "> 0: violence seen in the city reaches anger with this lag (word of mouth); 0: at once"),
     PREAL("anger", "fear_loss", "anger", fear_loss, 0, 1, 0, 0, "share",
           "share of the perceived risk lost once fear breaks in a site"),
     PREAL("anger", "fear_share", "anger", fear_share, 0, 1, LO_OPEN, 0.01, "share",

@@ -44,6 +44,7 @@ typedef struct legitimacy_state {
 /* Anger at the regime and fear (anger.c). */
 typedef struct anger_state {
     double gained; /* anger gained from violence seen (decaying) */
+    double seen;   /* with anger.seen_hours: violence seen, smoothed (the lag) */
     double A;      /* anger in force [0,1] */
     double fear;   /* share of fear lost city-wide [0,1] */
 } anger_state;
