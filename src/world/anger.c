@@ -43,10 +43,8 @@ void anger_drive(unrest_world *w, size_t i, double heard)
 
     /* violence seen in the last tick: civilian casualties per 100,000 people */
     double seen = 1e5 * s->vi.civ_casualties / s->population;
-    if (p->seen_hours > 0) { /* it is heard of with a lag: exponential smoothing, area kept */
-        a->seen += (1 - exp(-p->tick_hours / p->seen_hours)) * (seen - a->seen);
-        seen = a->seen;
-    }
+    if (p->seen_hours > 0) /* it is heard of with a lag: exponential smoothing, area kept */
+        seen = world_lag(&a->seen, seen, p->seen_hours, p->tick_hours);
     a->gained *= pow(0.5, p->tick_hours / (24 * p->anger_half_life));
     a->gained += p->anger_gain * seen;
     double latent = p->anger + ss->anger;

@@ -83,10 +83,8 @@ void spread_drive(unrest_world *w, size_t i, const nation_now *n)
     const unrest_sc_params *p = &w->sc.p;
     site *s = &w->s[i];
     double share = share_elsewhere(w, i, n);
-    if (p->news_hours > 0) { /* the news lags: exponential smoothing, time constant news_hours */
-        s->sp.news += (1 - exp(-p->tick_hours / p->news_hours)) * (share - s->sp.news);
-        share = s->sp.news;
-    }
+    if (p->news_hours > 0) /* the news lags: exponential smoothing, time constant news_hours */
+        share = world_lag(&s->sp.news, share, p->news_hours, p->tick_hours);
     double channel = p->media_share + (1 - p->media_share) * s->sp.internet;
     s->sp.heard = share * channel; /* read by anger.c: what the news says of the country */
     double T = p->threshold - p->spread * channel * fmin(1, share / p->spread_saturation) -

@@ -42,6 +42,12 @@ double world_clamp(double x, double lo, double hi)
     return x < lo ? lo : x > hi ? hi : x;
 }
 
+double world_lag(double *s, double x, double hours, double tick_hours)
+{
+    *s += (1 - exp(-tick_hours / hours)) * (x - *s);
+    return *s;
+}
+
 /* SplitMix64 finaliser: mixes (seed, site, tick) into a GSL seed. */
 uint64_t world_mix64(uint64_t z)
 {

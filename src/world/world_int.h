@@ -203,6 +203,9 @@ typedef struct nation_now {
 /* ---- shared helpers (world.c) ------------------------------------------------------------- */
 
 double world_clamp(double x, double lo, double hi);
+/* A lag: *s moves toward x by exponential smoothing with time constant `hours` over a tick of
+ * tick_hours (the same total, later); returns the new *s. */
+double world_lag(double *s, double x, double hours, double tick_hours);
 double world_site_agents(const unrest_sc_params *p, double population);
 
 /* People of site i out on the street now: the lattice's active agents (the mobilised) in
