@@ -409,6 +409,70 @@ static void test_gather(void **state)
     free(snap);
 }
 
+/* Gathering's choice (unrest_model_set_gather_choice; Davies et al. 2013's choice of site): with
+ * weights 1 and 0.5 two areas take the gathering crowd two to one, wherever each citizen stands;
+ * with weights 1 and 0 the second takes no one new; with every weight 0 it is the nearest point,
+ * draw for draw; a large distance decay sends each to the nearer point whatever the weights; bad
+ * calls are refused. */
+static void test_gather_choice(void **state)
+{
+    (void)state;
+    unrest_params p;
+    unrest_params_default(&p);
+    set(&p, "width", "100");
+    set(&p, "height", "100");
+    set(&p, "citizen_density", "0.05");
+    set(&p, "cop_density", "0"); /* active iff G > T: three in four, from the first tick */
+    set(&p, "legitimacy", "0.6");
+    uint32_t xy[4] = {25, 50, 75, 50}, r[2] = {10, 10};
+    const double two_to_one[2] = {1, 0.5}, one_only[2] = {1, 0}, none[2] = {0, 0}, even[2] = {1, 1};
+    const double *wt[5] = {two_to_one, one_only, none, NULL, two_to_one};
+    const double decay[5] = {0, 0, 0, 0, 1000};
+    uint32_t in0[5], in1[5], start0[5], start1[5], all[5];
+    uint8_t *snap[5];
+    for (int k = 0; k < 5; k++) {
+        unrest_model *m = make(&p, 9);
+        assert_int_equal(unrest_model_set_focus(m, xy, 2, 0), UNREST_OK);
+        assert_int_equal(unrest_model_set_gather(m, r, 2, 1.0), UNREST_OK);
+        if (k == 0) { /* refused: a weight per point, finite and >= 0, a decay >= 0 */
+            const double bad[2] = {1, -1};
+            assert_int_equal(unrest_model_set_gather_choice(m, even, 1, 0), UNREST_ERANGE);
+            assert_int_equal(unrest_model_set_gather_choice(m, bad, 2, 0), UNREST_ERANGE);
+            assert_int_equal(unrest_model_set_gather_choice(m, even, 2, -1), UNREST_ERANGE);
+            assert_int_equal(unrest_model_set_gather_choice(m, even, 2, NAN), UNREST_ERANGE);
+        }
+        assert_int_equal(unrest_model_set_gather_choice(m, wt[k], 2, decay[k]), UNREST_OK);
+        assert_int_equal(unrest_model_step(m), UNREST_OK); /* they rise; none has gathered yet */
+        actives_in(m, xy[0], xy[1], r[0], &start0[k], &all[k]);
+        actives_in(m, xy[2], xy[3], r[1], &start1[k], &all[k]);
+        for (int t = 0; t < 4; t++)
+            assert_int_equal(unrest_model_step(m), UNREST_OK);
+        actives_in(m, xy[0], xy[1], r[0], &in0[k], &all[k]);
+        actives_in(m, xy[2], xy[3], r[1], &in1[k], &all[k]);
+        assert_true(all[k] > 300);
+        snap[k] = malloc(100 * 100);
+        assert_non_null(snap[k]);
+        unrest_model_snapshot(m, snap[k]);
+        unrest_model_destroy(m);
+    }
+    /* two to one: of about 260 who gathered, a share of 2/3 (sd 0.03) went to the first */
+    double g0 = in0[0] - start0[0], g1 = in1[0] - start1[0];
+    double h0 = in0[4] - start0[4], h1 = in1[4] - start1[4];
+    double n0 = in0[3] - start0[3], n1 = in1[3] - start1[3];
+    assert_true(g0 + g1 > 200);
+    assert_true(fabs(g0 / (g0 + g1) - 2.0 / 3) < 0.1);
+    /* weight 0: the second area keeps those who were in it and takes no one */
+    assert_true(in1[1] <= start1[1]);
+    assert_true(in0[1] + in1[1] >= all[1] - all[1] / 50);
+    /* every weight 0 is the nearest point: the same model, draw for draw */
+    assert_memory_equal(snap[2], snap[3], 100 * 100);
+    /* a large decay outweighs the weights: each goes to the nearer point, as the nearest rule
+     * does (half and half, not two to one) */
+    assert_true(fabs(h0 / (h0 + h1) - n0 / (n0 + n1)) < 0.02);
+    for (int k = 0; k < 5; k++)
+        free(snap[k]);
+}
+
 /* Fatigue: with no cops a citizen whose G > T is active unless spent; each tick an active one goes
  * home spent with probability w and a spent one can rise again with probability r (then acts at
  * once, and may tire again), so the active share of those who could be active settles at
@@ -660,6 +724,7 @@ int main(void)
         cmocka_unit_test(test_create_rejects_bad_params),
         cmocka_unit_test(test_bloc),
         cmocka_unit_test(test_gather),
+        cmocka_unit_test(test_gather_choice),
         cmocka_unit_test(test_fatigue),
         cmocka_unit_test(test_initial_counts),
         cmocka_unit_test(test_bytes_per_agent),

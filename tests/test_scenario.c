@@ -833,7 +833,8 @@ static void test_set_paths(void **state)
             "unknown setting 'colour' (expected name, title, SECTION.KEY (sections: time, scale");
     set_bad(sc, "lattice.kk=1", UNREST_EUNKNOWN,
             "unknown key 'kk' in 'lattice' (expected one of: profile, citizen_density, "
-            "citizen_vision, cop_vision, threshold, k, jail_hours, focal_pull, focal_jump)");
+            "citizen_vision, cop_vision, threshold, k, jail_hours, focal_pull, focal_jump, "
+            "focal_choice, focal_decay)");
     set_bad(sc, "lattice.k=200", UNREST_ERANGE,
             "'lattice.k' must be a number in [0, 100], got '200'");
     set_bad(sc, "lattice.k=", UNREST_EINVAL, "'lattice.k' must be a number in [0, 100], got ''");
@@ -858,7 +859,7 @@ static void test_set_paths(void **state)
     set_bad(sc, "sites.C.focal.*.x=0.1", UNREST_EUNKNOWN, "no focal point '*' in site C");
     set_bad(sc, "sites.*.focal.h.x=0.1", UNREST_EUNKNOWN, "no focal point 'h' in any site");
     set_bad(sc, "sites.A.focal.f.z=1", UNREST_EUNKNOWN,
-            "unknown focal point key 'z' (expected one of: name, x, y, radius, guards)");
+            "unknown focal point key 'z' (expected one of: name, x, y, radius, guards, attract)");
     set_bad(sc, "sites.A.focal.f.x=1", UNREST_ERANGE,
             "'sites.A.focal.f.x' must be a number in [0, 1)");
     set_bad(sc, "sites.A.focal.f=1", UNREST_EUNKNOWN, "expected sites.NAME.focal.FOCAL.KEY");
@@ -1284,7 +1285,8 @@ static const struct {
      "unknown key 'size' in a site (expected one of: name, region, population"},
     {"unknown-focal-key",
      "sites:\n  - {name: A, region: R, population: 1000, focal: [{name: f, z: 1}]}\n", 2, 62,
-     "unknown key 'z' in a focal point of site 'A' (expected one of: name, x, y, radius, guards)"},
+     "unknown key 'z' in a focal point of site 'A' (expected one of: name, x, y, radius, guards, "
+     "attract)"},
     {"unknown-event-key",
      "sites:\n  - {name: A, region: R, population: 1000}\nevents:\n  - {at: 2022-01-02, internet: "
      "0.5, colour: red}\n",

@@ -36,6 +36,7 @@ typedef struct unrest_sc_focal {
     double x, y;               /* position as a fraction of the lattice's width / height, [0,1) */
     double radius;             /* cells: who counts as "around it" (square of side 2r+1) */
     double guards;             /* people guarding it at the start (taken from the site's police) */
+    double attract;            /* its pull on a gathering crowd, with lattice.focal_choice */
 } unrest_sc_focal;
 
 /* A city (or the rest of a region), simulated as its own lattice. */
@@ -144,6 +145,8 @@ typedef struct unrest_sc_params {
     uint32_t jail_hours;    /* longest detention (J_max in hours) */
     double focal_pull;      /* P(an active citizen heads for a focal point when it moves) */
     double focal_jump;      /* P(an hour) an active citizen outside the focal areas goes to one */
+    int focal_choice;       /* gatherers choose among the untaken points by attract (Davies) */
+    double focal_decay;     /* that choice: pull lost with distance, per lattice side */
     /* legitimacy */
     double legitimacy;     /* national legitimacy at the start */
     double arrest_erosion; /* legitimacy lost per 1% of a site's people detained */

@@ -231,6 +231,14 @@ unrest_status unrest_model_set_focus(unrest_model *m, const uint32_t *xy, size_t
  * moves as before). A move of any length: the sequential update only. jump = 0 turns it off. */
 unrest_status unrest_model_set_gather(unrest_model *m, const uint32_t *r, size_t n, double jump);
 
+/* Which area a gathering citizen goes to (after unrest_model_set_gather; Davies et al. 2013's
+ * choice of riot site): instead of the nearest, point i is drawn with probability proportional
+ * to weight[i] * exp(-decay * d_i / side), d_i its distance in cells and side the lattice's
+ * width. A weight of 0 takes no one (a building already taken); if every weight is 0 the
+ * nearest point is taken. It may be called between ticks; weight = NULL restores the nearest. */
+unrest_status unrest_model_set_gather_choice(unrest_model *m, const double *weight, size_t n,
+                                             double decay);
+
 /* Active citizens and cops in the square of side 2r+1 centred on (x, y). */
 void unrest_model_count_near(const unrest_model *m, uint32_t x, uint32_t y, uint32_t r,
                              uint32_t *active, uint32_t *cops);

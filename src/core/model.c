@@ -531,6 +531,33 @@ unrest_status unrest_model_set_gather(unrest_model *m, const uint32_t *r, size_t
     return UNREST_OK;
 }
 
+unrest_status unrest_model_set_gather_choice(unrest_model *m, const double *weight, size_t n,
+                                             double decay)
+{
+    if (!weight) {
+        m->choose = 0;
+        return UNREST_OK;
+    }
+    if (n != m->nfocus || !(decay >= 0 && decay < 1e6)) {
+        snprintf(m->err, sizeof m->err,
+                 "gathering's choice needs one weight for each of the %u focal points and a "
+                 "decay of at least 0",
+                 m->nfocus);
+        return UNREST_ERANGE;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!(weight[i] >= 0 && weight[i] < 1e300)) {
+            snprintf(m->err, sizeof m->err,
+                     "focal point %zu: weight %g is not a finite number >= 0", i, weight[i]);
+            return UNREST_ERANGE;
+        }
+        m->fw[i] = weight[i];
+    }
+    m->fdecay = decay;
+    m->choose = 1;
+    return UNREST_OK;
+}
+
 void unrest_model_count_near(const unrest_model *m, uint32_t x, uint32_t y, uint32_t r,
                              uint32_t *active, uint32_t *cops)
 {

@@ -105,7 +105,10 @@ struct unrest_model {
     uint32_t focus[UNREST_MAX_FOCUS]; /* their positions (pos_make) */
     double pull; /* P(an active citizen's move takes the best of FOCUS_TRIES cells) */
     uint32_t frad[UNREST_MAX_FOCUS]; /* gathering: half the side of each point's area */
-    double jump;       /* gathering: P(a tick) an active citizen outside the areas goes to one */
+    double jump; /* gathering: P(a tick) an active citizen outside the areas goes to one */
+    int choose;  /* gathering: the point is drawn by fw and fdecay, not the nearest */
+    double fw[UNREST_MAX_FOCUS]; /* gathering's choice: each point's weight (0: not a target) */
+    double fdecay;     /* gathering's choice: weight lost with distance, per lattice side */
     uint32_t nbx, nby; /* parallel update: blocks across and down */
     unsigned threads;  /* threads for the parallel update (results do not depend on it) */
     /* the parallel update's working memory, kept from tick to tick (no allocation per tick) */

@@ -241,6 +241,31 @@ static uint32_t focus_dist(const unrest_model *m, uint32_t p)
     return best;
 }
 
+/* Gathering's choice (unrest_model_set_gather_choice): point i with probability proportional to
+ * fw[i] exp(-fdecay d_i / width); the nearest (near) when every weight is 0. */
+static uint32_t choose_focus(const unrest_model *m, uint32_t x, uint32_t y, uint32_t near, rng *r)
+{
+    double w[UNREST_MAX_FOCUS], sum = 0;
+    for (uint32_t i = 0; i < m->nfocus; i++) {
+        w[i] = m->fw[i];
+        if (m->fdecay > 0 && w[i] > 0) {
+            double dx = torus_off(x, pos_x(m->focus[i]), m->L.w);
+            double dy = torus_off(y, pos_y(m->focus[i]), m->L.h);
+            w[i] *= exp(-m->fdecay * sqrt(dx * dx + dy * dy) / m->L.w);
+        }
+        sum += w[i];
+    }
+    if (!(sum > 0)) return near;
+    double u = rng_uniform(r) * sum;
+    for (uint32_t i = 0; i < m->nfocus; i++) {
+        if (u < w[i]) return i;
+        u -= w[i];
+    }
+    for (uint32_t i = m->nfocus; i-- > 0;) /* rounding: the last with a weight */
+        if (w[i] > 0) return i;
+    return near;
+}
+
 /* Gathering (unrest_model_set_gather): 1 if the active citizen at pos stays in a focal area or
  * has gone to one, 0 if it moves as before. The nearest point's area takes it; a cell is drawn
  * FOCUS_TRIES times for an empty one. */
@@ -258,6 +283,7 @@ static int gather(worker *w, uint32_t a, uint32_t pos, rng *r)
         }
     }
     if (rng_uniform(r) >= m->jump) return 0;
+    if (m->choose) f = choose_focus(m, x, y, f, r);
     uint32_t side = 2 * m->frad[f] + 1;
     uint32_t sx = side > m->L.w ? m->L.w : side, sy = side > m->L.h ? m->L.h : side;
     uint32_t x0 = pos_x(m->focus[f]) + m->L.w - m->frad[f] % m->L.w;

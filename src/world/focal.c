@@ -9,12 +9,16 @@
  * when that is below 1 (a disciplined crowd follows its fighters less); the street crowd near it,
  * as everywhere, is anger.turnout of the active agents there) against guards, officers near it and
  * foreign guards, each holding off force.hold_ratio people. Guards who have withdrawn (loyalty.c)
- * or abandoned their building (posts.c) defend nothing. Its keys: sites.*.focal.*.*,
- * force.capture_hours, force.focal_area, force.hold_ratio, lattice.focal_pull.
+ * or abandoned their building (posts.c) defend nothing. With lattice.focal_choice the gathering
+ * crowd goes to a point drawn by its attract among those not yet taken (Davies et al. 2013's
+ * choice of site), not the nearest. Its keys: sites.*.focal.*.*, force.capture_hours,
+ * force.focal_area, force.hold_ratio, lattice.focal_pull, lattice.focal_choice,
+ * lattice.focal_decay.
  */
 #include <math.h>
 #include <stdio.h>
 
+#include "model_mirror.h"
 #include "world_int.h"
 
 /* People guarding the focal points of a site at the start. */
@@ -110,8 +114,28 @@ static void watch(unrest_world *w, size_t i, size_t f, uint32_t need)
     }
 }
 
+/* Gathering's choice (lattice.focal_choice; Davies et al. 2013): each point draws the gathering
+ * crowd by its attract until the crowd holds it; a building taken is no longer a target, and the
+ * crowd goes on to the next. When every point is held, each draws by its attract again. */
+unrest_status focal_targets(unrest_world *w, size_t i)
+{
+    const unrest_sc_params *p = &w->sc.p;
+    const unrest_sc_site *ss = &w->sc.site[i];
+    site *s = &w->s[i];
+    if (!p->focal_choice || p->focal_jump <= 0 || ss->n_focal < 2 || model_is_mirror(s->m))
+        return UNREST_OK;
+    double wt[UNREST_SC_MAX_FOCAL], sum = 0;
+    for (size_t f = 0; f < ss->n_focal; f++)
+        sum += wt[f] = s->fo.captured[f] ? 0 : ss->focal[f].attract;
+    if (!(sum > 0))
+        for (size_t f = 0; f < ss->n_focal; f++)
+            wt[f] = ss->focal[f].attract;
+    return unrest_model_set_gather_choice(s->m, wt, ss->n_focal, p->focal_decay);
+}
+
 void focal_observe(unrest_world *w, size_t i, uint32_t need)
 {
     for (size_t f = 0; f < w->sc.site[i].n_focal; f++)
         watch(w, i, f, need);
+    focal_targets(w, i); /* cannot fail once it has succeeded at the start */
 }

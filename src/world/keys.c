@@ -61,6 +61,11 @@ const keydef unrest_param_keys[] = {
           "chance that an active citizen heads for a focal point when it moves"),
     PREAL("lattice", "focal_jump", "focal", focal_jump, 0, 1, 0, 0, "per hour",
           "chance an hour that an active citizen goes to a focal area, however far (0: off)"),
+    PKEY("lattice", "focal_choice", "focal", V_BOOL, focal_choice, 0, 1, 0, 0, "",
+         "gathering goes to a point drawn by its attract among those not taken (Davies et al. "
+         "2013), not the nearest"),
+    PREAL("lattice", "focal_decay", "focal", focal_decay, 0, 1000, 0, 0, "per lattice side",
+          "focal_choice: a point's pull falls as exp(-decay x distance / the lattice's width)"),
     /* legitimacy */
     PREAL("legitimacy", "initial", "legitimacy", legitimacy, 0, 1, 0, 0.8, "",
           "national legitimacy L at the start"),
@@ -359,6 +364,8 @@ const keydef unrest_focal_keys[] = {
          "who counts as around it (square of side 2r+1)"),
     FKEY("guards", V_REAL, guards, 0, NOLIMIT, 0, 0, "people",
          "people guarding it at the start (taken from the site's police)"),
+    FKEY("attract", V_REAL, attract, 0, NOLIMIT, 0, 1, "weight",
+         "with lattice.focal_choice: its pull on a gathering crowd until it is taken"),
 };
 
 /* ---- the public view ---------------------------------------------------------------------- */

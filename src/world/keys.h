@@ -42,7 +42,7 @@ extern const keydef unrest_param_keys[]; /* SECTION.KEY (in unrest_sc_params) */
 /* Rows of the site and focal tables and the sections: constants, since the parser sizes arrays
  * by them (keys.c defines the tables with these sizes; test_keys checks every row is filled). */
 #define KEY_N_SITE 17
-#define KEY_N_FOCAL 5
+#define KEY_N_FOCAL 6
 #define KEY_N_SECTIONS 15
 extern const keydef unrest_site_keys[KEY_N_SITE];   /* sites.*.KEY (in unrest_sc_site) */
 extern const keydef unrest_focal_keys[KEY_N_FOCAL]; /* sites.*.focal.*.KEY (in unrest_sc_focal) */

@@ -194,6 +194,7 @@ unrest_status unrest_world_create_part(unrest_world **out, const unrest_scenario
             /* gathering: the chance an hour, as a chance a tick */
             double jump = 1 - pow(1 - p->focal_jump, p->tick_hours);
             st = unrest_model_set_gather(s->m, s->fo.fr, ss->n_focal, jump);
+            if (st == UNREST_OK) st = focal_targets(w, i);
             if (st != UNREST_OK) {
                 if (err) snprintf(err, errlen, "site %s: %s", ss->name, unrest_model_error(s->m));
                 unrest_world_destroy(w);

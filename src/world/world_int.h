@@ -274,6 +274,7 @@ void focal_init(site *s, const unrest_sc_site *ss, const unrest_sc_params *p, ui
                 uint32_t *xy);
 uint32_t focal_need(const unrest_sc_params *p); /* ticks a change must hold */
 void focal_observe(unrest_world *w, size_t i, uint32_t need);
+unrest_status focal_targets(unrest_world *w, size_t i); /* gathering's choice, after a tick */
 
 /* posts.c (the guards of each focal point and their will; after each focal point is watched) */
 void posts_init(focal_state *fo);
