@@ -191,9 +191,12 @@ static void report(const unrest_calibration *cal, const unrest_cal_param *p, siz
     size_t r;
     double rd, md;
     if (unrest_calibrate_representative(cal, &r, &rd, &md) != UNREST_OK) return;
+    double fd = NAN;
+    unrest_calibrate_representative_fresh(cal, &fd);
     printf("\nrepresentative particle (the nearest the observations on average over its runs): "
-           "particle %zu,\n  mean distance %.4g (the median particle's: %.4g)\n",
-           r, rd, md);
+           "particle %zu,\n  mean distance %.4g (the median particle's: %.4g); on as many runs on "
+           "fresh seeds, which\n  took no part in choosing it: %.4g\n",
+           r, rd, md, fd);
     printf("  %-*s %12s  %s\n", wid, "parameter", "value", "posterior median");
     for (size_t i = 0; i < k; i++) {
         if (unrest_calibrate_param_summary(cal, i, 0.9, &med, &lo, &hi) != UNREST_OK) continue;

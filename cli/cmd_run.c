@@ -18,7 +18,7 @@ void help_run(FILE *out)
         "       unrest run RUNFILE.yaml | --classic [OPTIONS]   Epstein's model on one lattice\n"
         "\n"
         "Without a file, runs the built-in scenario: Kazakhstan, 1-20 January 2022 (19 cities,\n"
-        "1 agent per 100 people; scenarios/kazakhstan-2022.yaml), prints a day-by-day table per\n"
+        "1 agent per 1,000 people; scenarios/kazakhstan-2022.yaml), prints a day-by-day table per\n"
         "city and the outcome, and writes OUT/series.csv (hourly, per city), OUT/daily.csv,\n"
         "OUT/events.csv and OUT/manifest.json. A file with sites (or base:) is a scenario; a file\n"
         "with profile/seed/ticks/params/events only is a classic run file.\n"

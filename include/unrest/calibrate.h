@@ -293,6 +293,12 @@ unrest_status unrest_calibrate_predictive(const unrest_calibration *cal, size_t 
 unrest_status unrest_calibrate_representative(const unrest_calibration *cal, size_t *index,
                                               double *mean_distance, double *median_distance);
 
+/* The representative particle's mean distance over as many runs again on seeds that took no part
+ * in choosing it: the runs that chose it flatter it (the best of many noisy means is lower than
+ * the chosen particle's own mean), these do not. UNREST_ESTATE without a representative. */
+unrest_status unrest_calibrate_representative_fresh(const unrest_calibration *cal,
+                                                    double *mean_distance);
+
 /* ---- a stored posterior (for ensembles) ------------------------------------------------------ */
 
 typedef struct unrest_cal_posterior unrest_cal_posterior;

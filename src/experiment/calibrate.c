@@ -46,6 +46,7 @@ enum {
     ST_PRED_RUN = 8,   /* posterior predictive runs (a = 0, b = draw) */
     ST_NROY_CHAIN = 9, /* Metropolis chains on NROY (a = chain) */
     ST_REP_RUN = 10,   /* the representative's runs (a = particle, b = replicate) */
+    ST_REP_FRESH = 11, /* the representative again, on seeds that did not choose it (b = run) */
 };
 
 #define MAX_WAVES 16
@@ -846,9 +847,10 @@ struct unrest_calibration {
     size_t npost;
     double *pred; /* predictive runs x m (natural; NaN for failed runs) */
     size_t npred;
-    double *sig;   /* m: the ABC distance's scales (after ABC) */
-    double *rep_d; /* npost: each particle's mean distance over `representative` runs */
-    size_t rep;    /* the representative particle (with rep_d) */
+    double *sig;      /* m: the ABC distance's scales (after ABC) */
+    double *rep_d;    /* npost: each particle's mean distance over `representative` runs */
+    size_t rep;       /* the representative particle (with rep_d) */
+    double rep_fresh; /* its mean distance over as many runs on fresh seeds */
 };
 
 static void note(unrest_calibration *cal, const char *fmt, ...) PRINTF_LIKE(2, 3);
@@ -2711,6 +2713,20 @@ static unrest_status representative(unrest_calibration *cal)
         cal->rep_d[i] = s / (double)R;
         if (cal->rep_d[i] < cal->rep_d[cal->rep]) cal->rep = i; /* ties: the first */
     }
+    /* The runs that chose it flatter it: the best of P means of R noisy runs is lower than the
+     * chosen particle's own mean (the winner's curse). R more runs on seeds of their own, which
+     * took no part in the choice, estimate its fit without that bias. */
+    for (size_t r = 0; r < R; r++) {
+        sim_job *j = &jobs[r];
+        set_job(cal, j, cal->post_u + cal->rep * k, key3(cal->c.seed, ST_REP_FRESH, 0, r), cal->rep,
+                out + r * m);
+        j->rep = (uint32_t)r;
+    }
+    if ((st = run_batch(cal, "predict", 2, jobs, R)) != UNREST_OK) goto out;
+    double s = 0;
+    for (size_t r = 0; r < R && s < HUGE_VAL; r++)
+        s = jobs[r].failed ? HUGE_VAL : s + distance(cal, out + r * m, zero, cal->sig);
+    cal->rep_fresh = s / (double)R;
 out:
     if (st != UNREST_OK) {
         free(cal->rep_d);
@@ -3009,6 +3025,14 @@ unrest_status unrest_calibrate_predictive(const unrest_calibration *cal, size_t 
         *hi = wquantile(v, w, cal->npred, cal->m, 0.5 + conf / 2);
     }
     free(w);
+    return UNREST_OK;
+}
+
+unrest_status unrest_calibrate_representative_fresh(const unrest_calibration *cal,
+                                                    double *mean_distance)
+{
+    if (!cal->rep_d) return UNREST_ESTATE;
+    if (mean_distance) *mean_distance = cal->rep_fresh;
     return UNREST_OK;
 }
 
