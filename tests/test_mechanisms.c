@@ -528,6 +528,60 @@ static void posts_fall_one_by_one(void **state)
     }
 }
 
+/* Gathering's choice at the world's level (lattice.focal_choice, MODEL.md II.10): West has its
+ * hall and a depot that nothing can take; the gathering crowd prefers the hall a thousand to one.
+ * While the hall stands the depot draws no gatherers, only those who rise inside its square and
+ * stay (about half the hall's crowd after a day); once the crowd holds the hall (unguarded, it
+ * falls within hours) the hall is no longer a target and the gatherers go to the depot: a day in,
+ * the depot's crowd is the larger and the hall's the smaller. Measured before the bounds were
+ * written (seeds 1-3): depot 108 and hall 208 with the hall standing, 201 and 120 with it taken. */
+static void crowd_goes_on_to_the_next(void **state)
+{
+    (void)state;
+    for (int seed = 1; seed <= 3; seed++) {
+        uint32_t depot[2], hall[2];
+        for (int takeable = 0; takeable <= 1; takeable++) {
+            const char *sets[] = {"anger.initial=0.02",
+                                  "legitimacy.initial=0.9",
+                                  "sites.West.population=400000",
+                                  "force.focal_area=0.05",
+                                  "force.hold_ratio=1",
+                                  "lattice.focal_pull=0",
+                                  "lattice.focal_jump=0.02",
+                                  "lattice.focal_choice=true",
+                                  takeable ? "sites.West.focal.hall.guards=0"
+                                           : "sites.West.focal.hall.guards=1e6",
+                                  NULL};
+            unrest_scenario *sc = load("", sets);
+            unrest_sc_site *west = &sc->site[0];
+            west->focal[1] = west->focal[0];
+            snprintf(west->focal[1].name, sizeof west->focal[1].name, "depot");
+            west->focal[1].x = west->focal[1].y = 0.85;
+            west->focal[1].guards = 1e6;
+            west->focal[1].attract = 0.001;
+            west->n_focal = 2;
+            unrest_world *w = wt_make(sc, (uint64_t)seed);
+            wt_step_to(w, 24);
+            unrest_site_state st;
+            unrest_world_site(w, 0, &st);
+            assert_int_equal(st.first_captured_at[0] >= 0, takeable); /* the hall, if it can */
+            assert_true(st.first_captured_at[1] < 0);                 /* never the depot */
+            const unrest_model *m = unrest_world_model(w, 0);
+            uint32_t side = unrest_model_params(m)->width, cops;
+            uint32_t r = (uint32_t)floor((sqrt(0.05) * side - 1) / 2 + 0.5); /* as focal_init */
+            unrest_model_count_near(m, side / 2, side / 2, r, &hall[takeable], &cops);
+            unrest_model_count_near(m, (uint32_t)(0.85 * side), (uint32_t)(0.85 * side), r,
+                                    &depot[takeable], &cops);
+            unrest_world_destroy(w);
+        }
+        print_message("seed %d: depot %u (hall standing) %u (hall taken); hall %u %u\n", seed,
+                      depot[0], depot[1], hall[0], hall[1]);
+        assert_true(hall[0] > 1.4 * depot[0]);  /* the hall draws the crowd while it stands */
+        assert_true(depot[1] > 1.4 * depot[0]); /* then the crowd goes on to the depot */
+        assert_true(hall[0] > 1.4 * hall[1]);
+    }
+}
+
 /* With distance_km set, a city hears more of a near crowd than of a far one. East is 140 km
  * from West; a third city, Far, 2,000 km away. West rises; East's threshold falls more. */
 static void contagion_by_proximity(void **state)
@@ -570,6 +624,7 @@ int main(void)
         cmocka_unit_test(turnout_counts_the_street),
         cmocka_unit_test(peaceful_crowds_do_not_storm),
         cmocka_unit_test(posts_fall_one_by_one),
+        cmocka_unit_test(crowd_goes_on_to_the_next),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
