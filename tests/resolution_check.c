@@ -6,10 +6,15 @@
  * among the outcomes (Bonferroni): the test fails when any outcome differs by more than chance
  * explains. Outcomes: national peak of people active at once on 3, 4 and 5 January, focal
  * points taken, security casualties, the number of cities with 1,000 or more people out on
- * 5 January. The same seeds at one agent per 10 people are compared the same way with the 1:100
- * sample (UNREST_RESOLUTION_10=1 runs both comparisons, =only the 1:10 one: the CTest test
+ * 5 January; and the hours of three events the calibration dates: Almaty's police first
+ * withdraw, Almaty's city hall and Aktobe's administration first fall. The same seeds at one
+ * agent per 10 people are compared the same way with the 1:100 sample, on all nine outcomes
+ * (UNREST_RESOLUTION_10=1 runs both comparisons, =only the 1:10 one: the CTest test
  * resolution_check_10, since session 13's default file, the posterior's representative particle,
- * passes it on all six outcomes; the sanitizer build skips it, slow there). For diagnosis,
+ * passes it; the sanitizer build skips it, slow there). Between 1:100 and 1:1000 only the six
+ * counts are asserted and the hours are printed: at 1:1000 the buildings fall later (session 14,
+ * docs/VALIDATION.md, "the hours things happen"), a known failure of the coarse grain that this
+ * check does not hide: it prints it. For diagnosis,
  * UNREST_RESOLUTION_SCENARIO=FILE checks another scenario and
  * UNREST_RESOLUTION_SET="PATH=VALUE,..." changes values of the one checked (neither is set in CI).
  * Seeds and the level are fixed: the test is repeatable and can fail. The 1:100 against 1:1000
@@ -29,9 +34,13 @@
 #include "worldtest.h"
 
 #define SEEDS 12
-#define NOUT 6
-static const char *const names[NOUT] = {"peak 3 Jan",  "peak 4 Jan",          "peak 5 Jan",
-                                        "focal taken", "security casualties", "cities >= 1000"};
+#define NCOUNT 6 /* counts in people: asserted at both steps */
+#define NOUT 9   /* and the hours of three dated events: asserted between 1:10 and 1:100 */
+static const char *const names[NOUT] = {
+    "peak 3 Jan",         "peak 4 Jan",          "peak 5 Jan",
+    "focal taken",        "security casualties", "cities >= 1000",
+    "hour Almaty police", "hour Almaty hall",    "hour Aktobe hall"};
+#define NEVER 1000.0 /* the hour of an event that did not happen by the end of 6 January */
 
 /* One run of the default scenario to 6 January 24:00 at ppa people per agent: its outcomes. */
 static void run(int ppa, uint64_t seed, double *out)
@@ -58,7 +67,7 @@ static void run(int ppa, uint64_t seed, double *out)
     }
     unrest_world *w = wt_make(&sc, seed);
     unrest_world_set_threads(w, 2);
-    double peak[6] = {0}, city5[64] = {0};
+    double peak[6] = {0}, city5[64] = {0}, police = NEVER, hall = NEVER, aktobe = NEVER;
     size_t n = unrest_world_site_count(w);
     for (int64_t t = 0; t < 144; t++) {
         wt_step_to(w, t + 1);
@@ -69,6 +78,12 @@ static void run(int ppa, uint64_t seed, double *out)
             unrest_world_site(w, i, &s);
             nat += s.active;
             if (day == 4 && s.active > city5[i]) city5[i] = s.active;
+            if (strcmp(s.name, "Almaty") == 0) { /* its administration is its first focal point */
+                if (s.withdrawn && police == NEVER) police = (double)(t + 1);
+                if (s.first_captured_at[0] >= 0) hall = (double)s.first_captured_at[0];
+            } else if (strcmp(s.name, "Aktobe") == 0 && s.first_captured_at[0] >= 0) {
+                aktobe = (double)s.first_captured_at[0];
+            }
         }
         if (nat > peak[day]) peak[day] = nat;
     }
@@ -82,10 +97,15 @@ static void run(int ppa, uint64_t seed, double *out)
     out[5] = 0;
     for (size_t i = 0; i < n; i++)
         out[5] += city5[i] >= 1000;
+    out[6] = police;
+    out[7] = hall;
+    out[8] = aktobe;
     unrest_world_destroy(w);
 }
 
-static void compare(int ppa_a, int ppa_b, size_t seeds)
+/* Mann-Whitney per outcome; the first `asserted` count against the level 0.01 / asserted, the rest
+ * printed only. */
+static void compare(int ppa_a, int ppa_b, size_t seeds, int asserted)
 {
     double a[NOUT][SEEDS], b[NOUT][SEEDS], o[NOUT];
     for (size_t s = 0; s < seeds; s++) {
@@ -99,9 +119,10 @@ static void compare(int ppa_a, int ppa_b, size_t seeds)
     int bad = 0;
     for (int k = 0; k < NOUT; k++) {
         double p = mann_whitney_p(a[k], seeds, b[k], seeds);
-        printf("  1:%d vs 1:%d  %-20s median %12.0f vs %12.0f  p = %.3f\n", ppa_a, ppa_b, names[k],
-               median(a[k], seeds), median(b[k], seeds), p);
-        if (p < 0.01 / NOUT) bad++;
+        printf("  1:%d vs 1:%d  %-20s median %12.0f vs %12.0f  p = %.3f%s\n", ppa_a, ppa_b,
+               names[k], median(a[k], seeds), median(b[k], seeds), p,
+               k < asserted ? "" : "  (reported)");
+        if (k < asserted && p < 0.01 / asserted) bad++;
     }
     assert_int_equal(bad, 0);
 }
@@ -111,14 +132,14 @@ static void hundred_vs_thousand(void **state)
     (void)state;
     const char *ten = getenv("UNREST_RESOLUTION_10");
     if (ten && strcmp(ten, "only") == 0) skip(); /* resolution_check runs it */
-    compare(100, 1000, SEEDS);
+    compare(100, 1000, SEEDS, NCOUNT);           /* the hours differ: docs/VALIDATION.md */
 }
 
 static void ten_vs_hundred(void **state)
 {
     (void)state;
     if (!getenv("UNREST_RESOLUTION_10")) skip();
-    compare(10, 100, SEEDS); /* with 4 seeds Mann-Whitney could not reach the level */
+    compare(10, 100, SEEDS, NOUT); /* with 4 seeds Mann-Whitney could not reach the level */
 }
 
 int main(void)
