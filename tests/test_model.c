@@ -409,6 +409,53 @@ static void test_gather(void **state)
     free(snap);
 }
 
+/* Gathering and the walk to a focal point: the fast kernel and the scan twin agree, on a small
+ * lattice and on one beyond the caches, where the activation loop computes the active
+ * citizens' movement blocks ahead (prefetch_agent) and takes them without a stream (move). */
+static void test_gather_fast_equals_scan(void **state)
+{
+    (void)state;
+    for (int big = 0; big <= 1; big++)
+        for (int walk = 0; walk <= 1; walk++) {
+            unrest_params f;
+            unrest_params_default(&f);
+            set(&f, "width", big ? "400" : "60");
+            set(&f, "height", big ? "400" : "60");
+            set(&f, "legitimacy", "0.7"); /* many active citizens, many arrests */
+            unrest_params s = f;
+            set(&s, "kernel", "scan");
+            uint32_t side = big ? 400 : 60, r = side / 10, xy[4] = {side / 3, side / 2, 5, 7};
+            uint32_t rr[2] = {r, 3};
+            unrest_model *m[2] = {make(&f, 9), make(&s, 9)};
+            size_t cells = (size_t)side * side;
+            uint8_t *snap[2] = {malloc(cells), malloc(cells)};
+            assert_non_null(snap[0]);
+            assert_non_null(snap[1]);
+            for (int k = 0; k < 2; k++) {
+                assert_int_equal(unrest_model_set_focus(m[k], xy, 2, walk ? 0.5 : 0), UNREST_OK);
+                if (!walk) assert_int_equal(unrest_model_set_gather(m[k], rr, 2, 0.3), UNREST_OK);
+            }
+            for (int t = 0; t < 8; t++) {
+                unrest_counts c[2];
+                for (int k = 0; k < 2; k++) {
+                    assert_int_equal(unrest_model_step(m[k]), UNREST_OK);
+                    unrest_model_counts(m[k], &c[k]);
+                    unrest_model_snapshot(m[k], snap[k]);
+                }
+                assert_true(c[0].active > 0);
+                assert_int_equal(c[0].active, c[1].active);
+                assert_int_equal(c[0].jailed, c[1].jailed);
+                assert_int_equal(c[0].moves, c[1].moves);
+                assert_int_equal(c[0].arrests, c[1].arrests);
+                assert_memory_equal(snap[0], snap[1], cells);
+            }
+            for (int k = 0; k < 2; k++) {
+                free(snap[k]);
+                unrest_model_destroy(m[k]);
+            }
+        }
+}
+
 /* Gathering's choice (unrest_model_set_gather_choice; Davies et al. 2013's choice of site): with
  * weights 1 and 0.5 two areas take the gathering crowd two to one, wherever each citizen stands;
  * with weights 1 and 0 the second takes no one new; with every weight 0 it is the nearest point,
@@ -729,6 +776,7 @@ int main(void)
         cmocka_unit_test(test_initial_counts),
         cmocka_unit_test(test_bytes_per_agent),
         cmocka_unit_test(test_kernel_twins),
+        cmocka_unit_test(test_gather_fast_equals_scan),
         cmocka_unit_test(test_pick_block_twin),
         cmocka_unit_test(test_shuffle_twin),
     };

@@ -256,60 +256,42 @@ static inline __m512i window8_pop(const uint64_t *p, size_t sh, __m128i cr, __m1
     return _mm512_popcnt_epi64(_mm512_and_si512(window8(p, sh, cr, cl), mask));
 }
 
-/* The same for two planes at once: a's counts in the lanes' low halves, b's in the high ones. */
-static inline __m512i window8_pop2(const uint64_t *pa, const uint64_t *pb, size_t sh, __m128i cr,
-                                   __m128i cl, const uint64_t *m)
-{
-    __m512i mask = _mm512_loadu_si512((const void *)m);
-    __m512i na = _mm512_popcnt_epi64(_mm512_and_si512(window8(pa, sh, cr, cl), mask));
-    __m512i nb = _mm512_popcnt_epi64(_mm512_and_si512(window8(pb, sh, cr, cl), mask));
-    return _mm512_add_epi64(na, _mm512_slli_epi64(nb, 32));
-}
 #endif
 
-/* lat_count2 for radii from 32 on, out of line: the common case stays a leaf that needs no
+/* lat_count for radii from 32 on, out of line: the common case stays a leaf that needs no
  * saved registers. */
-static __attribute__((noinline)) uint64_t count2_wide(const lattice *L, const uint64_t *a,
-                                                      const uint64_t *b, const shape *s, uint32_t x,
-                                                      uint32_t y)
+static __attribute__((noinline)) uint32_t count_wide(const lattice *L, const uint64_t *bits,
+                                                     const shape *s, uint32_t x, uint32_t y)
 {
-    uint32_t r = (uint32_t)s->r;
-    uint64_t na = 0, nb = 0;
+    uint32_t r = (uint32_t)s->r, n = 0;
     for (uint32_t i = 0; i <= 2 * r; i++) {
         uint32_t yp = y + L->R - r + i, hw = (uint32_t)s->hw[i];
-        na += strip_pop(L, a, yp, x + L->R - hw, x + L->R + hw);
-        nb += strip_pop(L, b, yp, x + L->R - hw, x + L->R + hw);
+        n += strip_pop(L, bits, yp, x + L->R - hw, x + L->R + hw);
     }
-    return na | nb << 32;
+    return n;
 }
 
-uint64_t lat_count2(const lattice *L, const uint64_t *a, const uint64_t *b, const shape *s,
-                    uint32_t x, uint32_t y)
+uint32_t lat_count(const lattice *L, const uint64_t *bits, const shape *s, uint32_t x, uint32_t y)
 {
     uint32_t r = (uint32_t)s->r;
-    if (r > 31) return count2_wide(L, a, b, s, x, y);
+    if (r > 31) return count_wide(L, bits, s, x, y);
     uint32_t c0 = x + L->R - r, shf = c0 & 63;
     size_t base = (size_t)(c0 >> 6) * L->sh + (y + L->R - r);
 #ifdef LAT_VECTOR
-    /* both counts in one vector, b's in the lanes' high halves (a count is below 2^32) */
     __m128i cr = _mm_cvtsi32_si128((int)shf), cl = _mm_cvtsi32_si128((int)(64 - shf));
-    __m512i v = window8_pop2(a + base, b + base, L->sh, cr, cl, s->wmask);
+    __m512i v = window8_pop(bits + base, L->sh, cr, cl, s->wmask);
     if (r > 3) { /* rows 8 .. 15 (a vision of 7, the paper's and Mesa's), then the rest */
-        v = _mm512_add_epi64(v,
-                             window8_pop2(a + base + 8, b + base + 8, L->sh, cr, cl, s->wmask + 8));
+        v = _mm512_add_epi64(v, window8_pop(bits + base + 8, L->sh, cr, cl, s->wmask + 8));
 #pragma GCC unroll 1
         for (uint32_t g = 16; g <= 2 * r; g += 8)
-            v = _mm512_add_epi64(
-                v, window8_pop2(a + base + g, b + base + g, L->sh, cr, cl, s->wmask + g));
+            v = _mm512_add_epi64(v, window8_pop(bits + base + g, L->sh, cr, cl, s->wmask + g));
     }
-    return (uint64_t)_mm512_reduce_add_epi64(v);
+    return (uint32_t)_mm512_reduce_add_epi64(v);
 #else
-    uint64_t na = 0, nb = 0;
-    for (uint32_t i = 0; i <= 2 * r; i++) {
-        na += (uint64_t)__builtin_popcountll(window(a + base + i, L->sh, shf) & s->wmask[i]);
-        nb += (uint64_t)__builtin_popcountll(window(b + base + i, L->sh, shf) & s->wmask[i]);
-    }
-    return na | nb << 32;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i <= 2 * r; i++)
+        n += (uint32_t)__builtin_popcountll(window(bits + base + i, L->sh, shf) & s->wmask[i]);
+    return n;
 #endif
 }
 

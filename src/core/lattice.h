@@ -184,9 +184,8 @@ static inline size_t pos_index(const lattice *L, uint32_t pos)
 }
 
 /* Fast paths (shape radius <= R). Counts include the centre cell. */
-/* Both counts at once: set bits of a in the low half, of b in the high half. */
-uint64_t lat_count2(const lattice *L, const uint64_t *a, const uint64_t *b, const shape *s,
-                    uint32_t x, uint32_t y);
+/* Set bits of one plane. */
+uint32_t lat_count(const lattice *L, const uint64_t *bits, const shape *s, uint32_t x, uint32_t y);
 /* Count set bits row by row into cnt[dy + r] (room for SHAPE_ROWS_PAD), returning the total;
  * lat_select_rows then finds the k-th (k < total) in canonical order without recounting. */
 uint32_t lat_count_rows(const lattice *L, const uint64_t *bits, const shape *s, uint32_t x,

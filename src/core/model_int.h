@@ -125,13 +125,14 @@ struct unrest_model {
 /* What one thread does to a model during a tick: counter changes are tallied here and summed
  * after the phase (integer sums: the same whatever the thread count or schedule). */
 typedef struct worker {
-    unrest_model *m;                 /* the model */
-    const philox4x32_ctr_t *premove; /* first RNG_MOVE block of the agent being activated */
-    int64_t d_active;                /* change in free active citizens */
-    int64_t d_jailed;                /* change in jailed citizens */
-    uint64_t arrests, releases;      /* events */
-    uint64_t moves;                  /* agents that changed cell */
-    uint64_t first;                  /* citizens active for the first time */
+    unrest_model *m;                  /* the model */
+    const philox4x32_ctr_t *premove;  /* first RNG_MOVE block of the agent being activated */
+    const philox4x32_ctr_t *premove1; /* its second, where computed ahead, else NULL */
+    int64_t d_active;                 /* change in free active citizens */
+    int64_t d_jailed;                 /* change in jailed citizens */
+    uint64_t arrests, releases;       /* events */
+    uint64_t moves;                   /* agents that changed cell */
+    uint64_t first;                   /* citizens active for the first time */
 } worker;
 
 static inline void worker_init(worker *w, unrest_model *m)

@@ -13,18 +13,13 @@
 
 /* ---- neighbourhood queries: fast path or brute-force twin ---- */
 
-static inline void q_count2(const unrest_model *m, const uint64_t *a, const uint64_t *b,
-                            const shape *s, uint32_t pos, uint32_t *ca, uint32_t *cb)
+/* Set bits of one plane in the shape around pos. */
+static inline uint32_t q_count(const unrest_model *m, const uint64_t *bits, const shape *s,
+                               uint32_t pos)
 {
     uint32_t x = pos_x(pos), y = pos_y(pos);
-    if (m->p.kernel == UNREST_KERNEL_FAST) {
-        uint64_t both = lat_count2(&m->L, a, b, s, x, y);
-        *ca = (uint32_t)both;
-        *cb = (uint32_t)(both >> 32);
-    } else {
-        *ca = scan_count(&m->L, a, s, x, y);
-        *cb = scan_count(&m->L, b, s, x, y);
-    }
+    if (m->p.kernel == UNREST_KERNEL_FAST) return lat_count(&m->L, bits, s, x, y);
+    return scan_count(&m->L, bits, s, x, y);
 }
 
 /* A uniformly random cell of the shape around `pos` whose bit is set, or NO_CELL if there is
@@ -150,14 +145,22 @@ static uint32_t q_pick_empty(const unrest_model *m, const shape *s, uint32_t pos
     return q_pick_empty_from(m, s, pos, r, 0);
 }
 
-/* Fast kernel, first block missed: the second block of agent a's movement stream computed
- * directly (no stream is set up unless it misses too), then the rest. */
-static __attribute__((noinline)) uint32_t pick_rest(const unrest_model *m, const shape *s,
-                                                    uint32_t a, uint32_t pos, const uint8_t *box)
+/* Block b of agent a's movement stream this tick, computed directly (no stream set up). */
+static inline philox4x32_ctr_t move_block(const unrest_model *m, uint32_t a, uint32_t b)
 {
     philox4x32_key_t key = {{(uint32_t)m->seed, (uint32_t)(m->seed >> 32)}};
-    philox4x32_ctr_t ctr = {{a, m->tick + 1, RNG_MOVE, 1}};
-    philox4x32_ctr_t b = philox4x32(ctr, key);
+    philox4x32_ctr_t ctr = {{a, m->tick + 1, RNG_MOVE, b}};
+    return philox4x32(ctr, key);
+}
+
+/* Fast kernel, first block missed: the second block of agent a's movement stream (b1 where
+ * computed ahead, else computed here; no stream is set up unless it misses too), then the
+ * rest. */
+static __attribute__((noinline)) uint32_t pick_rest(const unrest_model *m, const shape *s,
+                                                    uint32_t a, uint32_t pos, const uint8_t *box,
+                                                    const philox4x32_ctr_t *b1)
+{
+    philox4x32_ctr_t b = b1 ? *b1 : move_block(m, a, 1);
     uint32_t to = pick_any(m, s, pos_x(pos), pos_y(pos), box, &b);
     if (to != NO_CELL) return to;
     rng r;
@@ -298,6 +301,41 @@ static int gather(worker *w, uint32_t a, uint32_t pos, rng *r)
     return 0;
 }
 
+/* How the move of an active citizen draws its candidates where focal points take it off the
+ * lean path (move), as its first movement block b0 tells before its turn: the activation loop
+ * asks ahead for the cells it will test, and the move itself takes the draws it knows without
+ * setting up a stream. */
+typedef enum move_plan {
+    PLAN_LEAN,       /* candidates from the block's first word, as the lean path draws them */
+    PLAN_STAY,       /* it holds a square (gather): no move, no draw */
+    PLAN_AFTER_JUMP, /* it does not go to a square: candidates from words 2 .. 5 (after_jump) */
+    PLAN_STREAM      /* it goes to a square, or is pulled (focal_pull): the stream as it comes */
+} move_plan;
+
+/* The plan of the move of an active citizen at pos with first movement block b0, fast kernel:
+ * the steps of the general path (move) up to its first candidates, without the draws. */
+HOT move_plan active_plan(const unrest_model *m, uint32_t pos, const philox4x32_ctr_t *b0)
+{
+    if (m->pull > 0) return PLAN_STREAM; /* the pull's extra candidates follow the stream */
+    if (!(m->jump > 0)) return PLAN_LEAN;
+    uint32_t x = pos_x(pos), y = pos_y(pos);
+    for (uint32_t i = 0; i < m->nfocus; i++) { /* gather's test, in the same terms */
+        uint32_t dx = torus_off(x, pos_x(m->focus[i]), m->L.w);
+        uint32_t dy = torus_off(y, pos_y(m->focus[i]), m->L.h);
+        if (dx <= m->frad[i] && dy <= m->frad[i]) return PLAN_STAY;
+    }
+    /* gather's rng_uniform: the first two words, v[3] the high one */
+    uint64_t u = (uint64_t)b0->v[3] << 32 | b0->v[2];
+    return (double)(u >> 11) * 0x1.0p-53 < m->jump ? PLAN_STREAM : PLAN_AFTER_JUMP;
+}
+
+/* The four words q_pick_empty's first block takes after gather's uniform (PLAN_AFTER_JUMP):
+ * the last two of block b0 and the first two of block b1, laid out as a block (v[3] first). */
+HOT philox4x32_ctr_t after_jump(const philox4x32_ctr_t *b0, const philox4x32_ctr_t *b1)
+{
+    return (philox4x32_ctr_t){{b1->v[2], b1->v[3], b0->v[0], b0->v[1]}};
+}
+
 /* Rule M: move to a uniformly random empty cell within vision (stay if there is none); an
  * active citizen may instead head for a focal point (unrest_model_set_focus) or gather at one
  * (unrest_model_set_gather). */
@@ -305,15 +343,37 @@ HOT void move(worker *w, uint32_t a, const shape *s, uint32_t pos, rules ru)
 {
     unrest_model *m = w->m;
     /* lean whenever the rules make it so, and also, with focal points, for an agent they do not
-     * concern (not active): the same draws from the same stream, the same cell */
-    if (ru.lean || (m->p.kernel == UNREST_KERNEL_FAST && w->premove &&
-                    m->ag[a].state != ST_ACTIVE)) { /* (activate_list sets premove) */
-        /* the first block was computed ahead (activate_list): no stream is set up unless its
+     * concern (not active) or whose draws they leave as they are: the same draws from the same
+     * stream, the same cell (activate_list sets premove) */
+    move_plan plan = PLAN_STREAM;
+    if (ru.lean)
+        plan = PLAN_LEAN;
+    else if (m->p.kernel == UNREST_KERNEL_FAST && w->premove)
+        plan = m->ag[a].state != ST_ACTIVE ? PLAN_LEAN : active_plan(m, pos, w->premove);
+    if (plan == PLAN_STAY) return;
+    if (plan != PLAN_STREAM) {
+        /* the first block was computed ahead (activate_list), and for an active citizen that
+         * does not go to a square often the second too: no stream is set up unless the
          * candidates all miss */
         const uint8_t *box = m->L.pad + pad_base(&m->L, pos_x(pos), pos_y(pos)) - s->box;
-        uint32_t to = pick_any(m, s, pos_x(pos), pos_y(pos), box, w->premove);
-        if (to == NO_CELL) /* the rest of the stream, from its second block */
-            to = pick_rest(m, s, a, pos, box);
+        uint32_t to;
+        if (plan == PLAN_LEAN) {
+            to = pick_any(m, s, pos_x(pos), pos_y(pos), box, w->premove);
+            if (to == NO_CELL) /* the rest of the stream, from its second block */
+                to = pick_rest(m, s, a, pos, box, w->premove1);
+        } else {
+            philox4x32_ctr_t b1 = w->premove1 ? *w->premove1 : move_block(m, a, 1);
+            philox4x32_ctr_t blk = after_jump(w->premove, &b1);
+            to = pick_any(m, s, pos_x(pos), pos_y(pos), box, &blk);
+            if (to == NO_CELL) { /* the stream after those words: b1's last two, then on */
+                rng r;
+                rng_init(&r, m->seed, RNG_MOVE, m->tick + 1, a);
+                r.out = b1;
+                r.ctr.v[3] = 2;
+                r.left = 2;
+                to = q_pick_empty_from(m, s, pos, &r, 1);
+            }
+        }
         if (to != NO_CELL) relocate(w, a, pos, to);
         return;
     }
@@ -383,8 +443,11 @@ HOT void act(worker *w, uint32_t a, double g, rules ru)
     rng fr;
     if (p->fatigue > 0 && spent(m, a, &fr, &ready)) g = 0;
     if (g > p->threshold) {
-        uint32_t c, ain;
-        q_count2(m, m->L.cop, m->L.act, &m->cit_shape, m->ag[a].pos, &c, &ain);
+        /* the active citizens are counted only where there is a cop: without one P = 0,
+         * whatever A (the crowds' days, where most of those counting are out and most
+         * streets have no cop in sight) */
+        uint32_t c = q_count(m, m->L.cop, &m->cit_shape, m->ag[a].pos), ain = 0;
+        if (c) ain = q_count(m, m->L.act, &m->cit_shape, m->ag[a].pos);
         uint32_t acount = 1 + ain - (uint32_t)(ru.self_once && was);
         /* P from the table for integer ratios (floor, round_even), else the expression; P = 0
          * when there is no cop or the ratio is 0, so that G - N = G > T: no branch on it */
@@ -548,15 +611,35 @@ HOT void first_offsets(const shape *s, const philox4x32_ctr_t *blk, uint32_t *o)
     }
 }
 
-/* The cache lines the coming activation of agent f (at pos, first movement block blk) will
+/* The block whose eight candidates agent f's move (at pos, first movement block b0) will test
+ * first, as far as the blocks computed ahead tell: b0 itself (the lean path), the words of
+ * after_jump in *tmp for an active citizen that will not go to a square (b1: its second block,
+ * NULL if not computed ahead), or NULL if they are not known ahead (it holds a square, goes to
+ * one, or is pulled). */
+HOT const philox4x32_ctr_t *first_block(const unrest_model *m, uint32_t f, uint32_t pos,
+                                        const philox4x32_ctr_t *b0, const philox4x32_ctr_t *b1,
+                                        philox4x32_ctr_t *tmp, rules ru)
+{
+    if (ru.lean || f >= m->n_cit || m->p.kernel != UNREST_KERNEL_FAST ||
+        m->ag[f].state != ST_ACTIVE)
+        return b0;
+    move_plan plan = active_plan(m, pos, b0);
+    if (plan == PLAN_LEAN) return b0;
+    if (plan != PLAN_AFTER_JUMP || !b1) return NULL;
+    *tmp = after_jump(b0, b1);
+    return tmp;
+}
+
+/* The cache lines the coming activation of agent f (at pos, first movement block b0) will
  * read or write, asked for ahead (a list in random order over the whole lattice: every agent
  * would otherwise wait for each of them in turn). Only those it is sure or likely to touch, not
  * every row of its vision: its cell in the byte grid and in occ (a move leaves it), the cells its
- * first movement block draws (the move tests them; the candidates are known from the block,
- * whatever the lattice then holds), and the bit planes around it only where the count or the
- * arrest will read them (a citizen whose grievance is above the threshold, a cop). */
+ * first candidates test (known from its blocks, whatever the lattice then holds: for an active
+ * citizen that will not go to a square, its second block is computed here into *b1 and *has1
+ * set), and the bit planes around it only where the count or the arrest will read them (a
+ * citizen whose grievance is above the threshold, a cop). */
 HOT void prefetch_agent(const unrest_model *m, uint32_t f, uint32_t pos, double g,
-                        const philox4x32_ctr_t *blk)
+                        const philox4x32_ctr_t *b0, philox4x32_ctr_t *b1, uint8_t *has1, rules ru)
 {
     const lattice *L = &m->L;
     uint32_t x = pos_x(pos), y = pos_y(pos);
@@ -566,39 +649,71 @@ HOT void prefetch_agent(const unrest_model *m, uint32_t f, uint32_t pos, double 
     __builtin_prefetch(L->pad + pb, 1);
     __builtin_prefetch(&L->occ[pos_index(L, pos)], 1);
     const uint8_t *box = L->pad + pb - s->box;
-    uint32_t o[8];
-    first_offsets(s, blk, o);
-#pragma GCC unroll 8
-    for (uint32_t j = 0; j < 8; j++)
-        __builtin_prefetch(box + o[j]);
-    if (!cit || g > m->p.threshold) { /* q_count2 / q_pick read both strips' words */
-        uint32_t R = L->R, r = (uint32_t)s->r;
-        size_t wd = pbit_word(L, x + R - r, y + R - r), sh = L->sh;
-        __builtin_prefetch(&L->act[wd]);
-        __builtin_prefetch(&L->act[wd + 2 * r]);
-        __builtin_prefetch(&L->act[wd + sh]);
-        __builtin_prefetch(&L->act[wd + sh + 2 * r]);
-        if (cit) {
-            __builtin_prefetch(&L->cop[wd]);
-            __builtin_prefetch(&L->cop[wd + 2 * r]);
-            __builtin_prefetch(&L->cop[wd + sh]);
-            __builtin_prefetch(&L->cop[wd + sh + 2 * r]);
+    philox4x32_ctr_t tmp;
+    const philox4x32_ctr_t *blk = b0; /* first_block's, with the second block computed here */
+    if (!ru.lean && cit && m->p.kernel == UNREST_KERNEL_FAST && m->ag[f].state == ST_ACTIVE) {
+        move_plan plan = active_plan(m, pos, b0);
+        if (plan == PLAN_AFTER_JUMP) {
+            *b1 = move_block(m, f, 1);
+            *has1 = 1;
+            tmp = after_jump(b0, b1);
+            blk = &tmp;
+        } else if (plan != PLAN_LEAN) {
+            blk = NULL;
         }
+    }
+    if (blk) {
+        uint32_t o[8];
+        first_offsets(s, blk, o);
+#pragma GCC unroll 8
+        for (uint32_t j = 0; j < 8; j++)
+            __builtin_prefetch(box + o[j]);
+    }
+    if (!cit || g > m->p.threshold) {
+        /* the lines of the words the count of cops (a citizen) or the arrest (a cop) reads:
+         * both strips, whole groups of eight rows from the first (two or three lines each at
+         * the paper's vision of 7); a citizen's count of the active ones, only where it sees a
+         * cop (act), is left to the caches */
+        const uint64_t *plane = cit ? L->cop : L->act;
+        uint32_t R = L->R, r = (uint32_t)s->r, last = (2 * r) | 7u;
+        size_t wd = pbit_word(L, x + R - r, y + R - r), sh = L->sh;
+        for (uint32_t k = 0; k < last; k += 8) {
+            __builtin_prefetch(&plane[wd + k]);
+            __builtin_prefetch(&plane[wd + sh + k]);
+        }
+        __builtin_prefetch(&plane[wd + last]);
+        __builtin_prefetch(&plane[wd + sh + last]);
     }
 }
 
 /* Ask for the occupant index of the cell agent f (at pos) will most likely move to: the first
- * empty candidate of its first block as the lattice is now (a few activations before its own,
- * which may yet change it: a guess costs a line, never a result). */
+ * empty candidate of its first candidates (first_block) as the lattice is now (a few activations
+ * before its own, which may yet change it: a guess costs a line, never a result). Where those
+ * are all taken on the lean path, ask instead for the candidates of its second block, which
+ * pick_rest will test: computed here into *b1, *has1 set (b1 is its slot: agent f's second
+ * block if *has1). */
 HOT void prefetch_target(const unrest_model *m, uint32_t f, uint32_t pos,
-                         const philox4x32_ctr_t *blk)
+                         const philox4x32_ctr_t *b0, philox4x32_ctr_t *b1, uint8_t *has1, rules ru)
 {
     const lattice *L = &m->L;
     const shape *s = f < m->n_cit ? &m->cit_shape : &m->cop_shape;
     uint32_t x = pos_x(pos), y = pos_y(pos);
+    philox4x32_ctr_t tmp;
+    const philox4x32_ctr_t *blk = first_block(m, f, pos, b0, *has1 ? b1 : NULL, &tmp, ru);
+    if (!blk) return;
     const uint8_t *box = L->pad + pad_base(L, x, y) - s->box;
     uint32_t to = pick_any(m, s, x, y, box, blk);
-    if (to != NO_CELL) __builtin_prefetch(&L->occ[pos_index(L, to)], 1);
+    if (to != NO_CELL) {
+        __builtin_prefetch(&L->occ[pos_index(L, to)], 1);
+    } else if (blk == b0 && !*has1) {
+        *b1 = move_block(m, f, 1);
+        *has1 = 1;
+        uint32_t o[8];
+        first_offsets(s, b1, o);
+#pragma GCC unroll 8
+        for (uint32_t j = 0; j < 8; j++)
+            __builtin_prefetch(box + o[j]);
+    }
 }
 
 /* Activate the agents of list[0..n) in that order, under rules ru (see activate_list). The first
@@ -613,6 +728,10 @@ HOT void activate_with(worker *w, const uint32_t *list, uint32_t n, int around, 
     unrest_model *m = w->m;
     enum { MOVE_AHEAD = 32, AHEAD = 8, TARGET_AHEAD = 3 };
     philox4x32_ctr_t pre[2 * MOVE_AHEAD]; /* batch b in pre[(b & 1) * MOVE_AHEAD ...] */
+    /* agent i's second block, where prefetch_agent or prefetch_target computed it, in
+     * pre1[i % (2 * MOVE_AHEAD)] (the slot of its first in pre), and whether one did */
+    philox4x32_ctr_t pre1[2 * MOVE_AHEAD];
+    uint8_t has1[2 * MOVE_AHEAD] = {0};
     philox4x32_key_t key = {{(uint32_t)m->seed, (uint32_t)(m->seed >> 32)}};
     static const uint32_t zeros[MOVE_AHEAD] = {0};
     int ahead = ru.prefetch && around; /* prefetch_agent and prefetch_target */
@@ -626,7 +745,8 @@ HOT void activate_with(worker *w, const uint32_t *list, uint32_t n, int around, 
         philox_batch(list, m->tick + 1, RNG_MOVE, zeros, key, pre, n < MOVE_AHEAD ? n : MOVE_AHEAD);
     if (ahead) /* the first agents' lines, which the loop asks for only from AHEAD on */
         for (uint32_t i = 0; i < AHEAD && i < n; i++)
-            prefetch_agent(m, list[i], m->ag[list[i]].pos, grievance(m, list[i], gf), &pre[i]);
+            prefetch_agent(m, list[i], m->ag[list[i]].pos, grievance(m, list[i], gf), &pre[i],
+                           &pre1[i], &has1[i], ru);
     for (uint32_t i0 = 0; i0 < n; i0 += MOVE_AHEAD) {
         uint32_t nb = n - i0 < MOVE_AHEAD ? n - i0 : MOVE_AHEAD;
         philox4x32_ctr_t *cur = pre + ((i0 / MOVE_AHEAD) & 1) * MOVE_AHEAD;
@@ -646,16 +766,21 @@ HOT void activate_with(worker *w, const uint32_t *list, uint32_t n, int around, 
             if (ru.prefetch && i + 2 * AHEAD < n) /* the agent 16 ahead: its columns are cold */
                 __builtin_prefetch(&m->ag[list[i + 2 * AHEAD]]);
             if (ahead && i + AHEAD < n) { /* the agent 8 ahead: what it will touch */
-                uint32_t f = list[i + AHEAD], k = j + AHEAD;
+                uint32_t f = list[i + AHEAD], k = j + AHEAD, q = (i + AHEAD) % (2 * MOVE_AHEAD);
                 prefetch_agent(m, f, m->ag[f].pos, grievance(m, f, gf),
-                               k < MOVE_AHEAD ? &cur[k] : &nxt[k - MOVE_AHEAD]);
+                               k < MOVE_AHEAD ? &cur[k] : &nxt[k - MOVE_AHEAD], &pre1[q], &has1[q],
+                               ru);
             }
             if (ahead && i + TARGET_AHEAD < n) { /* 3 ahead: the cell it will likely move to */
                 uint32_t f = list[i + TARGET_AHEAD], k = j + TARGET_AHEAD;
-                prefetch_target(m, f, m->ag[f].pos,
-                                k < MOVE_AHEAD ? &cur[k] : &nxt[k - MOVE_AHEAD]);
+                uint32_t q = (i + TARGET_AHEAD) % (2 * MOVE_AHEAD);
+                prefetch_target(m, f, m->ag[f].pos, k < MOVE_AHEAD ? &cur[k] : &nxt[k - MOVE_AHEAD],
+                                &pre1[q], &has1[q], ru);
             }
+            uint32_t q = i % (2 * MOVE_AHEAD);
             w->premove = &cur[j];
+            w->premove1 = has1[q] ? &pre1[q] : NULL;
+            has1[q] = 0; /* the slot's next agent, 2 * MOVE_AHEAD on, starts without */
             if (a < m->n_cit)
                 citizen_step(w, a, pos, g, ru);
             else if (m->ag[a].state == ST_COP)
@@ -663,6 +788,7 @@ HOT void activate_with(worker *w, const uint32_t *list, uint32_t n, int around, 
         }
     }
     w->premove = NULL;
+    w->premove1 = NULL;
 }
 
 /* The rule sets of the three profiles, with the fast kernel and no focal points. */

@@ -12,7 +12,7 @@
 
 /* The shuffle's draws: words of r's stream from a buffer of SHUF_BUF filled ahead (rng_fill),
  * whole, or as 16-bit halves, low half first (*at then counts halves). */
-enum { SHUF_BUF = 256 };
+enum { SHUF_BUF = 256, SHUF_AHEAD = 16 };
 static inline uint32_t shuffle_word(uint32_t *buf, uint32_t *at, rng *r)
 {
     if (*at == SHUF_BUF) {
@@ -37,6 +37,11 @@ void shuffle_list(uint32_t *v, uint32_t n, rng *r)
     uint32_t buf[SHUF_BUF], at = SHUF_BUF;
     uint32_t i = n;
     for (; i > 65536; i--) {
+        /* the entry swapped SHUF_AHEAD steps on, from its draw (a rejection between shifts the
+         * guess: a line asked for in vain, never a result): on a list of millions the swaps
+         * would otherwise wait for each of those lines in turn */
+        if (at + SHUF_AHEAD < SHUF_BUF)
+            __builtin_prefetch(&v[((uint64_t)buf[at + SHUF_AHEAD] * (i - SHUF_AHEAD)) >> 32], 1);
         uint64_t prod = (uint64_t)shuffle_word(buf, &at, r) * i;
         if ((uint32_t)prod < i) { /* rejection, rarely taken */
             uint32_t t = (uint32_t)(-i) % i;
