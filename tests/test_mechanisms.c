@@ -408,6 +408,45 @@ static void focal_counts_in_people(void **state)
     assert_int_equal(fell[1][1], seeds);
 }
 
+/* force.focal_exact: a square of whole cells covers more or less than focal_area of a lattice.
+ * West (400,000 people, focal_area 0.02) has a hall square of 121 cells of 5,776 at 1:100 (2.09 %)
+ * and of 9 of 576 at 1:1000 (1.56 %). Every active citizen gathers (jump 1), so the square is
+ * full: its crowd is 12,100 people at 1:100 and 9,000 at 1:1000 counted by its cells, and 11,552
+ * and 11,520, the share's, scaled. Against 10,000 people of defence (1,000 guards holding off 10
+ * each, loyal throughout) the hall falls at both resolutions when the counts are scaled, and at
+ * 1:1000 not at all when they are not. */
+static void focal_square_scaled_to_its_share(void **state)
+{
+    (void)state;
+    int fell[2][2] = {{0, 0}, {0, 0}}; /* [exact][1:1000] */
+    for (int exact = 0; exact < 2; exact++)
+        for (int coarse = 0; coarse < 2; coarse++)
+            for (int seed = 1; seed <= 4; seed++) {
+                const char *sets[] = {coarse ? "scale.people_per_agent=1000"
+                                             : "scale.people_per_agent=100",
+                                      exact ? "force.focal_exact=true" : "force.focal_exact=false",
+                                      "sites.West.population=400000",
+                                      "anger.initial=0.45",
+                                      "force.focal_area=0.02",
+                                      "force.hold_ratio=10",
+                                      "lattice.focal_pull=0",
+                                      "lattice.focal_jump=1",
+                                      "loyalty.erosion=0",
+                                      "sites.West.focal.hall.guards=1000",
+                                      NULL};
+                unrest_world *w = wt_make(load("", sets), (uint64_t)seed);
+                wt_step_to(w, 48);
+                unrest_site_state st;
+                unrest_world_site(w, 0, &st);
+                fell[exact][coarse] += st.first_captured_at[0] >= 0;
+                unrest_world_destroy(w);
+            }
+    assert_int_equal(fell[0][0], 4);
+    assert_int_equal(fell[0][1], 0);
+    assert_int_equal(fell[1][0], 4);
+    assert_int_equal(fell[1][1], 4);
+}
+
 /* Turnout: the street crowd is anger.turnout of the mobilised. With nothing that feeds back
  * on the crowd switched on, the lattice runs the same and every reported crowd is exactly that
  * share; where a crowd is weighed (here: against a focal point's guards), a smaller street
@@ -620,6 +659,7 @@ int main(void)
         cmocka_unit_test(violent_minority),
         cmocka_unit_test(clashes_in_contact),
         cmocka_unit_test(focal_counts_in_people),
+        cmocka_unit_test(focal_square_scaled_to_its_share),
         cmocka_unit_test(contagion_by_proximity),
         cmocka_unit_test(turnout_counts_the_street),
         cmocka_unit_test(peaceful_crowds_do_not_storm),

@@ -46,6 +46,13 @@ void focal_init(site *s, const unrest_sc_site *ss, const unrest_sc_params *p, ui
             fo->fr[f] = r < 0 ? 0 : (uint32_t)floor(r + 0.5);
             if (2 * fo->fr[f] + 1 > side) fo->fr[f] = (side - 1) / 2;
         }
+        /* a square of whole cells covers more or less than focal_area of a small lattice (at
+         * 1:1000 Aktobe's 28 x 28 has a square of 9 cells for a share of 15.7): with
+         * focal_exact its counts are scaled to the share */
+        uint32_t sq = 2 * fo->fr[f] + 1 > side ? side : 2 * fo->fr[f] + 1;
+        fo->area_scale[f] = p->focal_area > 0 && p->focal_exact
+                                ? p->focal_area * (double)side * side / ((double)sq * sq)
+                                : 1;
         fo->captured_at[f] = fo->retaken_at[f] = fo->first_at[f] = -1;
         xy[2 * f] = fo->fx[f];
         xy[2 * f + 1] = fo->fy[f];
@@ -80,9 +87,10 @@ static void watch(unrest_world *w, size_t i, size_t f, uint32_t need)
      * crowd whose peaceful follow them less into a building (organised, disciplined protest) */
     double pw = p->peaceful_weight * fmin(1, ss->violence);
     double weight = 1 + p->attack_weight * fshare - (1 - pw) * (1 - fshare);
-    double near = (double)act * p->turnout; /* the street crowd near it, in agents */
+    double sc = fo->area_scale[f];               /* 1 unless force.focal_exact */
+    double near = (double)act * sc * p->turnout; /* the street crowd near it, in agents */
     int crowd_wins;
-    double officers = (double)cops * s->ppa / (p->leverage > 0 ? p->leverage : 1);
+    double officers = (double)cops * sc * s->ppa / (p->leverage > 0 ? p->leverage : 1);
     double people = guards + officers + s->tr.guard * share; /* defenders there, in people */
     if (p->focal_area > 0) { /* in people: attackers against defenders who each hold off some */
         crowd_wins = near * s->ppa * weight > people * p->hold_ratio;

@@ -148,6 +148,9 @@ const keydef unrest_param_keys[] = {
           "> 0: count crowds and defenders in people over this share of a site (resolution-free)"),
     PREAL("force", "hold_ratio", "focal", hold_ratio, 0, 1000, LO_OPEN, 10, "people",
           "with focal_area > 0: attackers one defender holds off"),
+    PKEY("force", "focal_exact", "focal", V_BOOL, focal_exact, 0, 1, 0, 0, "",
+         "with focal_area > 0: scale the counts in a building's square to exactly that share (a "
+         "square of whole cells covers more or less of a small lattice)"),
     /* outcome classification */
     PREAL("outcomes", "end_share", "outcomes", end_share, 0, 1, 0, 0.0001, "share",
           "the revolt is over when actives fall below this share of people..."),

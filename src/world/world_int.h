@@ -121,6 +121,7 @@ typedef struct focal_state {
     int abandoned[UNREST_SC_MAX_FOCAL];       /* its guards have left it (posts.c) */
     int alone[UNREST_SC_MAX_FOCAL];           /* the city's police had withdrawn last tick */
     uint32_t hold[UNREST_SC_MAX_FOCAL]; /* consecutive ticks the balance has favoured a change */
+    double area_scale[UNREST_SC_MAX_FOCAL]; /* force.focal_exact: the share over the square's */
 } focal_state;
 
 /* One site's lattice and state. People counts are doubles: agents times people per agent. */
