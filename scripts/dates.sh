@@ -23,12 +23,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 setargs=()
 for s in $sets; do setargs+=(--set "$s"); done
-for p in "${ppas[@]}"; do
-    for s in $(seq 1 "$seeds"); do echo "$p $s"; done
-done | while read -r p s; do
-    echo "$unrest run $scenario --days 6 --quiet --seed $s --set scale.people_per_agent=$p" \
-        "${setargs[*]} --out $tmp/$p.$s"
-done | xargs -P 2 -I{} sh -c '{}'
+# shellcheck source=scripts/grid.sh
+. scripts/grid.sh
+run_grid 6
 python3 - "$tmp" "$seeds" "${ppas[@]}" <<'PY'
 import csv, math, sys
 from collections import Counter

@@ -269,22 +269,31 @@ static uint32_t choose_focus(const unrest_model *m, uint32_t x, uint32_t y, uint
     return near;
 }
 
+/* Gathering: 1 if (x, y) is in a focal point's area (its holder stays there); else 0, with the
+ * nearest point in *nearest where nearest is not NULL. */
+static inline int holds_square(const unrest_model *m, uint32_t x, uint32_t y, uint32_t *nearest)
+{
+    uint32_t best = UINT32_MAX;
+    for (uint32_t i = 0; i < m->nfocus; i++) {
+        uint32_t dx = torus_off(x, pos_x(m->focus[i]), m->L.w);
+        uint32_t dy = torus_off(y, pos_y(m->focus[i]), m->L.h);
+        if (dx <= m->frad[i] && dy <= m->frad[i]) return 1;
+        if (nearest && dx * dx + dy * dy < best) {
+            best = dx * dx + dy * dy;
+            *nearest = i;
+        }
+    }
+    return 0;
+}
+
 /* Gathering (unrest_model_set_gather): 1 if the active citizen at pos stays in a focal area or
  * has gone to one, 0 if it moves as before. The nearest point's area takes it; a cell is drawn
  * FOCUS_TRIES times for an empty one. */
 static int gather(worker *w, uint32_t a, uint32_t pos, rng *r)
 {
     unrest_model *m = w->m;
-    uint32_t x = pos_x(pos), y = pos_y(pos), best = UINT32_MAX, f = 0;
-    for (uint32_t i = 0; i < m->nfocus; i++) {
-        uint32_t dx = torus_off(x, pos_x(m->focus[i]), m->L.w);
-        uint32_t dy = torus_off(y, pos_y(m->focus[i]), m->L.h);
-        if (dx <= m->frad[i] && dy <= m->frad[i]) return 1; /* it holds the square */
-        if (dx * dx + dy * dy < best) {
-            best = dx * dx + dy * dy;
-            f = i;
-        }
-    }
+    uint32_t x = pos_x(pos), y = pos_y(pos), f = 0;
+    if (holds_square(m, x, y, &f)) return 1;
     if (rng_uniform(r) >= m->jump) return 0;
     if (m->choose) f = choose_focus(m, x, y, f, r);
     uint32_t side = 2 * m->frad[f] + 1;
@@ -318,12 +327,7 @@ HOT move_plan active_plan(const unrest_model *m, uint32_t pos, const philox4x32_
 {
     if (m->pull > 0) return PLAN_STREAM; /* the pull's extra candidates follow the stream */
     if (!(m->jump > 0)) return PLAN_LEAN;
-    uint32_t x = pos_x(pos), y = pos_y(pos);
-    for (uint32_t i = 0; i < m->nfocus; i++) { /* gather's test, in the same terms */
-        uint32_t dx = torus_off(x, pos_x(m->focus[i]), m->L.w);
-        uint32_t dy = torus_off(y, pos_y(m->focus[i]), m->L.h);
-        if (dx <= m->frad[i] && dy <= m->frad[i]) return PLAN_STAY;
-    }
+    if (holds_square(m, pos_x(pos), pos_y(pos), NULL)) return PLAN_STAY; /* gather's test */
     /* gather's rng_uniform: the first two words, v[3] the high one */
     uint64_t u = (uint64_t)b0->v[3] << 32 | b0->v[2];
     return (double)(u >> 11) * 0x1.0p-53 < m->jump ? PLAN_STREAM : PLAN_AFTER_JUMP;

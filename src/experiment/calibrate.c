@@ -2683,6 +2683,17 @@ out:
  * distance without the noise) chosen. A Bayes point under the ABC distance as the loss: a value
  * for a single run that, unlike the marginal medians, is a particle of the posterior and keeps
  * its correlations. */
+/* The mean ABC distance (without noise) of the n runs jobs[0..n) wrote to out (m values each);
+ * HUGE_VAL if one failed. */
+static double runs_distance(const unrest_calibration *cal, const sim_job *jobs, const double *out,
+                            size_t n, const double *zero)
+{
+    double s = 0;
+    for (size_t r = 0; r < n && s < HUGE_VAL; r++)
+        s = jobs[r].failed ? HUGE_VAL : s + distance(cal, out + r * cal->m, zero, cal->sig);
+    return s / (double)n;
+}
+
 static unrest_status representative(unrest_calibration *cal)
 {
     size_t R = cal->c.representative, P = cal->npost, m = cal->m, k = cal->k, N = P * R;
@@ -2706,11 +2717,7 @@ static unrest_status representative(unrest_calibration *cal)
     if ((st = run_batch(cal, "predict", 1, jobs, N)) != UNREST_OK) goto out;
     cal->rep = 0;
     for (size_t i = 0; i < P; i++) {
-        double s = 0;
-        for (size_t r = 0; r < R && s < HUGE_VAL; r++)
-            s = jobs[i * R + r].failed ? HUGE_VAL
-                                       : s + distance(cal, out + (i * R + r) * m, zero, cal->sig);
-        cal->rep_d[i] = s / (double)R;
+        cal->rep_d[i] = runs_distance(cal, jobs + i * R, out + i * R * m, R, zero);
         if (cal->rep_d[i] < cal->rep_d[cal->rep]) cal->rep = i; /* ties: the first */
     }
     /* The runs that chose it flatter it: the best of P means of R noisy runs is lower than the
@@ -2723,10 +2730,7 @@ static unrest_status representative(unrest_calibration *cal)
         j->rep = (uint32_t)r;
     }
     if ((st = run_batch(cal, "predict", 2, jobs, R)) != UNREST_OK) goto out;
-    double s = 0;
-    for (size_t r = 0; r < R && s < HUGE_VAL; r++)
-        s = jobs[r].failed ? HUGE_VAL : s + distance(cal, out + r * m, zero, cal->sig);
-    cal->rep_fresh = s / (double)R;
+    cal->rep_fresh = runs_distance(cal, jobs, out, R, zero);
 out:
     if (st != UNREST_OK) {
         free(cal->rep_d);

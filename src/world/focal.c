@@ -41,18 +41,17 @@ void focal_init(site *s, const unrest_sc_site *ss, const unrest_sc_params *p, ui
         fo->fx[f] = (uint32_t)(ss->focal[f].x * side) % side;
         fo->fy[f] = (uint32_t)(ss->focal[f].y * side) % side;
         fo->fr[f] = (uint32_t)ceil(ss->focal[f].radius);
+        fo->area_scale[f] = 1;
         if (p->focal_area > 0) {
             double r = (sqrt(p->focal_area) * side - 1) / 2;
             fo->fr[f] = r < 0 ? 0 : (uint32_t)floor(r + 0.5);
             if (2 * fo->fr[f] + 1 > side) fo->fr[f] = (side - 1) / 2;
+            /* a square of whole cells covers more or less than focal_area of a small lattice
+             * (at 1:1000 Aktobe's 28 x 28 has a square of 9 cells for a share of 15.7): with
+             * focal_exact its counts are scaled to the share */
+            double sq = 2.0 * fo->fr[f] + 1;
+            if (p->focal_exact) fo->area_scale[f] = p->focal_area * (double)side * side / (sq * sq);
         }
-        /* a square of whole cells covers more or less than focal_area of a small lattice (at
-         * 1:1000 Aktobe's 28 x 28 has a square of 9 cells for a share of 15.7): with
-         * focal_exact its counts are scaled to the share */
-        uint32_t sq = 2 * fo->fr[f] + 1 > side ? side : 2 * fo->fr[f] + 1;
-        fo->area_scale[f] = p->focal_area > 0 && p->focal_exact
-                                ? p->focal_area * (double)side * side / ((double)sq * sq)
-                                : 1;
         fo->captured_at[f] = fo->retaken_at[f] = fo->first_at[f] = -1;
         xy[2 * f] = fo->fx[f];
         xy[2 * f + 1] = fo->fy[f];
