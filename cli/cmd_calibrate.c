@@ -356,6 +356,11 @@ int cmd_calibrate(int argc, char **argv)
         report(cal, p, k, t, m);
         char d[32];
         cli_duration(cli_now() - t0, d, sizeof d);
+        size_t reused = unrest_calibrate_reused(cal);
+        if (reused)
+            printf("\nread back from the store instead of recomputed: %zu emulators, NROY samples "
+                   "and sets of ABC draws\n",
+                   reused);
         printf("\n%s; the posterior is in %s (calibration %lld): unrest forecast --posterior %s\n",
                d, e.db, (long long)unrest_calibrate_id(cal), e.db);
     }

@@ -256,6 +256,9 @@ unrest_status unrest_calibrate_run(unrest_calibration *cal);
 const char *unrest_calibrate_error(const unrest_calibration *cal); /* "" if none */
 int64_t unrest_calibrate_id(const unrest_calibration *cal);  /* row in the store, 0 without one */
 int unrest_calibrate_resumed(const unrest_calibration *cal); /* 1: found in the store */
+/* After unrest_calibrate_run: how many emulators, NROY samples and sets of ABC draws were read
+ * back from the store instead of recomputed (0 for a new calibration). */
+size_t unrest_calibrate_reused(const unrest_calibration *cal);
 
 /* Results after unrest_calibrate_run: waves and generations (NULL past the end). */
 const unrest_cal_wave *unrest_calibrate_wave(const unrest_calibration *cal, size_t i);

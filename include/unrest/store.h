@@ -214,6 +214,15 @@ unrest_status unrest_store_cal_get(unrest_store *s, int64_t cal, const char *sta
                                    uint64_t point, uint32_t rep, double *out, size_t m, int *found,
                                    int *failed);
 
+/* What a calibration computed beside its runs and can reuse when resumed — the emulators'
+ * hyper-parameters, a wave's NROY sample, ABC's draws — as a blob of bytes (doubles in native
+ * byte order) under (kind, a, b). Put replaces; get gives *found = 0 when absent, else *data
+ * (malloc'd, the caller frees it) and its *n bytes. */
+unrest_status unrest_store_cal_cache_put(unrest_store *s, int64_t cal, const char *kind, int64_t a,
+                                         int64_t b, const void *data, size_t bytes);
+unrest_status unrest_store_cal_cache_get(unrest_store *s, int64_t cal, const char *kind, int64_t a,
+                                         int64_t b, void **data, size_t *n, int *found);
+
 /* A design point of a wave: its parameters, the implausibility I_M of its simulated means (NaN
  * when no run succeeded) and whether it lies in this wave's NROY (by the emulators). */
 unrest_status unrest_store_cal_point(unrest_store *s, int64_t cal, uint32_t wave, uint64_t point,

@@ -851,6 +851,7 @@ struct unrest_calibration {
     double *rep_d;    /* npost: each particle's mean distance over `representative` runs */
     size_t rep;       /* the representative particle (with rep_d) */
     double rep_fresh; /* its mean distance over as many runs on fresh seeds */
+    size_t reused;    /* emulators, NROY samples and ABC draws read back from the store */
 };
 
 static void note(unrest_calibration *cal, const char *fmt, ...) PRINTF_LIKE(2, 3);
@@ -895,6 +896,37 @@ typedef struct sim_job {
     double elapsed;      /* seconds */
     char error[256];     /* why it failed */
 } sim_job;
+
+/* The store's cache of what a resumed calibration need not recompute (unrest_store_cal_cache):
+ * found = 1 and *data (malloc'd) when it holds (kind, a, b) with exactly `want` bytes (0: any).
+ * Without a store, or with a blob of another size, found = 0. */
+static unrest_status cache_get(unrest_calibration *cal, const char *kind, int64_t a, int64_t b,
+                               size_t want, void **data, size_t *bytes, int *found)
+{
+    *data = NULL;
+    *bytes = 0;
+    *found = 0;
+    if (!cal->c.store) return UNREST_OK;
+    if (unrest_store_cal_cache_get(cal->c.store, cal->id, kind, a, b, data, bytes, found) !=
+        UNREST_OK)
+        return store_fail(cal);
+    if (*found && want && *bytes != want) {
+        free(*data);
+        *data = NULL;
+        *found = 0;
+    }
+    cal->reused += (size_t)*found;
+    return UNREST_OK;
+}
+
+static unrest_status cache_put(unrest_calibration *cal, const char *kind, int64_t a, int64_t b,
+                               const void *data, size_t bytes)
+{
+    if (!cal->c.store) return UNREST_OK;
+    if (unrest_store_cal_cache_put(cal->c.store, cal->id, kind, a, b, data, bytes) != UNREST_OK)
+        return store_fail(cal);
+    return UNREST_OK;
+}
 
 static double now_s(void)
 {
@@ -1293,14 +1325,31 @@ static unrest_status fit_wave(unrest_calibration *cal, size_t w, unrest_cal_wave
         char msg[256];
         for (size_t i = 0; i < n; i++)
             y[i] = cal->pts[sel[i]].mean[j];
+        /* a resumed calibration refits its emulators at the stored optimum, without the search */
+        void *hyper;
+        size_t hb;
+        int hit;
+        double t[MAX_K + 2];
+        if ((st = cache_get(cal, "gp", (int64_t)w, (int64_t)(2 * j), (k + 2) * sizeof *t, &hyper,
+                            &hb, &hit)) != UNREST_OK)
+            goto out;
         gp_opts o = {.linear = 1,
                      .restarts = 4,
                      .seed = key3(cal->c.seed, ST_GP, w, 2 * j),
-                     .nug_min = 1e-6};
-        if (gp_fit(&e->mean[j], x, y, n, k, &o, msg, sizeof msg)) {
+                     .nug_min = 1e-6,
+                     .start = hyper};
+        int bad = gp_fit(&e->mean[j], x, y, n, k, &o, msg, sizeof msg);
+        free(hyper);
+        if (bad) {
             st = fail(cal, UNREST_ESTATE, "wave %zu, target '%s': %s", w + 1, cal->targets[j].name,
                       msg);
             goto out;
+        }
+        if (!hit) {
+            gp_theta(e->mean[j], t);
+            if ((st = cache_put(cal, "gp", (int64_t)w, (int64_t)(2 * j), t, (k + 2) * sizeof *t)) !=
+                UNREST_OK)
+                goto out;
         }
         gp_loo(e->mean[j], mu, va);
         size_t out3 = 0;
@@ -1348,13 +1397,36 @@ static unrest_status fit_wave(unrest_calibration *cal, size_t w, unrest_cal_wave
                     memcpy(xv + c * k, p->u, k * sizeof *xv);
                     yv[c++] = log(p->var[j] + floor_v) + log(half) - gsl_sf_psi(half);
                 }
+                /* stored: its optimum, or no bytes when the fit failed (the variance is then
+                 * the constant) */
+                if ((st = cache_get(cal, "gp", (int64_t)w, (int64_t)(2 * j + 1), 0, &hyper, &hb,
+                                    &hit)) != UNREST_OK) {
+                    free(xv);
+                    free(yv);
+                    goto out;
+                }
+                if (hit && hb != 0 && hb != (k + 2) * sizeof *t) { /* not ours: refit */
+                    hit = 0;
+                    cal->reused--;
+                }
                 gp_opts ov = {.linear = 1,
                               .restarts = 2,
                               .seed = key3(cal->c.seed, ST_GP, w, 2 * j + 1),
-                              .nug_min = 1e-3};
-                if (gp_fit(&e->lvar[j], xv, yv, c, k, &ov, msg, sizeof msg)) e->lvar[j] = NULL;
+                              .nug_min = 1e-3,
+                              .start = hit ? hyper : NULL};
+                if (hit && hb == 0)
+                    e->lvar[j] = NULL;
+                else if (gp_fit(&e->lvar[j], xv, yv, c, k, &ov, msg, sizeof msg))
+                    e->lvar[j] = NULL;
+                free(hyper);
                 free(xv);
                 free(yv);
+                if (!hit) {
+                    if (e->lvar[j]) gp_theta(e->lvar[j], t);
+                    if ((st = cache_put(cal, "gp", (int64_t)w, (int64_t)(2 * j + 1), t,
+                                        e->lvar[j] ? (k + 2) * sizeof *t : 0)) != UNREST_OK)
+                        goto out;
+                }
             }
         }
         if (used_txt < txtlen)
@@ -1486,11 +1558,66 @@ static unrest_status design_subset(unrest_calibration *cal, size_t n, double **o
  * rate times the box's volume is the NROY share of the prior box), topped up by local moves
  * from kept points when few pass. Sets cal->nroy, the new bounding box and *share. *empty = 1
  * when no draw passed. */
+/* The cache of sample_nroy: share, darts, kept, the box (lo, hi) and the kept points. */
+static unrest_status nroy_cache_put(unrest_calibration *cal, size_t nw, double share)
+{
+    size_t k = cal->k, n = 3 + 2 * k + cal->nnroy * k;
+    double *b = malloc(n * sizeof *b);
+    if (!b) return fail(cal, UNREST_ENOMEM, "out of memory");
+    b[0] = share;
+    b[1] = (double)cal->nroy_darts;
+    b[2] = (double)cal->nnroy;
+    memcpy(b + 3, cal->lo, k * sizeof *b);
+    memcpy(b + 3 + k, cal->hi, k * sizeof *b);
+    memcpy(b + 3 + 2 * k, cal->nroy, cal->nnroy * k * sizeof *b);
+    unrest_status st = cache_put(cal, "nroy", (int64_t)nw, 0, b, n * sizeof *b);
+    free(b);
+    return st;
+}
+
+/* *hit = 1 when the store held wave nw's sample: the box, the sample and *share as computed. */
+static unrest_status nroy_cache_get(unrest_calibration *cal, size_t nw, double *share, int *hit)
+{
+    size_t k = cal->k, bytes;
+    void *v;
+    unrest_status st = cache_get(cal, "nroy", (int64_t)nw, 0, 0, &v, &bytes, hit);
+    if (st != UNREST_OK || !*hit) return st;
+    const double *b = v;
+    size_t n = bytes / sizeof *b, kept = n >= 3 ? (size_t)b[2] : 0;
+    if (n < 3 + 2 * k || kept < 1 || n != 3 + 2 * k + kept * k) { /* not ours: recompute */
+        free(v);
+        cal->reused--;
+        *hit = 0;
+        return UNREST_OK;
+    }
+    double *keep = malloc(kept * k * sizeof *keep);
+    if (!keep) {
+        free(v);
+        return fail(cal, UNREST_ENOMEM, "out of memory");
+    }
+    *share = b[0];
+    cal->nroy_darts = (size_t)b[1];
+    memcpy(cal->lo, b + 3, k * sizeof *b);
+    memcpy(cal->hi, b + 3 + k, k * sizeof *b);
+    memcpy(keep, b + 3 + 2 * k, kept * k * sizeof *keep);
+    free(cal->nroy);
+    cal->nroy = keep;
+    cal->nnroy = kept;
+    free(v);
+    return UNREST_OK;
+}
+
 static unrest_status sample_nroy(unrest_calibration *cal, size_t nw, double *share, int *empty)
 {
     size_t k = cal->k;
     size_t want = 20 * cal->c.points;
     if (want < 1000) want = 1000;
+    int hit;
+    unrest_status cst = nroy_cache_get(cal, nw, share, &hit);
+    if (cst != UNREST_OK || hit) {
+        *empty = 0;
+        return cst;
+    }
     double *keep = malloc(want * k * sizeof *keep), u[MAX_K];
     gsl_rng *r = cal_rng_new(key3(cal->c.seed, ST_NROY, nw, 0));
     if (!keep || !r) {
@@ -1548,7 +1675,7 @@ static unrest_status sample_nroy(unrest_calibration *cal, size_t nw, double *sha
     cal->nroy = keep;
     cal->nnroy = kept;
     cal->nroy_darts = pass < want ? pass : want;
-    return UNREST_OK;
+    return nroy_cache_put(cal, nw, *share);
 }
 
 /* ---- history matching ------------------------------------------------------------------------ */
@@ -2072,8 +2199,8 @@ static void run_items(void *items, size_t size, size_t n, void (*fn)(void *), un
  * tuned by a pilot chain (PILOT_STEPS, its states dropped) and then fixed for all chains. The
  * draws do not depend on the number of workers. Their diagnostics (hits, chains, acceptance, the
  * largest Gelman-Rubin R-hat over the parameters) go to why. */
-static unrest_status nroy_chain_draws(unrest_calibration *cal, size_t N, double *u, char *why,
-                                      size_t whylen)
+static unrest_status nroy_chain_compute(unrest_calibration *cal, size_t N, double *u, char *why,
+                                        size_t whylen)
 {
     size_t k = cal->k, ns = cal->nnroy;
     if (ns < 2) return fail(cal, UNREST_ESTATE, "ABC: history matching left no sample of NROY");
@@ -2260,6 +2387,35 @@ static unrest_status nroy_chain_draws(unrest_calibration *cal, size_t N, double 
     free(cm);
     free(start);
     return UNREST_OK;
+}
+
+/* nroy_chain_compute, or the N draws and their diagnostics (why) it left in the store. */
+static unrest_status nroy_chain_draws(unrest_calibration *cal, size_t N, double *u, char *why,
+                                      size_t whylen)
+{
+    size_t k = cal->k, nb = N * k * sizeof *u, bytes;
+    void *v;
+    int hit;
+    unrest_status st = cache_get(cal, "abc_draws", 0, 0, 0, &v, &bytes, &hit);
+    if (st != UNREST_OK) return st;
+    if (hit && bytes > nb && ((const char *)v)[bytes - 1] == '\0') {
+        memcpy(u, v, nb);
+        snprintf(why, whylen, "%s", (const char *)v + nb);
+        note(cal, "ABC: %zu draws from NROY read back from the store (%s)", N, why);
+        free(v);
+        return UNREST_OK;
+    }
+    if (hit) cal->reused--; /* not ours: draw again */
+    free(v);
+    if ((st = nroy_chain_compute(cal, N, u, why, whylen)) != UNREST_OK) return st;
+    size_t wl = strlen(why) + 1;
+    char *b = malloc(nb + wl);
+    if (!b) return fail(cal, UNREST_ENOMEM, "out of memory");
+    memcpy(b, u, nb);
+    memcpy(b + nb, why, wl);
+    st = cache_put(cal, "abc_draws", 0, 0, b, nb + wl);
+    free(b);
+    return st;
 }
 
 /* Generation 0: N draws from the prior restricted to NROY (uniform in the NROY box, kept when
@@ -2944,6 +3100,11 @@ int64_t unrest_calibrate_id(const unrest_calibration *cal)
 int unrest_calibrate_resumed(const unrest_calibration *cal)
 {
     return cal->resumed;
+}
+
+size_t unrest_calibrate_reused(const unrest_calibration *cal)
+{
+    return cal->reused;
 }
 
 const unrest_cal_wave *unrest_calibrate_wave(const unrest_calibration *cal, size_t i)

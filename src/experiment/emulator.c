@@ -80,6 +80,7 @@ struct gp {
     double *ell;           /* d length scales */
     double s2, nug;        /* signal and nugget variance (standardised) */
     double logml;          /* log marginal likelihood at the optimum */
+    double *t;             /* d + 2 internal values of the optimum (gp_theta) */
     gsl_matrix *L;         /* n x n Cholesky factor of K (lower) */
     gsl_vector *alpha;     /* K^-1 (y - H beta) */
     gsl_vector *beta;      /* q basis coefficients */
@@ -297,6 +298,7 @@ void gp_free(gp *g)
     free(g->x);
     free(g->y);
     free(g->ell);
+    free(g->t);
     gsl_matrix_free(g->L);
     gsl_vector_free(g->alpha);
     gsl_vector_free(g->beta);
@@ -350,7 +352,8 @@ int gp_fit(gp **out, const double *x, const double *y, size_t n, size_t d, const
     g->x = malloc(n * d * sizeof *g->x);
     g->y = malloc(n * sizeof *g->y);
     g->ell = malloc(d * sizeof *g->ell);
-    if (!g->x || !g->y || !g->ell) goto nomem;
+    g->t = malloc((d + 2) * sizeof *g->t);
+    if (!g->x || !g->y || !g->ell || !g->t) goto nomem;
     memcpy(g->x, x, n * d * sizeof *x);
     double mean = 0, ss = 0;
     for (size_t i = 0; i < n; i++) {
@@ -383,7 +386,12 @@ int gp_fit(gp **out, const double *x, const double *y, size_t n, size_t d, const
         goto nomem;
     }
     double fbest = HUGE_VAL;
-    unsigned restarts = o->restarts ? o->restarts : 1;
+    unsigned restarts = o->start ? 0 : o->restarts ? o->restarts : 1;
+    if (o->start) {
+        for (size_t k = 0; k < np; k++)
+            gsl_vector_set(best, k, o->start[k]);
+        fbest = 0; /* evaluated below */
+    }
     for (unsigned s = 0; s < restarts; s++) {
         for (size_t k = 0; k < d; k++)
             gsl_vector_set(t, k, PRIOR_LOG_L + (s ? gsl_ran_gaussian(r, 0.8) : 0.0));
@@ -406,6 +414,8 @@ int gp_fit(gp **out, const double *x, const double *y, size_t n, size_t d, const
         return -1;
     }
     unpack(&w, best, g->ell, &g->s2, &g->nug);
+    for (size_t k = 0; k < np; k++)
+        g->t[k] = gsl_vector_get(best, k);
     gsl_vector_free(best);
     g->logml = lml;
     /* keep the factors of the optimum (log_ml just filled them) */
@@ -512,6 +522,11 @@ void gp_loo(const gp *g, double *mu, double *var)
 size_t gp_dim(const gp *g)
 {
     return g->d;
+}
+
+void gp_theta(const gp *g, double *t)
+{
+    memcpy(t, g->t, (g->d + 2) * sizeof *t);
 }
 
 void gp_hyper(const gp *g, double *ell, double *s2, double *nug, double *logml)

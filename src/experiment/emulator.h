@@ -25,10 +25,12 @@ typedef struct gp gp;
 
 /* Options of a fit. */
 typedef struct gp_opts {
-    int linear;        /* 1: mean basis [1, x]; 0: [1] (the basis is [1] anyway when n < d + 4) */
-    unsigned restarts; /* BFGS starts (>= 1); the first at the prior's centre, then keyed */
-    uint64_t seed;     /* key of the random starts */
-    double nug_min;    /* smallest nugget, in units of the output's variance (> 0) */
+    int linear;          /* 1: mean basis [1, x]; 0: [1] (the basis is [1] anyway when n < d + 4) */
+    unsigned restarts;   /* BFGS starts (>= 1); the first at the prior's centre, then keyed */
+    uint64_t seed;       /* key of the random starts */
+    double nug_min;      /* smallest nugget, in units of the output's variance (> 0) */
+    const double *start; /* NULL, or the d + 2 values of gp_theta of an earlier fit of the same
+                          * points: no search, the fit is that one, bit for bit */
 } gp_opts;
 
 /* Fit a GP to n points x (n x d, row-major, inputs scaled to about [0,1]) with outputs y.
@@ -51,6 +53,10 @@ void gp_loo(const gp *g, double *mu, double *var);
 /* Fitted hyper-parameters, on the scale of y: length scales (d, on the inputs' scale), signal
  * variance, nugget variance, and the log marginal likelihood reached. */
 size_t gp_dim(const gp *g);
+
+/* The optimum's d + 2 internal values (log length scales, log signal variance, log excess
+ * nugget), exactly: gp_opts.start given them refits the same points without the search. */
+void gp_theta(const gp *g, double *t);
 void gp_hyper(const gp *g, double *ell, double *s2, double *nug, double *logml);
 
 /* The maximin Latin hypercube on [0,1]^k: of `candidates` designs of unrest_design_lhs (keyed

@@ -1148,6 +1148,11 @@ static const char cal_schema_sql[] =
     "  calibration_id INTEGER NOT NULL, idx INTEGER NOT NULL, theta TEXT NOT NULL,\n"
     "  weight REAL NOT NULL,\n"
     "  PRIMARY KEY (calibration_id, idx)\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS cal_cache (\n"
+    "  calibration_id INTEGER NOT NULL, kind TEXT NOT NULL, a INTEGER NOT NULL,\n"
+    "  b INTEGER NOT NULL, data BLOB NOT NULL,\n"
+    "  PRIMARY KEY (calibration_id, kind, a, b)\n"
     ");\n";
 
 static void utc_text(int64_t t, char out[24])
@@ -1379,6 +1384,62 @@ unrest_status unrest_store_cal_get(unrest_store *s, int64_t cal, const char *sta
     if (rc != SQLITE_DONE) return db_fail(s, rc, "read calibration outputs");
     *found = 1;
     return UNREST_OK;
+}
+
+unrest_status unrest_store_cal_cache_put(unrest_store *s, int64_t cal, const char *kind, int64_t a,
+                                         int64_t b, const void *data, size_t bytes)
+{
+    sqlite3_stmt *st;
+    unrest_status r =
+        prepare(s, "INSERT OR REPLACE INTO cal_cache VALUES (?1, ?2, ?3, ?4, ?5)", &st);
+    if (r != UNREST_OK) return r;
+    sqlite3_bind_int64(st, 1, cal);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, a);
+    sqlite3_bind_int64(st, 4, b);
+    /* a zero-length blob binds as an empty blob, not NULL, with a non-NULL pointer */
+    static const char none = 0;
+    sqlite3_bind_blob64(st, 5, bytes ? data : (const void *)&none, (sqlite3_uint64)bytes,
+                        SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    r = rc == SQLITE_DONE ? UNREST_OK : db_fail(s, rc, "store calibration cache");
+    sqlite3_finalize(st);
+    return r;
+}
+
+unrest_status unrest_store_cal_cache_get(unrest_store *s, int64_t cal, const char *kind, int64_t a,
+                                         int64_t b, void **data, size_t *n, int *found)
+{
+    *data = NULL;
+    *n = 0;
+    *found = 0;
+    sqlite3_stmt *st;
+    unrest_status r = prepare(s,
+                              "SELECT data FROM cal_cache WHERE calibration_id=?1 AND kind=?2 "
+                              "AND a=?3 AND b=?4",
+                              &st);
+    if (r != UNREST_OK) return r;
+    sqlite3_bind_int64(st, 1, cal);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, a);
+    sqlite3_bind_int64(st, 4, b);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const void *blob = sqlite3_column_blob(st, 0);
+        size_t bytes = (size_t)sqlite3_column_bytes(st, 0);
+        *data = malloc(bytes ? bytes : 1);
+        if (!*data) {
+            r = UNREST_ENOMEM;
+            set_err(s, "out of memory");
+        } else {
+            if (bytes) memcpy(*data, blob, bytes);
+            *n = bytes;
+            *found = 1;
+        }
+    } else if (rc != SQLITE_DONE)
+        r = db_fail(s, rc, "read calibration cache");
+    sqlite3_finalize(st);
+    return r;
 }
 
 unrest_status unrest_store_cal_point(unrest_store *s, int64_t cal, uint32_t wave, uint64_t point,
