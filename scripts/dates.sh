@@ -10,6 +10,9 @@
 # Usage: scripts/dates.sh [SEEDS] [SETS] [PPA...]
 #   e.g. scripts/dates.sh 40 "" 100 1000
 #   SCENARIO=scenarios/kazakhstan-2022-fine.yaml scripts/dates.sh 12 "" 10 100
+#   POSTERIOR=scenarios/kazakhstan-2022-posterior.db scripts/dates.sh 40 "" 100 1000: each seed
+#   runs its own particle of the posterior (scripts/grid.sh), the posterior predictive at each
+#   resolution
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=${1:-20}
@@ -19,6 +22,7 @@ ppas=(100 1000)
 [ $# -eq 0 ] || ppas=("$@")
 unrest=${UNREST:-build/unrest}
 scenario=${SCENARIO:-}
+posterior=${POSTERIOR:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 setargs=()

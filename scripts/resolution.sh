@@ -16,6 +16,7 @@ ppas=(10 100 1000)
 [ $# -eq 0 ] || ppas=("$@")
 unrest=${UNREST:-build/unrest}
 scenario=${SCENARIO:-}
+posterior=${POSTERIOR:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 setargs=()
