@@ -899,7 +899,8 @@ typedef struct sim_job {
 
 /* The store's cache of what a resumed calibration need not recompute (unrest_store_cal_cache):
  * found = 1 and *data (malloc'd) when it holds (kind, a, b) with exactly `want` bytes (0: any).
- * Without a store, or with a blob of another size, found = 0. */
+ * Without a store, or with a blob of another size, found = 0. The caller counts what it uses
+ * (cal->reused). */
 static unrest_status cache_get(unrest_calibration *cal, const char *kind, int64_t a, int64_t b,
                                size_t want, void **data, size_t *bytes, int *found)
 {
@@ -915,7 +916,6 @@ static unrest_status cache_get(unrest_calibration *cal, const char *kind, int64_
         *data = NULL;
         *found = 0;
     }
-    cal->reused += (size_t)*found;
     return UNREST_OK;
 }
 
@@ -1338,6 +1338,7 @@ static unrest_status fit_wave(unrest_calibration *cal, size_t w, unrest_cal_wave
                      .seed = key3(cal->c.seed, ST_GP, w, 2 * j),
                      .nug_min = 1e-6,
                      .start = hyper};
+        cal->reused += (size_t)hit;
         int bad = gp_fit(&e->mean[j], x, y, n, k, &o, msg, sizeof msg);
         free(hyper);
         if (bad) {
@@ -1405,10 +1406,8 @@ static unrest_status fit_wave(unrest_calibration *cal, size_t w, unrest_cal_wave
                     free(yv);
                     goto out;
                 }
-                if (hit && hb != 0 && hb != (k + 2) * sizeof *t) { /* not ours: refit */
-                    hit = 0;
-                    cal->reused--;
-                }
+                if (hit && hb != 0 && hb != (k + 2) * sizeof *t) hit = 0; /* not ours: refit */
+                cal->reused += (size_t)hit;
                 gp_opts ov = {.linear = 1,
                               .restarts = 2,
                               .seed = key3(cal->c.seed, ST_GP, w, 2 * j + 1),
@@ -1586,7 +1585,6 @@ static unrest_status nroy_cache_get(unrest_calibration *cal, size_t nw, double *
     size_t n = bytes / sizeof *b, kept = n >= 3 ? (size_t)b[2] : 0;
     if (n < 3 + 2 * k || kept < 1 || n != 3 + 2 * k + kept * k) { /* not ours: recompute */
         free(v);
-        cal->reused--;
         *hit = 0;
         return UNREST_OK;
     }
@@ -1603,6 +1601,7 @@ static unrest_status nroy_cache_get(unrest_calibration *cal, size_t nw, double *
     free(cal->nroy);
     cal->nroy = keep;
     cal->nnroy = kept;
+    cal->reused++;
     free(v);
     return UNREST_OK;
 }
@@ -2402,10 +2401,10 @@ static unrest_status nroy_chain_draws(unrest_calibration *cal, size_t N, double 
         memcpy(u, v, nb);
         snprintf(why, whylen, "%s", (const char *)v + nb);
         note(cal, "ABC: %zu draws from NROY read back from the store (%s)", N, why);
+        cal->reused++;
         free(v);
         return UNREST_OK;
     }
-    if (hit) cal->reused--; /* not ours: draw again */
     free(v);
     if ((st = nroy_chain_compute(cal, N, u, why, whylen)) != UNREST_OK) return st;
     size_t wl = strlen(why) + 1;
