@@ -49,6 +49,9 @@ void help_calibrate(FILE *out)
             "                      up to 2 million darts on all workers, and if they find too\n"
             "                      few, Metropolis chains from their hits that keep every T-th\n"
             "                      state (T about the number of parameters)\n"
+            "  --then-smc N        with --abc-draws: N generations of ABC-SMC after the\n"
+            "                      rejection step, from its particles: each keeps the nearer\n"
+            "                      half and moves the rest by ABC-MCMC (default 0: none)\n"
             "  --generations N     most ABC generations after the prior one (default 6)\n"
             "  --min-acceptance A  stop ABC below this acceptance rate (default 0.05)\n"
             "  --predictive N      posterior-predictive runs (default 40)\n"
@@ -258,6 +261,9 @@ int cmd_calibrate(int argc, char **argv)
         } else if ((r = cli_opt(argc, argv, &i, "--nroy-chain", &val)) != 0) {
             if (r < 0 || cli_opt_u64(C, "--nroy-chain", val, 1, 100000, &v)) goto bad;
             c.nroy_thin = (size_t)v;
+        } else if ((r = cli_opt(argc, argv, &i, "--then-smc", &val)) != 0) {
+            if (r < 0 || cli_opt_u64(C, "--then-smc", val, 1, 100, &v)) goto bad;
+            c.then_smc = (unsigned)v;
         } else if ((r = cli_opt(argc, argv, &i, "--generations", &val)) != 0) {
             if (r < 0 || cli_opt_u64(C, "--generations", val, 1, 100, &v)) goto bad;
             c.generations = (unsigned)v;
@@ -292,6 +298,11 @@ int cmd_calibrate(int argc, char **argv)
     if (e.runs || e.series || e.report) {
         cli_error(C, "--runs, --series and --report are not options of calibrate (--reps, "
                      "--particles and --predictive say how many runs)");
+        goto done;
+    }
+    if (c.then_smc && !c.abc_draws) {
+        cli_error(C, "--then-smc follows rejection ABC: it needs --abc-draws (ABC-SMC alone is "
+                     "--generations)");
         goto done;
     }
     if (c.abc_draws && c.abc_draws < (c.particles ? c.particles : 200)) {

@@ -73,13 +73,14 @@ calibrated model misses the record of 1-5 January, these answers inherit the mis
 answer below hangs on the anger that violence seen adds (anger.gain), which carries both the
 escalation of 4-5 January and the unrest that outlasts the run (docs/SCENARIO.md, "What the end hangs
 on"). Since session 12 the default's posterior (scenarios/kazakhstan-2022-posterior.db, docs/ANSWERS.md)
-calibrates it with the rest, and the record of 1-5 January pins it only loosely (session 15's: median
-0.018, 90% 0.0023-0.045): runs drawn low in it are over within days and the others outlast the run,
-and every interval mixes the two. Session 15's posterior was calibrated at one agent per 100 people
-with the square counted at its share (force.focal_exact, on in the default file); at its
-representative 1:1000 and 1:100 agree on every outcome of the resolution check, and across the
-posterior within chance but with Almaty's buildings falling a few hours later at 1:1000
-(docs/VALIDATION.md, "Session 15"), so these comparisons run at 1:1000, ten times cheaper. The earlier posteriors, calibrated with the crowd's walk to the buildings
+calibrates it with the rest, and the record of 1-5 January pins it only loosely (session 16's: median
+0.015, 90% 0.0053-0.040): runs drawn low in it are over within days and the others outlast the run,
+and every interval mixes the two. The default's posterior was calibrated at one agent per 100 people
+with the square counted at its share (force.focal_exact, on in the default file; session 15) and
+tightened by ABC-SMC (session 16); at the file's values 1:1000 and 1:100 agree on every outcome of
+the resolution check, and across the posterior within chance but with Almaty's buildings falling
+some hours later at 1:1000 (docs/VALIDATION.md, "Session 15" and "Session 16"), so these comparisons
+run at 1:1000, ten times cheaper. The earlier posteriors, calibrated with the crowd's walk to the buildings
 (lattice.focal_pull 0.5) where the default now gathers (lattice.focal_jump), and with every officer
 on duty in the clashes where the default counts those in contact (violence.contact), answer with
 UNREST_SETS="lattice.focal_pull=0.5 lattice.focal_jump=0 violence.contact=0": docs/ANSWERS-anger.md (session 10) and

@@ -98,6 +98,8 @@ expect_error "--threads must be an integer in [1, 1024], got '0'" run --threads 
 expect_error "update=parallel with countdown=own_activation needs jail_place=blocking" run --profile mesa --set update=parallel --set jail_place=removed
 CL=
 expect_error "unknown command 'rnu'" rnu
+expect_error "--then-smc follows rejection ABC: it needs --abc-draws" calibrate default --targets t.csv --params p.txt --db c.db --then-smc 2
+expect_error "--then-smc must be an integer in [1, 100], got '0'" calibrate default --targets t.csv --params p.txt --db c.db --abc-draws 300 --then-smc 0
 expect_error "unknown topic 'parms'" help parms
 
 # an unwritable output location is bad input too (exit 2, nothing half-written)

@@ -224,6 +224,10 @@ typedef struct unrest_cal_config {
                               darts); 0: uniform darts in NROY's bounding box (the default) */
     size_t chain_darts;    /* with nroy_thin: uniform darts thrown first, whose hits start the
                               chains (no chain when they find all); 0: 2,000,000 */
+    unsigned then_smc;     /* with abc_draws: this many ABC-SMC generations after the rejection
+                              step, from its particles: each keeps the nearer half (halving
+                              epsilon) and moves the rest by ABC-MCMC (Drovandi & Pettitt 2011);
+                              stops early like SMC (min_acceptance, epsilon stalled); 0: none */
     size_t predictive;     /* posterior-predictive runs (0: none; the CLI asks 40) */
     size_t representative; /* > 0: run every particle this many times and name the one nearest
                               the observations on average (unrest_calibrate_representative); not

@@ -2507,6 +2507,88 @@ out:
     return st;
 }
 
+/* The move kernel of ABC generation t from the particles prev: L (k x k, allocated) gets the lower
+ * Cholesky factor of 2 x their weighted covariance (Beaumont et al. 2009), narrowed until at least
+ * min_inside of trial moves stay in the box and NROY (below); *logdet_out its log-determinant. */
+static unrest_status abc_kernel(unrest_calibration *cal, unsigned t, const particles *prev,
+                                double min_inside, gsl_matrix *L, double *logdet_out)
+{
+    size_t k = cal->k;
+    gsl_vector *res = gsl_vector_alloc(k);
+    gsl_ran_discrete_t *cat = gsl_ran_discrete_preproc(prev->n, prev->w);
+    if (!res || !cat) {
+        gsl_vector_free(res);
+        gsl_ran_discrete_free(cat);
+        return fail(cal, UNREST_ENOMEM, "out of memory");
+    }
+    double mean[MAX_K] = {0};
+    for (size_t i = 0; i < prev->n; i++)
+        for (size_t a = 0; a < k; a++)
+            mean[a] += prev->w[i] * prev->u[i * k + a];
+    for (size_t a = 0; a < k; a++)
+        for (size_t b = 0; b <= a; b++) {
+            double s = 0;
+            for (size_t i = 0; i < prev->n; i++)
+                s += prev->w[i] * (prev->u[i * k + a] - mean[a]) * (prev->u[i * k + b] - mean[b]);
+            gsl_matrix_set(L, a, b, 2 * s);
+            gsl_matrix_set(L, b, a, 2 * s);
+        }
+    for (size_t a = 0; a < k; a++) /* a tiny ridge keeps a collapsed dimension proper */
+        *gsl_matrix_ptr(L, a, a) += 1e-10;
+    if (gsl_linalg_cholesky_decomp1(L) != GSL_SUCCESS) {
+        gsl_vector_free(res);
+        gsl_ran_discrete_free(cat);
+        return fail(cal, UNREST_ESTATE, "ABC generation %u: the particles' covariance is singular",
+                    t);
+    }
+    for (size_t a = 0; a < k; a++) /* keep the lower factor only */
+        for (size_t b = a + 1; b < k; b++)
+            gsl_matrix_set(L, a, b, 0);
+    double logdet = 0;
+    for (size_t a = 0; a < k; a++)
+        logdet += log(gsl_matrix_get(L, a, a));
+    /* A small NROY (a few parts in 10,000 of the box, in many dimensions) can leave almost no
+     * move of the kernel inside it: then narrow the kernel for the whole generation, halving
+     * its scale until at least min_inside of trial moves (an RNG stream of their own, so a
+     * kernel that needs no narrowing draws exactly what it did before) land in the box and
+     * NROY: 2% for SMC, whose weights use the kernel actually used; a quarter for replenishment,
+     * whose MCMC moves a narrow kernel slows but does not bias. */
+    {
+        gsl_rng *rt = cal_rng_new(key3(cal->c.seed, ST_ABC_RNG, t, 1));
+        double frac = 1;
+        unsigned halved = 0;
+        for (; rt && halved < 10; halved++) {
+            size_t in = 0, trials = 2000;
+            for (size_t i = 0; i < trials; i++) {
+                size_t from = gsl_ran_discrete(rt, cat);
+                gsl_vector_const_view c = gsl_vector_const_view_array(prev->u + from * k, k);
+                gsl_ran_multivariate_gaussian(rt, &c.vector, L, res);
+                int inside = 1;
+                double u[MAX_K];
+                for (size_t d = 0; d < k; d++) {
+                    u[d] = gsl_vector_get(res, d);
+                    if (u[d] < 0 || u[d] > 1) inside = 0;
+                }
+                in += inside && in_nroy(cal, cal->nwaves, u);
+            }
+            frac = (double)in / (double)trials;
+            if (frac >= min_inside) break;
+            gsl_matrix_scale(L, 0.5);
+            logdet -= (double)k * log(2.0);
+        }
+        if (halved)
+            note(cal,
+                 "ABC generation %u: kernel scale halved %u times (%.1f%% of trial moves "
+                 "then inside the box and NROY)",
+                 t, halved, 100 * frac);
+        gsl_rng_free(rt);
+    }
+    gsl_vector_free(res);
+    gsl_ran_discrete_free(cat);
+    *logdet_out = logdet;
+    return UNREST_OK;
+}
+
 /* Generation t from prev: eps = weighted median of prev's distances; proposals from prev's
  * particles moved by N(0, 2 x weighted covariance) (Beaumont et al. 2009), dropped outside the
  * box or NROY; accepted when d <= eps; weights prior / sum_j w_j K(theta | theta_j) (Toni et
@@ -2534,66 +2616,8 @@ static unrest_status abc_generation(unrest_calibration *cal, unsigned t, const p
         st = fail(cal, UNREST_ENOMEM, "out of memory");
         goto out;
     }
-    double mean[MAX_K] = {0};
-    for (size_t i = 0; i < prev->n; i++)
-        for (size_t a = 0; a < k; a++)
-            mean[a] += prev->w[i] * prev->u[i * k + a];
-    for (size_t a = 0; a < k; a++)
-        for (size_t b = 0; b <= a; b++) {
-            double s = 0;
-            for (size_t i = 0; i < prev->n; i++)
-                s += prev->w[i] * (prev->u[i * k + a] - mean[a]) * (prev->u[i * k + b] - mean[b]);
-            gsl_matrix_set(L, a, b, 2 * s);
-            gsl_matrix_set(L, b, a, 2 * s);
-        }
-    for (size_t a = 0; a < k; a++) /* a tiny ridge keeps a collapsed dimension proper */
-        *gsl_matrix_ptr(L, a, a) += 1e-10;
-    if (gsl_linalg_cholesky_decomp1(L) != GSL_SUCCESS) {
-        st =
-            fail(cal, UNREST_ESTATE, "ABC generation %u: the particles' covariance is singular", t);
-        goto out;
-    }
-    for (size_t a = 0; a < k; a++) /* keep the lower factor only */
-        for (size_t b = a + 1; b < k; b++)
-            gsl_matrix_set(L, a, b, 0);
     double logdet = 0;
-    for (size_t a = 0; a < k; a++)
-        logdet += log(gsl_matrix_get(L, a, a));
-    /* A small NROY (a few parts in 10,000 of the box, in many dimensions) can leave almost no
-     * move of the kernel inside it: then narrow the kernel for the whole generation, halving
-     * its scale until at least 2% of trial moves (an RNG stream of their own, so a kernel that
-     * needs no narrowing draws exactly what it did before) land in the box and NROY. The
-     * weights below use the kernel actually used. */
-    {
-        gsl_rng *rt = cal_rng_new(key3(cal->c.seed, ST_ABC_RNG, t, 1));
-        double frac = 1;
-        unsigned halved = 0;
-        for (; rt && halved < 10; halved++) {
-            size_t in = 0, trials = 2000;
-            for (size_t i = 0; i < trials; i++) {
-                size_t from = gsl_ran_discrete(rt, cat);
-                gsl_vector_const_view c = gsl_vector_const_view_array(prev->u + from * k, k);
-                gsl_ran_multivariate_gaussian(rt, &c.vector, L, res);
-                int inside = 1;
-                double u[MAX_K];
-                for (size_t d = 0; d < k; d++) {
-                    u[d] = gsl_vector_get(res, d);
-                    if (u[d] < 0 || u[d] > 1) inside = 0;
-                }
-                in += inside && in_nroy(cal, cal->nwaves, u);
-            }
-            frac = (double)in / (double)trials;
-            if (frac >= 0.02) break;
-            gsl_matrix_scale(L, 0.5);
-            logdet -= (double)k * log(2.0);
-        }
-        if (halved)
-            note(cal,
-                 "ABC generation %u: kernel scale halved %u times (%.1f%% of trial moves "
-                 "then inside the box and NROY)",
-                 t, halved, 100 * frac);
-        gsl_rng_free(rt);
-    }
+    if ((st = abc_kernel(cal, t, prev, 0.02, L, &logdet)) != UNREST_OK) goto out;
     size_t next = 0; /* proposals made so far (their index) */
     double acc = prev_acc > 0.01 ? prev_acc : 0.01;
     while (cur->n < N && g->simulated < budget) {
@@ -2692,6 +2716,133 @@ out:
     return st;
 }
 
+/* Generation t after rejection ABC (--then-smc): the replenishment ABC-SMC of Drovandi & Pettitt
+ * (2011), in the form of Del Moral, Doucet & Jasra (2012). Importance weights prior / sum_j w_j K
+ * collapse when a tiny NROY forces a kernel narrower than the particles' spacing (one parent per
+ * proposal; ESS 1 of 150 on the default's 25 values), so the particles stay equally weighted and
+ * are moved by ABC-MCMC instead: the nearer half of prev is kept and eps is its largest distance;
+ * the other half is replaced by draws from the kept; each replaced particle then takes MCMC steps
+ * theta' = theta + L z (L: 2 x the kept particles' covariance, narrowed until a quarter of moves
+ * stay in the box and NROY), a
+ * step accepted when theta' lies in the box and NROY and its run's distance is at most eps. With
+ * a prior uniform on NROY and a symmetric kernel that is Metropolis-Hastings for the ABC posterior
+ * at eps, which the kept particles already follow, so the population stays a sample of it. A
+ * first step by every replaced particle estimates the acceptance p; the generation takes
+ * R = ceil(log 0.01 / log(1 - p)) steps in all (at most 20), so that each particle moves at least
+ * once with probability about 0.99 (Drovandi & Pettitt's rule). g->acceptance is that of all the
+ * generation's moves. */
+static unrest_status abc_replenish(unrest_calibration *cal, unsigned t, const particles *prev,
+                                   const double *sig, particles *cur, unrest_cal_generation *g)
+{
+    size_t N = prev->n, k = cal->k, m = cal->m, keep = N - N / 2, moved = N - keep;
+    unrest_status st = UNREST_OK;
+    memset(g, 0, sizeof *g);
+    g->gen = t;
+    size_t *idx = malloc(N * sizeof *idx);
+    gsl_matrix *L = gsl_matrix_calloc(k, k);
+    gsl_vector *res = gsl_vector_alloc(k);
+    gsl_rng *r = cal_rng_new(key3(cal->c.seed, ST_ABC_RNG, t, 0));
+    sim_job *jobs = calloc(moved ? moved : 1, sizeof *jobs);
+    double *out = malloc((moved ? moved : 1) * m * sizeof *out);
+    double *noise = malloc((moved ? moved : 1) * m * sizeof *noise);
+    double *prop = malloc((moved ? moved : 1) * k * sizeof *prop);
+    int *inside = malloc((moved ? moved : 1) * sizeof *inside);
+    particles kept = {0};
+    if (!idx || !L || !res || !r || !jobs || !out || !noise || !prop || !inside ||
+        particles_alloc(cur, N, k) || particles_alloc(&kept, keep, k)) {
+        st = fail(cal, UNREST_ENOMEM, "out of memory");
+        goto out;
+    }
+    gsl_sort_index(idx, prev->d, 1, N); /* ties keep particle order: deterministic */
+    for (size_t i = 0; i < keep; i++) {
+        memcpy(kept.u + i * k, prev->u + idx[i] * k, k * sizeof *kept.u);
+        kept.d[i] = prev->d[idx[i]];
+        kept.w[i] = 1.0 / (double)keep;
+    }
+    kept.n = keep;
+    g->eps = kept.d[keep - 1];
+    double logdet = 0;
+    if ((st = abc_kernel(cal, t, &kept, 0.25, L, &logdet)) != UNREST_OK) goto out;
+    /* the population: the kept, then as many drawn from them uniformly */
+    memcpy(cur->u, kept.u, keep * k * sizeof *cur->u);
+    memcpy(cur->d, kept.d, keep * sizeof *cur->d);
+    for (size_t i = 0; i < moved; i++) {
+        size_t from = (size_t)gsl_rng_uniform_int(r, keep);
+        memcpy(cur->u + (keep + i) * k, kept.u + from * k, k * sizeof *cur->u);
+        cur->d[keep + i] = kept.d[from];
+    }
+    cur->n = N;
+    for (size_t i = 0; i < N; i++)
+        cur->w[i] = 1.0 / (double)N;
+    size_t steps = 1, accepted = 0, tried = 0;
+    double first = 0; /* the first step's acceptance */
+    for (size_t step = 0; step < steps; step++) {
+        size_t nj = 0;
+        for (size_t i = 0; i < moved; i++) {
+            double *u = prop + i * k, *x = cur->u + (keep + i) * k;
+            gsl_vector_const_view c = gsl_vector_const_view_array(x, k);
+            gsl_ran_multivariate_gaussian(r, &c.vector, L, res);
+            inside[i] = 1;
+            for (size_t d = 0; d < k; d++) {
+                u[d] = gsl_vector_get(res, d);
+                if (u[d] < 0 || u[d] > 1) inside[i] = 0;
+            }
+            if (inside[i]) inside[i] = in_nroy(cal, cal->nwaves, u);
+            draw_noise(cal, r, noise + i * m); /* drawn for every step: same stream either way */
+            if (inside[i])
+                set_job(cal, &jobs[nj++], u, key3(cal->c.seed, ST_ABC_RUN, t, step * moved + i),
+                        step * moved + i, out + i * m);
+        }
+        if ((st = run_batch(cal, "abc", t, jobs, nj)) != UNREST_OK) goto out;
+        for (size_t i = 0, j = 0; i < moved; i++) {
+            tried++;
+            if (!inside[i]) continue; /* outside the prior's support: rejected unrun */
+            sim_job *jb = &jobs[j++];
+            g->simulated++;
+            g->stored += (size_t)jb->stored;
+            if (jb->failed) continue;
+            double d = distance(cal, jb->out, noise + i * m, sig);
+            if (d > g->eps) continue;
+            memcpy(cur->u + (keep + i) * k, prop + i * k, k * sizeof *cur->u);
+            cur->d[keep + i] = d;
+            accepted++;
+        }
+        if (step == 0) { /* Drovandi & Pettitt: steps enough to move each particle once */
+            double p = (double)accepted / (double)tried;
+            first = p;
+            steps = p >= 1 ? 1 : p <= 0 ? 20 : (size_t)ceil(log(0.01) / log(1 - p));
+            if (steps > 20) steps = 20;
+            if (steps < 1) steps = 1;
+        }
+    }
+    g->accepted = accepted;
+    g->acceptance = tried ? (double)accepted / (double)tried : 0;
+    g->ess = ess_of(cur->w, N);
+    size_t distinct = 0;
+    for (size_t i = 0; i < N; i++) {
+        int dup = 0;
+        for (size_t j = 0; j < i && !dup; j++)
+            dup = !memcmp(cur->u + i * k, cur->u + j * k, k * sizeof *cur->u);
+        distinct += !dup;
+    }
+    note(cal,
+         "ABC generation %u (replenishment): kept the nearer %zu, %zu MCMC step%s for the other "
+         "%zu, %zu of %zu moves accepted (first step %.1f%%), %zu distinct particles of %zu",
+         t, keep, steps, steps == 1 ? "" : "s", moved, accepted, tried, 100 * first, distinct, N);
+out:
+    particles_free(&kept);
+    free(idx);
+    gsl_matrix_free(L);
+    gsl_vector_free(res);
+    gsl_rng_free(r);
+    free(jobs);
+    free(out);
+    free(noise);
+    free(prop);
+    free(inside);
+    return st;
+}
+
 static unrest_status abc_smc(unrest_calibration *cal)
 {
     size_t k = cal->k, m = cal->m;
@@ -2728,7 +2879,8 @@ static unrest_status abc_smc(unrest_calibration *cal)
                                    .accepted = P,
                                    .acceptance = prev.n ? (double)P / (double)prev.n : 0,
                                    .ess = ess_of(cur.w, P),
-                                   .stop = why};
+                                   .stop = cal->c.then_smc ? NULL : why};
+        if (cal->c.then_smc) note(cal, "%s; ABC-SMC from its particles follows", why);
         st = push_generation(cal, &g, &cur);
         free(idx);
         free(dd);
@@ -2736,12 +2888,20 @@ static unrest_status abc_smc(unrest_calibration *cal)
         prev = cur;
         memset(&cur, 0, sizeof cur);
     }
+    /* ABC-SMC: from the prior sample (generations 1..generations), or after rejection ABC
+     * from its particles, whose distances are its first epsilon (2..1 + then_smc) */
     double acc = 0.5;
-    for (unsigned t = 1; st == UNREST_OK && !cal->c.abc_draws && t <= cal->c.generations; t++) {
+    unsigned first = cal->c.abc_draws ? 2 : 1;
+    unsigned last = cal->c.abc_draws ? 1 + cal->c.then_smc : cal->c.generations;
+    for (unsigned t = first; st == UNREST_OK && t <= last; t++) {
         unrest_cal_generation g;
         int abandoned;
-        if ((st = abc_generation(cal, t, &prev, sig, acc, &cur, &g, &abandoned)) != UNREST_OK)
-            break;
+        abandoned = 0;
+        if (cal->c.abc_draws)
+            st = abc_replenish(cal, t, &prev, sig, &cur, &g);
+        else
+            st = abc_generation(cal, t, &prev, sig, acc, &cur, &g, &abandoned);
+        if (st != UNREST_OK) break;
         char why[200] = "";
         if (abandoned)
             snprintf(why, sizeof why,
@@ -2751,10 +2911,12 @@ static unrest_status abc_smc(unrest_calibration *cal)
         else if (g.acceptance < cal->c.min_acceptance)
             snprintf(why, sizeof why, "acceptance %.3f below %.3g", g.acceptance,
                      cal->c.min_acceptance);
-        else if (t >= 2 && g.eps > 0.99 * cal->gens[cal->ngens - 1].eps)
+        else if (t > first && g.eps > 0.99 * cal->gens[cal->ngens - 1].eps)
             snprintf(why, sizeof why, "epsilon stalled (%.4g after %.4g)", g.eps,
                      cal->gens[cal->ngens - 1].eps);
-        else if (t == cal->c.generations)
+        else if (t == last && cal->c.abc_draws)
+            snprintf(why, sizeof why, "last generation (--then-smc %u)", cal->c.then_smc);
+        else if (t == last)
             snprintf(why, sizeof why, "last generation (--generations %u)", cal->c.generations);
         g.stop = why[0] ? why : NULL;
         particles none = {0};
@@ -2931,6 +3093,8 @@ static char *settings_text(const unrest_calibration *cal)
                                 cal->c.generations, cal->c.min_acceptance, cal->c.predictive);
     if (cal->c.abc_draws && w < cap) /* absent for ABC-SMC: older identities still match */
         w += (size_t)snprintf(s + w, cap - w, "rejection=%zu;", cal->c.abc_draws);
+    if (cal->c.abc_draws && cal->c.then_smc && w < cap) /* likewise absent when none */
+        w += (size_t)snprintf(s + w, cap - w, "thensmc=%u;", cal->c.then_smc);
     if (cal->c.nroy_thin && w < cap) /* absent for uniform darts, likewise */
         w += (size_t)snprintf(s + w, cap - w, "nroychain=%zu/%zu;", cal->c.nroy_thin,
                               cal->c.chain_darts);
