@@ -407,6 +407,15 @@ static void toy_then_smc(void **state)
         double truth[2], an[2], sdrej[2] = {0};
         unrest_cal_target tg[3];
         toy_case(2000 + s, &t, tg, truth, an);
+        if (s == 1) { /* the generations follow rejection ABC: without it, refused */
+            unrest_cal_config bad = toy_config(&t, p, tg, s);
+            bad.then_smc = 3;
+            unrest_calibration *none = NULL;
+            char err[256] = "";
+            assert_int_equal(unrest_calibrate_create(&none, &bad, err, sizeof err), UNREST_EINVAL);
+            assert_null(none);
+            assert_non_null(strstr(err, "abc_draws"));
+        }
         for (int smc = 0; smc <= 1; smc++) {
             unrest_cal_config c = toy_config(&t, p, tg, s);
             c.abc_draws = 2000;

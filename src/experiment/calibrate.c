@@ -2808,7 +2808,7 @@ static unrest_status abc_replenish(unrest_calibration *cal, unsigned t, const pa
             accepted++;
         }
         if (step == 0) { /* Drovandi & Pettitt: steps enough to move each particle once */
-            double p = (double)accepted / (double)tried;
+            double p = tried ? (double)accepted / (double)tried : 1; /* none to move: done */
             first = p;
             steps = p >= 1 ? 1 : p <= 0 ? 20 : (size_t)ceil(log(0.01) / log(1 - p));
             if (steps > 20) steps = 20;
@@ -3153,6 +3153,12 @@ unrest_status unrest_calibrate_create(unrest_calibration **out, const unrest_cal
                 "calibrate: %zu rejection-ABC draws for %zu particles; the draws must "
                 "be at least the particles",
                 c->abc_draws, c->particles ? c->particles : 200);
+        return UNREST_EINVAL;
+    }
+    if (c->then_smc && !c->abc_draws) {
+        exp_msg(err, errlen,
+                "calibrate: then_smc follows rejection ABC and needs abc_draws (ABC-SMC alone "
+                "is generations)");
         return UNREST_EINVAL;
     }
     unrest_calibration *cal = calloc(1, sizeof *cal);
