@@ -190,6 +190,11 @@ static unrest_status toy_sim(void *user, const double *theta, uint64_t seed, dou
 
 #define SIGMA_OBS 0.5 /* observation noise sd of the toy's targets */
 
+/* The two-parameter toy, A = [[1,0],[0,1],[1,1]], and the sd of each parameter of its analytic
+ * posterior under a flat prior, sqrt((1 + SIGMA_OBS^2) x 2/3) (toy_posterior). */
+#define TOY2 ((toy){.k = 2, .m = 3, .A = {{1, 0}, {0, 1}, {1, 1}}})
+#define TOY2_SD sqrt((1 + SIGMA_OBS * SIGMA_OBS) * 2.0 / 3.0)
+
 /* Targets z_j = A theta* + N(0,1) + N(0, SIGMA_OBS^2), stated as value +- 2 SIGMA_OBS. */
 static void toy_targets(const toy *t, const double *truth, gsl_rng *r, unrest_cal_target *tg)
 {
@@ -291,10 +296,10 @@ static void toy_case(uint64_t rs, toy *t, unrest_cal_target tg[3], double truth[
 static void toy_posterior(void **state)
 {
     (void)state;
-    toy t = {.k = 2, .m = 3, .A = {{1, 0}, {0, 1}, {1, 1}}};
+    toy t = TOY2;
     unrest_cal_param p[2];
     toy_params(2, p);
-    double sdan = sqrt((1 + SIGMA_OBS * SIGMA_OBS) * 2.0 / 3.0);
+    double sdan = TOY2_SD;
     for (uint64_t s = 1; s <= 5; s++) {
         double truth[2], an[2];
         unrest_cal_target tg[3];
@@ -333,10 +338,10 @@ static void toy_posterior(void **state)
  * between 0.9 and 1.8: wider, as a 10% quantile tolerance must be, but not unbounded). */
 static void rejection_case(uint64_t base, size_t thin)
 {
-    toy t = {.k = 2, .m = 3, .A = {{1, 0}, {0, 1}, {1, 1}}};
+    toy t = TOY2;
     unrest_cal_param p[2];
     toy_params(2, p);
-    double sdan = sqrt((1 + SIGMA_OBS * SIGMA_OBS) * 2.0 / 3.0);
+    double sdan = TOY2_SD;
     for (uint64_t s = 1; s <= 5; s++) {
         double truth[2], an[2];
         unrest_cal_target tg[3];
@@ -399,10 +404,10 @@ static void toy_rejection_chain(void **state)
 static void toy_then_smc(void **state)
 {
     (void)state;
-    toy t = {.k = 2, .m = 3, .A = {{1, 0}, {0, 1}, {1, 1}}};
+    toy t = TOY2;
     unrest_cal_param p[2];
     toy_params(2, p);
-    double sdan = sqrt((1 + SIGMA_OBS * SIGMA_OBS) * 2.0 / 3.0);
+    double sdan = TOY2_SD;
     for (uint64_t s = 1; s <= 5; s++) {
         double truth[2], an[2], sdrej[2] = {0};
         unrest_cal_target tg[3];
@@ -469,7 +474,7 @@ static int cmp_double(const void *a, const void *b)
 static void toy_representative(void **state)
 {
     (void)state;
-    toy t = {.k = 2, .m = 3, .A = {{1, 0}, {0, 1}, {1, 1}}};
+    toy t = TOY2;
     unrest_cal_param p[2];
     toy_params(2, p);
     double curse = 0; /* the fresh runs' distance less the choosing runs', summed over seeds */
@@ -524,7 +529,7 @@ static void toy_representative(void **state)
  * rejection ABC from Metropolis chains on NROY (which run on the workers). */
 static void workers_case(size_t thin)
 {
-    toy t = {.k = 2, .m = 3, .A = {{1, 0}, {0, 1}, {1, 1}}};
+    toy t = TOY2;
     unrest_cal_param p[2];
     toy_params(2, p);
     gsl_rng *r = cal_rng_new(77);
@@ -653,7 +658,7 @@ static void store_resume_case(size_t thin)
     assert_true(fd >= 0);
     close(fd);
     unlink(path);
-    toy t = {.k = 2, .m = 3, .A = {{1, 0}, {0, 1}, {1, 1}}};
+    toy t = TOY2;
     unrest_cal_param p[2];
     toy_params(2, p);
     gsl_rng *r = cal_rng_new(31);

@@ -2812,7 +2812,6 @@ static unrest_status abc_replenish(unrest_calibration *cal, unsigned t, const pa
             first = p;
             steps = p >= 1 ? 1 : p <= 0 ? 20 : (size_t)ceil(log(0.01) / log(1 - p));
             if (steps > 20) steps = 20;
-            if (steps < 1) steps = 1;
         }
     }
     g->accepted = accepted;
@@ -2895,8 +2894,7 @@ static unrest_status abc_smc(unrest_calibration *cal)
     unsigned last = cal->c.abc_draws ? 1 + cal->c.then_smc : cal->c.generations;
     for (unsigned t = first; st == UNREST_OK && t <= last; t++) {
         unrest_cal_generation g;
-        int abandoned;
-        abandoned = 0;
+        int abandoned = 0;
         if (cal->c.abc_draws)
             st = abc_replenish(cal, t, &prev, sig, &cur, &g);
         else
