@@ -4,9 +4,10 @@
 # each people-per-agent given; per resolution, the share of runs in which Almaty's police first
 # withdraw, and Almaty's, Aktobe's and Taldykorgan's buildings are first taken, in the windows of
 # scenarios/kazakhstan-2022-targets.csv, whether Zhanaozen's and Aktau's administrations fell by
-# the end of 5 January, and the median hour of each; between consecutive resolutions, a
-# Mann-Whitney p per event (normal approximation with ties; "never" ranks last). Extra values go in
-# SETS ("PATH=VALUE PATH=VALUE"). Two runs at a time.
+# the end of 5 January, and the median hour of each, and per resolution on which day Almaty's
+# four events first happen (before the 4th, the 4th, the 5th, the 6th, never); between
+# consecutive resolutions, a Mann-Whitney p per event (normal approximation with ties; "never"
+# ranks last). Extra values go in SETS ("PATH=VALUE PATH=VALUE"). Two runs at a time.
 # Usage: scripts/dates.sh [SEEDS] [SETS] [PPA...]
 #   e.g. scripts/dates.sh 40 "" 100 1000
 #   SCENARIO=scenarios/kazakhstan-2022-fine.yaml scripts/dates.sh 12 "" 10 100
@@ -86,4 +87,12 @@ for k, (name, lo, hi) in enumerate(events):
     for a, b in zip(ppas, ppas[1:]):
         line += f"  {mw(hours[a][k], hours[b][k]):10.4f}"
     print(line)
+# the day each of Almaty's events first happens (by the end of 6 January): on time, early, late, never
+print("\nday Almaty's events first happen, runs (of %d): before 4 Jan / 4 Jan / 5 Jan / 6 Jan / never" % seeds)
+for k, (name, lo, hi) in enumerate(events[:4]):
+    for p in ppas:
+        h = hours[p][k]
+        days = [sum(x < 72 for x in h), sum(72 <= x < 96 for x in h), sum(96 <= x < 120 for x in h),
+                sum(120 <= x < NEVER for x in h), sum(x >= NEVER for x in h)]
+        print(f"{name:38s} 1:{p:<6s}" + " / ".join(f"{d:3d}" for d in days))
 PY

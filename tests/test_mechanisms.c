@@ -4,12 +4,13 @@
  * threshold; raises activity where hardship alone raises none), fear loss (the arrest constant
  * falls once a crowd passes the share), concessions as signals (a concession under pressure buys
  * less), the loyalty of the forces (outnumbered police lose will, withdraw, and an elite split
- * cuts it), a violent minority (casualties on both sides, none without fighters, the same for
- * any thread count), counts in people at focal points (a defended site falls at 1:100 and at
- * 1:1000 alike), contagion by proximity (the nearer city hears more), turnout (the street crowd is
- * a share of the mobilised), peaceful crowds that rally but do not storm, and the defence of each
- * building (its guards worn down and leaving one building at a time). Every mechanism is off
- * by default: the golden digests (test_golden.c) show the default runs unchanged.
+ * or a concession under pressure cuts it), a violent minority (casualties on both sides, none
+ * without fighters, the same for any thread count), counts in people at focal points (a defended
+ * site falls at 1:100 and at 1:1000 alike), contagion by proximity (the nearer city hears more),
+ * turnout (the street crowd is a share of the mobilised), peaceful crowds that rally but do not
+ * storm, and the defence of each building (its guards worn down and leaving one building at a
+ * time). Every mechanism is off by default: the golden digests (test_golden.c) show the default
+ * runs unchanged.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -203,6 +204,53 @@ static void loyalty_of_the_forces(void **state)
     }
     assert_true(withdrew);
     unrest_world_destroy(w);
+}
+
+/* loyalty.concession: a concession made under pressure cuts the will of the police and of every
+ * building's guards by loyalty.concession times the legitimacy it offers, at the hour it is made;
+ * a calm one (no crowd, no repression) and the rule off cut nothing. Erosion and recovery are off,
+ * so the will moves by the event alone. */
+static void concession_read_as_weakness(void **state)
+{
+    (void)state;
+    const char *ev = "events:\n  - {at: 2022-01-01T12:00, concession: 0.05}\n";
+    const char *calm[] = {"loyalty.concession=4", "loyalty.recovery=0", "posts.erosion=0.001",
+                          "loyalty.withdraw_below=0.3", NULL};
+    const char *hot[] = {"loyalty.concession=4",       "loyalty.recovery=0",
+                         "posts.erosion=0.001",        "anger.initial=0.3",
+                         "loyalty.withdraw_below=0.3", NULL};
+    const char *off[] = {"loyalty.concession=0",       "loyalty.recovery=0",
+                         "posts.erosion=0.001",        "anger.initial=0.3",
+                         "loyalty.withdraw_below=0.3", NULL};
+    const char *deep[] = {"loyalty.concession=16",      "loyalty.recovery=0",
+                          "posts.erosion=0.001",        "anger.initial=0.3",
+                          "loyalty.withdraw_below=0.3", NULL};
+    const char *const *sets[] = {calm, hot, off, deep};
+    double before[4], after[4];
+    int guards_left[4];
+    for (int k = 0; k < 4; k++) {
+        unrest_world *w = wt_make(load(ev, sets[k]), 3);
+        unrest_site_state s;
+        wt_step_to(w, 12);
+        unrest_world_site(w, 0, &s);
+        before[k] = s.will;
+        wt_step_to(w, 13);
+        unrest_world_site(w, 0, &s);
+        after[k] = s.will;
+        guards_left[k] = strstr(unrest_world_fired(w), "West hall guards leave") != NULL;
+        if (k == 1) assert_true(s.active / 40000 > 0.0005); /* the crowd that makes it pressure */
+        unrest_world_destroy(w);
+    }
+    print_message("will before/after: calm %.3f/%.3f hot %.3f/%.3f off %.3f/%.3f deep %.3f/%.3f\n",
+                  before[0], after[0], before[1], after[1], before[2], after[2], before[3],
+                  after[3]);
+    for (int k = 0; k < 4; k++)
+        assert_true(before[k] == 1);
+    assert_true(after[0] == 1 && after[2] == 1); /* calm, or the rule off: nothing */
+    assert_true(fabs(after[1] - 0.8) < 1e-12);   /* 4 x 0.05 */
+    assert_true(fabs(after[3] - 0.2) < 1e-12);   /* 16 x 0.05: below the line... */
+    assert_true(guards_left[3]);                 /* ...and the guards go */
+    assert_true(!guards_left[0] && !guards_left[1] && !guards_left[2]);
 }
 
 /* loyalty.fresh: reinforcements arrive with a whole will. West's police, outnumbered, withdraw
@@ -654,6 +702,7 @@ int main(void)
         cmocka_unit_test(violence_seen_lags),
         cmocka_unit_test(concession_under_pressure),
         cmocka_unit_test(loyalty_of_the_forces),
+        cmocka_unit_test(concession_read_as_weakness),
         cmocka_unit_test(fresh_reinforcements_take_back_the_street),
         cmocka_unit_test(withdrawn_police_regroup),
         cmocka_unit_test(violent_minority),

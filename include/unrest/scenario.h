@@ -209,7 +209,9 @@ typedef struct unrest_sc_params {
     double active_days; /* mean days a person stays out before going home spent (0: never) */
     double rest_days;   /* mean days a spent person rests before they can rise again */
     /* the loyalty of the forces */
-    double will_erosion;   /* will lost per hour per factor of ten of outnumbering */
+    double will_erosion; /* will lost per hour per factor of ten of outnumbering */
+    double
+        will_concession;   /* will lost per unit of legitimacy a concession under pressure offers */
     double outnumber;      /* active people per police officer on the street that weigh 1 */
     double will_casualty;  /* will lost per security casualty per 1,000 police */
     double will_recovery;  /* will regained per day while not outnumbered */

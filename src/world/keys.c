@@ -204,6 +204,10 @@ const keydef unrest_param_keys[] = {
     PKEY("loyalty", "regroup", "loyalty", V_BOOL, regroup, 0, 1, 0, 0, "",
          "withdrawn police, out of the crowd's reach, regain will at the recovery rate "
          "(false: the crowd they left still wears it down)"),
+    PREAL("loyalty", "concession", "loyalty", will_concession, 0, 100, 0, 0,
+          "will per unit of legitimacy",
+          "will police and guards lose per unit of legitimacy a "
+          "concession made under pressure offers: they read it as the regime giving way"),
     PREAL("loyalty", "fresh", "loyalty", fresh_will, -1, 1, 0, -1, "will",
           "will reinforcements arrive with; the site's will becomes the mean over all on the "
           "street (< 0: off, they take on the will of those there)"),

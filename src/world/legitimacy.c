@@ -20,14 +20,29 @@ double legitimacy_pressure(const unrest_world *w)
     return w->tick > 0 ? w->share[(size_t)(w->tick - 1) % w->share_len] : 0;
 }
 
+/* Whether a concession at site i now is made under pressure (national activity, the last tick's,
+ * at or above pressure_share) or mixed with repression (an emergency or lethal force there). */
+int legitimacy_under_pressure(const unrest_world *w, size_t i, double pressure)
+{
+    const site *s = &w->s[i];
+    return pressure >= w->sc.p.pressure_share || s->fs.emergency || s->fs.lethal > 0;
+}
+
+/* The legitimacy a concession event offers (0 for any other event). */
+double legitimacy_offered(const unrest_sc_event *e)
+{
+    if (e->kind == UNREST_SC_PRICE_CAP) return e->legitimacy;
+    if (e->kind == UNREST_SC_CONCESSION) return e->value;
+    return 0;
+}
+
 /* A concession of gain g at site i: under pressure, or mixed with repression, it buys
  * (1 - concession_pressure) of g and sends a signal of weakness. */
 static void concede(unrest_world *w, size_t i, double g, double pressure)
 {
     const unrest_sc_params *p = &w->sc.p;
     site *s = &w->s[i];
-    int repression = s->fs.emergency || s->fs.lethal > 0;
-    if (pressure >= p->pressure_share || repression) {
+    if (legitimacy_under_pressure(w, i, pressure)) {
         g *= 1 - p->concession_pressure;
         if (p->concession_signal > 0) {
             s->ls.signal = p->concession_signal;
@@ -42,10 +57,8 @@ void legitimacy_on_event(unrest_world *w, size_t i, const unrest_sc_event *e, do
     legitimacy_state *l = &w->s[i].ls;
     switch (e->kind) {
     case UNREST_SC_PRICE_CAP:
-        concede(w, i, e->legitimacy, pressure);
-        break;
     case UNREST_SC_CONCESSION:
-        concede(w, i, e->value, pressure);
+        concede(w, i, legitimacy_offered(e), pressure);
         break;
     case UNREST_SC_LEGITIMACY:
         l->shocks += e->value;

@@ -3,7 +3,11 @@
  * have a will to hold W in [0,1], 1 at the start. It falls while they are outnumbered — more
  * active people per officer on the street than loyalty.outnumber — by loyalty.erosion an hour
  * per factor of ten beyond that line (log10 of the ratio, at most 3),
- * with their own casualties, and with a split in the elite (the event elite_split); it comes
+ * with their own casualties, with a split in the elite (the event elite_split) and, with
+ * loyalty.concession, with a concession made under pressure (legitimacy.c's test), which they
+ * read as the regime giving way: both cut the will of the police and of every building's guards
+ * at once (Lichbach 1987 and Rasler 1996 on concessions read as weakness; the literature digest's
+ * pressure on a unit includes its own view of the regime, beta_L (1 - L_f)); it comes
  * back slowly while they are not outnumbered. Below loyalty.shirk_below they shirk (arrests fall
  * in proportion to W); below loyalty.withdraw_below they pull back: police leave the streets and
  * guards their sites until W is 0.1 above that line again. With loyalty.regroup, withdrawn
@@ -19,7 +23,7 @@
  * and Nepstad 2011 (loyalty shifts decide outcomes), Dahl, Rivera Celestino & Gates 2025
  * (shirking and withdrawal under mass protest), Fonoberova et al. 2012 (a tipping point in the
  * ratio of police to crowd). Defection (police joining the crowd) is not modelled.
- * Keys: loyalty.*; the events elite_split and reinforce.
+ * Keys: loyalty.*; the events elite_split, reinforce, concession and price_cap.
  */
 #include <math.h>
 #include <stdio.h>
@@ -32,11 +36,20 @@ void loyalty_init(loyalty_state *l)
     l->withdrawn = 0;
 }
 
-/* Before force_on_event: share is site i's part of the people an event sends. */
-void loyalty_on_event(unrest_world *w, size_t i, const unrest_sc_event *e, double share)
+/* Before force_on_event: share is site i's part of the people an event sends; pressure the
+ * national active share legitimacy.c judges a concession by. */
+void loyalty_on_event(unrest_world *w, size_t i, const unrest_sc_event *e, double share,
+                      double pressure)
 {
     loyalty_state *l = &w->s[i].ly;
     if (e->kind == UNREST_SC_ELITE_SPLIT) l->will = world_clamp(l->will - e->value, 0, 1);
+    double offered = legitimacy_offered(e);
+    if (w->sc.p.will_concession > 0 && offered > 0 && legitimacy_under_pressure(w, i, pressure)) {
+        /* the regime giving way under pressure: police and guards doubt it will stand by them */
+        double cut = w->sc.p.will_concession * offered;
+        l->will = world_clamp(l->will - cut, 0, 1);
+        posts_cut(&w->s[i], &w->sc.site[i], cut);
+    }
     double fresh = e->people * share;
     if (e->kind == UNREST_SC_REINFORCE && w->sc.p.fresh_will >= 0 && fresh > 0) {
         double there = force_street(w, i); /* those on (or off) the street before them */

@@ -50,11 +50,17 @@ double posts_guards(const unrest_world *w, size_t i)
     return g;
 }
 
+/* Every building's guards at the site lose cut of their will (an elite split, a concession read
+ * as weakness: loyalty.c). */
+void posts_cut(site *s, const unrest_sc_site *ss, double cut)
+{
+    for (size_t f = 0; f < ss->n_focal; f++)
+        s->fo.will[f] = world_clamp(s->fo.will[f] - cut, 0, 1);
+}
+
 void posts_on_event(site *s, const unrest_sc_site *ss, const unrest_sc_event *e)
 {
-    if (e->kind != UNREST_SC_ELITE_SPLIT) return;
-    for (size_t f = 0; f < ss->n_focal; f++)
-        s->fo.will[f] = world_clamp(s->fo.will[f] - e->value, 0, 1);
+    if (e->kind == UNREST_SC_ELITE_SPLIT) posts_cut(s, ss, e->value);
 }
 
 /* After focal point f of site i was watched: attackers (people, weighted as in an attack) against

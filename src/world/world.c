@@ -255,7 +255,7 @@ static unrest_status apply_event(unrest_world *w, const unrest_sc_event *e)
         hardship_on_event(&s->hs, e);
         legitimacy_on_event(w, i, e, pressure);
         spread_on_event(&s->sp, e);
-        loyalty_on_event(w, i, e, share);
+        loyalty_on_event(w, i, e, share, pressure);
         posts_on_event(s, &w->sc.site[i], e);
         force_on_event(&s->fs, e, share);
         arms_on_event(w, i, e);

@@ -239,6 +239,8 @@ void hardship_drive(unrest_world *w, size_t i, const nation_now *n);
 /* legitimacy.c (pressure: the national active share after the last tick) */
 void legitimacy_on_event(unrest_world *w, size_t i, const unrest_sc_event *e, double pressure);
 double legitimacy_pressure(const unrest_world *w);
+int legitimacy_under_pressure(const unrest_world *w, size_t i, double pressure);
+double legitimacy_offered(const unrest_sc_event *e);
 double legitimacy_decay(const unrest_sc_params *p); /* per tick factor on concessions */
 void legitimacy_drive(unrest_world *w, size_t i, const nation_now *n);
 
@@ -256,7 +258,8 @@ void fatigue_params(const unrest_sc_params *p, unrest_params *q);
 
 /* loyalty.c (before force: the forces' will) */
 void loyalty_init(loyalty_state *l);
-void loyalty_on_event(unrest_world *w, size_t i, const unrest_sc_event *e, double share);
+void loyalty_on_event(unrest_world *w, size_t i, const unrest_sc_event *e, double share,
+                      double pressure);
 void loyalty_drive(unrest_world *w, size_t i);
 
 /* force.c (arrest constant, cops on the lattice, arrests and deaths) */
@@ -282,6 +285,7 @@ void posts_init(focal_state *fo);
 int posts_on(const unrest_sc_params *p);
 int posts_manned(const site *s, const unrest_sc_params *p, size_t f);
 double posts_guards(const unrest_world *w, size_t i);
+void posts_cut(site *s, const unrest_sc_site *ss, double cut);
 void posts_on_event(site *s, const unrest_sc_site *ss, const unrest_sc_event *e);
 void posts_update(unrest_world *w, size_t i, size_t f, double attackers, double defenders);
 
