@@ -73,14 +73,15 @@ calibrated model misses the record of 1-5 January, these answers inherit the mis
 answer below hangs on the anger that violence seen adds (anger.gain), which carries both the
 escalation of 4-5 January and the unrest that outlasts the run (docs/SCENARIO.md, "What the end hangs
 on"). Since session 12 the default's posterior (scenarios/kazakhstan-2022-posterior.db, docs/ANSWERS.md)
-calibrates it with the rest, and the record of 1-5 January pins it only loosely (session 16's: median
-0.015, 90% 0.0053-0.040): runs drawn low in it are over within days and the others outlast the run,
-and every interval mixes the two. The default's posterior was calibrated at one agent per 100 people
-with the square counted at its share (force.focal_exact, on in the default file; session 15) and
-tightened by ABC-SMC (session 16); at the file's values 1:1000 and 1:100 agree on every outcome of
-the resolution check, and across the posterior within chance but with Almaty's buildings falling
-some hours later at 1:1000 (docs/VALIDATION.md, "Session 15" and "Session 16"), so these comparisons
-run at 1:1000, ten times cheaper. The earlier posteriors, calibrated with the crowd's walk to the buildings
+calibrates it with the rest, and the record of 1-5 January pins it only loosely (session 17's: median
+0.021, 90% 0.0034-0.044): every interval mixes runs drawn low and high in it. The default's
+posterior was calibrated at one agent per 100 people with the square counted at its share
+(force.focal_exact, on in the default file; session 15) by history matching, rejection ABC and
+ABC-SMC (session 16), and since session 17 with the forces reading a concession made under pressure
+as weakness (loyalty.concession, calibrated: median 7.7, so the cabinet's resignation costs the
+police and guards about a fifth of their will). At the file's values 1:1000 and 1:100 agree on every
+outcome of the resolution check, and across the posterior within chance (docs/VALIDATION.md,
+"Session 17"), so these comparisons run at 1:1000, ten times cheaper. The earlier posteriors, calibrated with the crowd's walk to the buildings
 (lattice.focal_pull 0.5) where the default now gathers (lattice.focal_jump), and with every officer
 on duty in the clashes where the default counts those in contact (violence.contact), answer with
 UNREST_SETS="lattice.focal_pull=0.5 lattice.focal_jump=0 violence.contact=0": docs/ANSWERS-anger.md (session 10) and
@@ -96,8 +97,10 @@ every concession (no-concessions.yaml); `lenity` keeps the concessions and drops
 the blackout, the shoot order and the troops (concessions-only.yaml).
 
 **What it hangs on:** legitimacy.concession_pressure and concession_signal (a concession made under
-pressure buys half and reads as weakness: assumptions from Lichbach 1987, not calibrated), the
-loyalty of the forces (calibrated erosion and withdrawal line), and the fear a shoot order adds
+pressure buys half and reads as weakness to the crowd: assumptions from Lichbach 1987, not
+calibrated), the loyalty of the forces (calibrated erosion and withdrawal line, and, since session
+17, loyalty.concession, calibrated: the same concessions cost the police and guards their will,
+under lenity as under the record), and the fear a shoot order adds
 (force.lethal_fear, an assumption).
 TXT
 compare "question 1" --variant force=scenarios/no-concessions.yaml --variant lenity=scenarios/concessions-only.yaml

@@ -209,16 +209,15 @@ typedef struct unrest_sc_params {
     double active_days; /* mean days a person stays out before going home spent (0: never) */
     double rest_days;   /* mean days a spent person rests before they can rise again */
     /* the loyalty of the forces */
-    double will_erosion; /* will lost per hour per factor of ten of outnumbering */
-    double
-        will_concession;   /* will lost per unit of legitimacy a concession under pressure offers */
-    double outnumber;      /* active people per police officer on the street that weigh 1 */
-    double will_casualty;  /* will lost per security casualty per 1,000 police */
-    double will_recovery;  /* will regained per day while not outnumbered */
-    double shirk_below;    /* will below which arrests fall in proportion */
-    double withdraw_below; /* will below which police leave the streets and guards the sites */
-    double fresh_will;     /* will reinforcements arrive with (< 0: off, they take the site's) */
-    int regroup;           /* withdrawn forces, out of contact, regain will rather than lose it */
+    double will_erosion;    /* will lost per hour per factor of ten of outnumbering */
+    double will_concession; /* will lost per unit of legitimacy of a concession under pressure */
+    double outnumber;       /* active people per police officer on the street that weigh 1 */
+    double will_casualty;   /* will lost per security casualty per 1,000 police */
+    double will_recovery;   /* will regained per day while not outnumbered */
+    double shirk_below;     /* will below which arrests fall in proportion */
+    double withdraw_below;  /* will below which police leave the streets and guards the sites */
+    double fresh_will;      /* will reinforcements arrive with (< 0: off, they take the site's) */
+    int regroup;            /* withdrawn forces, out of contact, regain will rather than lose it */
     /* the defence of each building (posts.c) */
     double post_erosion;   /* guards' will lost per hour per factor of ten (0: off) */
     double post_outnumber; /* attackers per defender at a building that weigh 1 */
