@@ -58,11 +58,14 @@ static void run(int ppa, uint64_t seed, double *out)
         unrest_scenario_set(&sc, "time.days=6", err, sizeof err) != UNREST_OK)
         fail_msg("%s", err);
     const char *extra = getenv("UNREST_RESOLUTION_SET"); /* diagnosis: "PATH=VALUE,..." */
-    if (extra) {
-        char buf[512];
-        snprintf(buf, sizeof buf, "%s", extra);
+    if (extra) { /* a posterior particle's 27 values run to about 900 characters */
+        size_t n_extra = strlen(extra) + 1;
+        char *buf = malloc(n_extra);
+        assert_non_null(buf);
+        memcpy(buf, extra, n_extra);
         for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ","))
             if (unrest_scenario_set(&sc, tok, err, sizeof err) != UNREST_OK) fail_msg("%s", err);
+        free(buf);
     }
     unrest_world *w = wt_make(&sc, seed);
     unrest_world_set_threads(w, 2);

@@ -186,6 +186,7 @@ typedef struct unrest_sc_params {
     double focal_area;    /* > 0: crowds and defenders counted in people over this share of the
                              site's public space (resolution-free); 0: the cell radius */
     double hold_ratio;    /* people-count mode: attackers one defender holds off */
+    double storm_party;   /* people-count mode: attackers it takes to enter any building */
     int focal_exact; /* people-count mode: counts scaled from the square's cells to the share */
     /* legitimacy feedback and concessions as signals */
     double success_erosion;     /* legitimacy lost per day per 1% of a site's people active */

@@ -92,7 +92,11 @@ static void watch(unrest_world *w, size_t i, size_t f, uint32_t need)
     double officers = (double)cops * sc * s->ppa / (p->leverage > 0 ? p->leverage : 1);
     double people = guards + officers + s->tr.guard * share; /* defenders there, in people */
     if (p->focal_area > 0) { /* in people: attackers against defenders who each hold off some */
-        crowd_wins = near * s->ppa * weight > people * p->hold_ratio;
+        /* and, to enter a building not yet taken, a storming party: a crowd of a few who would
+         * fight and a peaceful rest does not break into a building its guards have left */
+        double bar = people * p->hold_ratio;
+        if (!fo->captured[f] && p->storm_party > bar) bar = p->storm_party;
+        crowd_wins = near * s->ppa * weight > bar;
     } else { /* in agents, cop agents and leverage-weighted guards */
         double defenders =
             cops + (guards * p->leverage + s->tr.guard * share * p->troop_leverage) / s->ppa;

@@ -148,6 +148,9 @@ const keydef unrest_param_keys[] = {
           "> 0: count crowds and defenders in people over this share of a site (resolution-free)"),
     PREAL("force", "hold_ratio", "focal", hold_ratio, 0, 1000, LO_OPEN, 10, "people",
           "with focal_area > 0: attackers one defender holds off"),
+    PREAL("force", "storm_party", "focal", storm_party, 0, 1e6, 0, 0, "people",
+          "with focal_area > 0: attackers (weighted as in an attack) it takes to enter a "
+          "building, even one no one defends"),
     PKEY("force", "focal_exact", "focal", V_BOOL, focal_exact, 0, 1, 0, 0, "",
          "with focal_area > 0: scale the counts in a building's square to exactly that share (a "
          "square of whole cells covers more or less of a small lattice)"),
@@ -206,8 +209,8 @@ const keydef unrest_param_keys[] = {
          "(false: the crowd they left still wears it down)"),
     PREAL("loyalty", "concession", "loyalty", will_concession, 0, 100, 0, 0,
           "will per unit of legitimacy",
-          "will police and guards lose per unit of legitimacy a "
-          "concession made under pressure offers: they read it as the regime giving way"),
+          "will police and guards lose per unit of legitimacy a concession made under pressure "
+          "offers: they read it as the regime giving way"),
     PREAL("loyalty", "fresh", "loyalty", fresh_will, -1, 1, 0, -1, "will",
           "will reinforcements arrive with; the site's will becomes the mean over all on the "
           "street (< 0: off, they take on the will of those there)"),
