@@ -73,15 +73,18 @@ calibrated model misses the record of 1-5 January, these answers inherit the mis
 answer below hangs on the anger that violence seen adds (anger.gain), which carries both the
 escalation of 4-5 January and the unrest that outlasts the run (docs/SCENARIO.md, "What the end hangs
 on"). Since session 12 the default's posterior (scenarios/kazakhstan-2022-posterior.db, docs/ANSWERS.md)
-calibrates it with the rest, and the record of 1-5 January pins it only loosely (session 17's: median
-0.021, 90% 0.0034-0.044): every interval mixes runs drawn low and high in it. The default's
+calibrates it with the rest, and the record of 1-5 January pins it only loosely (session 18's: median
+0.016, 90% 0.0023-0.047): every interval mixes runs drawn low and high in it. The default's
 posterior was calibrated at one agent per 100 people with the square counted at its share
 (force.focal_exact, on in the default file; session 15) by history matching, rejection ABC and
-ABC-SMC (session 16), and since session 17 with the forces reading a concession made under pressure
-as weakness (loyalty.concession, calibrated: median 7.7, so the cabinet's resignation costs the
-police and guards about a fifth of their will). At the file's values 1:1000 and 1:100 agree on every
-outcome of the resolution check, and across the posterior within chance (docs/VALIDATION.md,
-"Session 17"), so these comparisons run at 1:1000, ten times cheaper. The earlier posteriors, calibrated with the crowd's walk to the buildings
+ABC-SMC (session 16), with the forces reading a concession made under pressure as weakness
+(loyalty.concession, since session 17; median 8.8 in this posterior, so the cabinet's resignation
+costs the police and guards about a quarter of their will) and, since session 19, with a storming
+party (force.storm_party, calibrated in session 18: median 141 people) that it takes to enter a
+building. At the file's values 1:1000 and 1:100 agree on every outcome of the resolution check,
+and across the posterior within chance (docs/VALIDATION.md, "Session 18" and "Session 19"), so
+these comparisons run at 1:1000, ten times cheaper. Session 17's answers, before the storming
+party, are docs/ANSWERS-session17.md. The earlier posteriors, calibrated with the crowd's walk to the buildings
 (lattice.focal_pull 0.5) where the default now gathers (lattice.focal_jump), and with every officer
 on duty in the clashes where the default counts those in contact (violence.contact), answer with
 UNREST_SETS="lattice.focal_pull=0.5 lattice.focal_jump=0 violence.contact=0": docs/ANSWERS-anger.md (session 10) and
