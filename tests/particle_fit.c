@@ -10,7 +10,8 @@
  * 1, 2, ... in input order this process makes those with number % PARTS == PART, so that PARTS
  * processes side by side share the work; a run's outputs do not depend on which makes it.
  * Usage: particle_fit SCENARIO TARGETS PARAMS PPA SEEDS SEED0 [PART PARTS] < thetas
- * Not a test: a diagnosis tool built with the tests. Bad input: a message and exit 2.
+ * A diagnosis tool built with the tests (tests/particle_fit_test.sh tests it). Bad input: a
+ * message and exit 2.
  */
 #include <errno.h>
 #include <inttypes.h>

@@ -16,7 +16,8 @@
  * file) the hours of 1:1000 agree with 1:100's (docs/VALIDATION.md, "the hours things happen";
  * before, at 1:1000 the buildings fell later and only the six counts were asserted). For diagnosis,
  * UNREST_RESOLUTION_SCENARIO=FILE checks another scenario and
- * UNREST_RESOLUTION_SET="PATH=VALUE,..." changes values of the one checked (neither is set in CI).
+ * UNREST_RESOLUTION_SET="PATH=VALUE,..." changes values of the one checked and
+ * UNREST_RESOLUTION_SEEDS=N runs N seeds instead of SEEDS (none is set in CI).
  * Seeds and the level are fixed: the test is repeatable and can fail. The 1:100 against 1:1000
  * comparison is a CTest test (label stat) since the session-9 calibration passed it.
  */
@@ -33,8 +34,9 @@
 #include "stats.h"
 #include "worldtest.h"
 
-#define SEEDS 12
-#define NOUT 9 /* six counts in people and the hours of three dated events */
+#define SEEDS 12      /* the test's; UNREST_RESOLUTION_SEEDS=N (diagnosis) runs N instead */
+#define MAX_SEEDS 400 /* the most UNREST_RESOLUTION_SEEDS may ask for */
+#define NOUT 9        /* six counts in people and the hours of three dated events */
 static const char *const names[NOUT] = {
     "peak 3 Jan",         "peak 4 Jan",          "peak 5 Jan",
     "focal taken",        "security casualties", "cities >= 1000",
@@ -109,7 +111,8 @@ static void run(int ppa, uint64_t seed, double *out)
  * printed only. */
 static void compare(int ppa_a, int ppa_b, size_t seeds, int asserted)
 {
-    double a[NOUT][SEEDS], b[NOUT][SEEDS], o[NOUT];
+    static double a[NOUT][MAX_SEEDS], b[NOUT][MAX_SEEDS];
+    double o[NOUT];
     for (size_t s = 0; s < seeds; s++) {
         run(ppa_a, 1000 + s, o);
         for (int k = 0; k < NOUT; k++)
@@ -129,19 +132,31 @@ static void compare(int ppa_a, int ppa_b, size_t seeds, int asserted)
     assert_int_equal(bad, 0);
 }
 
+/* SEEDS, or UNREST_RESOLUTION_SEEDS for diagnosis (2..MAX_SEEDS; anything else fails the test). */
+static size_t seeds(void)
+{
+    const char *e = getenv("UNREST_RESOLUTION_SEEDS");
+    if (!e) return SEEDS;
+    char *end;
+    long n = strtol(e, &end, 10);
+    if (end == e || *end || n < 2 || n > MAX_SEEDS)
+        fail_msg("UNREST_RESOLUTION_SEEDS=%s: a whole number from 2 to %d", e, MAX_SEEDS);
+    return (size_t)n;
+}
+
 static void hundred_vs_thousand(void **state)
 {
     (void)state;
     const char *ten = getenv("UNREST_RESOLUTION_10");
     if (ten && strcmp(ten, "only") == 0) skip(); /* resolution_check runs it */
-    compare(100, 1000, SEEDS, NOUT); /* with the square at its share (session 15) the hours too */
+    compare(100, 1000, seeds(), NOUT); /* with the square at its share (session 15) the hours too */
 }
 
 static void ten_vs_hundred(void **state)
 {
     (void)state;
     if (!getenv("UNREST_RESOLUTION_10")) skip();
-    compare(10, 100, SEEDS, NOUT); /* with 4 seeds Mann-Whitney could not reach the level */
+    compare(10, 100, seeds(), NOUT); /* with 4 seeds Mann-Whitney could not reach the level */
 }
 
 int main(void)
