@@ -82,13 +82,20 @@ int main(int argc, char **argv)
     unrest_cal_target *t = NULL;
     unrest_cal_param *p = NULL;
     size_t m, k;
-    if (unrest_calibrate_targets_load(argv[2], &sc, &t, &m, err, sizeof err) != UNREST_OK ||
-        unrest_calibrate_params_load(argv[3], &sc, &p, &k, err, sizeof err) != UNREST_OK)
-        return bad(err);
-    double *theta = malloc(k * sizeof *theta), *out = malloc(m * sizeof *out);
-    if (!theta || !out) return bad("out of memory");
+    double *theta = NULL, *out = NULL;
     long long run = 0;
     int rc = 0;
+    if (unrest_calibrate_targets_load(argv[2], &sc, &t, &m, err, sizeof err) != UNREST_OK ||
+        unrest_calibrate_params_load(argv[3], &sc, &p, &k, err, sizeof err) != UNREST_OK) {
+        rc = bad(err);
+        goto done;
+    }
+    theta = malloc(k * sizeof *theta);
+    out = malloc(m * sizeof *out);
+    if (!theta || !out) {
+        rc = bad("out of memory");
+        goto done;
+    }
     for (long li = 1; rc == 0 && fgets(line, sizeof line, stdin); li++) {
         if (!strchr(line, '\n') && !feof(stdin)) {
             snprintf(msg, sizeof msg, "<stdin>:%ld:1: line longer than %d characters", li,
@@ -116,6 +123,7 @@ int main(int argc, char **argv)
             fflush(stdout);
         }
     }
+done:
     free(theta);
     free(out);
     free(t);
