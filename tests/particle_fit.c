@@ -44,15 +44,17 @@ static int number(const char *s, long long lo, long long hi, long long *out)
 static int theta_value(const char *line, const char *path, double *out)
 {
     size_t n = strlen(path);
-    for (const char *p = line; p && *p; p = strchr(p, ';'), p = p ? p + 1 : p) {
-        if (strncmp(p, path, n) == 0 && p[n] == '=') {
-            char *end;
-            errno = 0;
-            *out = strtod(p + n + 1, &end);
-            return errno || end == p + n + 1 || (*end && *end != ';' && *end != '\n') ? -1 : 0;
-        }
+    const char *p = line;
+    while (strncmp(p, path, n) != 0 || p[n] != '=') { /* the next "path=" at a part's start */
+        p = strchr(p, ';');
+        if (!p) return -1;
+        p++;
     }
-    return -1;
+    const char *v = p + n + 1;
+    char *end;
+    errno = 0;
+    *out = strtod(v, &end);
+    return errno || end == v || (*end && *end != ';' && *end != '\n') ? -1 : 0;
 }
 
 int main(int argc, char **argv)

@@ -133,7 +133,7 @@ static void compare(int ppa_a, int ppa_b, size_t seeds, int asserted)
 }
 
 /* SEEDS, or UNREST_RESOLUTION_SEEDS for diagnosis (2..MAX_SEEDS; anything else fails the test). */
-static size_t seeds(void)
+static size_t seed_count(void)
 {
     const char *e = getenv("UNREST_RESOLUTION_SEEDS");
     if (!e) return SEEDS;
@@ -149,14 +149,15 @@ static void hundred_vs_thousand(void **state)
     (void)state;
     const char *ten = getenv("UNREST_RESOLUTION_10");
     if (ten && strcmp(ten, "only") == 0) skip(); /* resolution_check runs it */
-    compare(100, 1000, seeds(), NOUT); /* with the square at its share (session 15) the hours too */
+    compare(100, 1000, seed_count(),
+            NOUT); /* with the square at its share (session 15) the hours too */
 }
 
 static void ten_vs_hundred(void **state)
 {
     (void)state;
     if (!getenv("UNREST_RESOLUTION_10")) skip();
-    compare(10, 100, seeds(), NOUT); /* with 4 seeds Mann-Whitney could not reach the level */
+    compare(10, 100, seed_count(), NOUT); /* with 4 seeds Mann-Whitney could not reach the level */
 }
 
 int main(void)
