@@ -291,10 +291,13 @@ static void scen_print(const scen_run *r, const unrest_world *w, const unrest_ou
         unrest_world_site(w, i, &s);
         agents += s.agents;
     }
+    char floor[64] = ""; /* scale.min_agents: the fewest agents a city has */
+    if (sc->p.min_agents > 0)
+        snprintf(floor, sizeof floor, ", at least %" PRIu32 " a city", sc->p.min_agents);
     printf("unrest %s: %s, seed %" PRIu64 ", %zu cities, %" PRIu64
-           " citizen agents (1 per %g people), %" PRId64 " hours from %s\n",
+           " citizen agents (1 per %g people%s), %" PRId64 " hours from %s\n",
            UNREST_VERSION, sc->title[0] ? sc->title : sc->name, r->seed, n, agents,
-           sc->p.people_per_agent, unrest_world_ticks(w), start);
+           sc->p.people_per_agent, floor, unrest_world_ticks(w), start);
     printf("%.2f s (%.1f M agent-updates/s, %u threads)\n", secs,
            secs > 0 ? (double)updates / secs / 1e6 : 0.0, r->threads);
     print_day_table(sc, rows, days);

@@ -560,6 +560,61 @@ static void test_fatigue(void **state)
     }
 }
 
+/* The share of citizens that one tick moves farther than the vision (torus distance): a move in
+ * vision never does; relocation (param relocate) moves agents anywhere on the lattice. */
+static double far_share(unrest_model *m)
+{
+    uint32_t n = m->n_cit, w = m->p.width, h = m->p.height, far = 0;
+    uint32_t *was = malloc(n * sizeof *was);
+    assert_non_null(was);
+    for (uint32_t a = 0; a < n; a++)
+        was[a] = m->ag[a].pos;
+    assert_int_equal(unrest_model_step(m), UNREST_OK);
+    for (uint32_t a = 0; a < n; a++) {
+        uint32_t dx = (uint32_t)abs((int)pos_x(m->ag[a].pos) - (int)pos_x(was[a]));
+        uint32_t dy = (uint32_t)abs((int)pos_y(m->ag[a].pos) - (int)pos_y(was[a]));
+        dx = dx < w - dx ? dx : w - dx;
+        dy = dy < h - dy ? dy : h - dy;
+        far += (double)dx * dx + (double)dy * dy > m->p.citizen_vision * m->p.citizen_vision;
+    }
+    free(was);
+    return (double)far / n;
+}
+
+static void test_relocate(void **state)
+{
+    (void)state;
+    unrest_params p;
+    unrest_params_default(&p);
+    set(&p, "legitimacy", "0.95"); /* no arrests: jail does not move anyone */
+    double share[3];
+    const char *rates[3] = {"0", "0.2", "1"};
+    for (int i = 0; i < 3; i++) {
+        set(&p, "relocate", rates[i]);
+        unrest_model *m = make(&p, 7);
+        share[i] = 0;
+        for (int t = 0; t < 10; t++)
+            share[i] += far_share(m) / 10;
+        unrest_model_destroy(m);
+    }
+    /* a move in vision never goes farther than the vision */
+    assert_true(share[0] == 0);
+    /* relocate = 1: each of 4 uniform draws is empty with chance about 1 - 0.74 and lands
+     * outside the vision with chance 1 - 154/1600, so about (1 - 0.74^4) 0.90 = 0.63 go far;
+     * measured 0.637 (seed 7; 0.628 and 0.645 on seeds 8 and 9), and at relocate = 0.2 a
+     * fifth of that: 0.126 (0.126, 0.129) */
+    assert_true(share[2] > 0.55 && share[2] < 0.7);
+    assert_true(fabs(share[1] - 0.2 * share[2]) < 0.03);
+    /* the same seed, the same run */
+    set(&p, "relocate", "0.3");
+    run_pair(&p, &p, 3, 3, 50, 1);
+    /* it moves agents any distance: not with the parallel update's blocks */
+    set(&p, "update", "parallel");
+    char err[256];
+    assert_int_equal(unrest_params_validate(&p, err, sizeof err), UNREST_EINVAL);
+    assert_non_null(strstr(err, "relocate moves agents any distance: it needs update=sequential"));
+}
+
 static void test_initial_counts(void **state)
 {
     (void)state;
@@ -773,6 +828,7 @@ int main(void)
         cmocka_unit_test(test_gather),
         cmocka_unit_test(test_gather_choice),
         cmocka_unit_test(test_fatigue),
+        cmocka_unit_test(test_relocate),
         cmocka_unit_test(test_initial_counts),
         cmocka_unit_test(test_bytes_per_agent),
         cmocka_unit_test(test_kernel_twins),

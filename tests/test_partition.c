@@ -33,6 +33,8 @@ static unrest_scenario *builtin(void)
     unrest_scenario_init(&sc);
     if (unrest_scenario_load_string(&sc, text, len, "default", err, sizeof err) != UNREST_OK ||
         unrest_scenario_set(&sc, "scale.people_per_agent=2000", err, sizeof err) != UNREST_OK ||
+        /* no floor: a site's agents, the partition's load, in proportion to its people */
+        unrest_scenario_set(&sc, "scale.min_agents=0", err, sizeof err) != UNREST_OK ||
         unrest_scenario_set(&sc, "time.days=2", err, sizeof err) != UNREST_OK)
         fail_msg("scenario: %s", err);
     return &sc;

@@ -834,7 +834,7 @@ static void test_set_paths(void **state)
     set_bad(sc, "lattice.kk=1", UNREST_EUNKNOWN,
             "unknown key 'kk' in 'lattice' (expected one of: profile, citizen_density, "
             "citizen_vision, cop_vision, threshold, k, jail_hours, focal_pull, focal_jump, "
-            "focal_choice, focal_decay)");
+            "focal_choice, focal_decay, relocate)");
     set_bad(sc, "lattice.k=200", UNREST_ERANGE,
             "'lattice.k' must be a number in [0, 100], got '200'");
     set_bad(sc, "lattice.k=", UNREST_EINVAL, "'lattice.k' must be a number in [0, 100], got ''");

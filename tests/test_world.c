@@ -408,6 +408,41 @@ static void bloc_in_agents(void **state)
     }
 }
 
+/* scale.min_agents: a site has at least that many citizen agents (at most one per person), so
+ * that a small city runs at a finer grain; blocs keep their people; counts stay in people. The
+ * sites have 40,000 people, 400 agents at 1:100. */
+static void min_agents_floor(void **state)
+{
+    (void)state;
+    const struct {
+        const char *set;
+        uint32_t agents, bloc;
+    } cases[] = {{"scale.min_agents=0", 400, 10},
+                 {"scale.min_agents=200", 400, 10},
+                 {"scale.min_agents=1000", 1000, 25},
+                 {"scale.min_agents=100000", 40000, 1000}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        unrest_scenario *sc =
+            load("events:\n  - {at: 2022-01-01T06:00, where: West, fuel_price: 200}\n");
+        char err[256];
+        if (unrest_scenario_set(sc, cases[c].set, err, sizeof err) != UNREST_OK ||
+            unrest_scenario_set(sc, "scale.bloc_people=1000", err, sizeof err) != UNREST_OK ||
+            unrest_scenario_set(sc, "time.days=1", err, sizeof err) != UNREST_OK)
+            fail_msg("%s", err);
+        unrest_world *w = wt_make(sc, 1);
+        wt_step_to(w, unrest_world_ticks(w));
+        for (size_t i = 0; i < unrest_world_site_count(w); i++) {
+            unrest_site_state s;
+            site(w, i, &s);
+            assert_int_equal(s.agents, cases[c].agents);
+            assert_int_equal(unrest_model_params(unrest_world_model(w, i))->bloc, cases[c].bloc);
+            double ppa = 40000.0 / cases[c].agents; /* people an agent stands for here */
+            assert_true(fabs(s.participants / ppa - round(s.participants / ppa)) < 1e-6);
+        }
+        unrest_world_destroy(w);
+    }
+}
+
 /* The built-in scenario loads, runs a day, and reports people: counts are multiples of the
  * people each agent stands for. */
 static void builtin_runs(void **state)
@@ -437,6 +472,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fuel_price_and_cap),
+        cmocka_unit_test(min_agents_floor),
         cmocka_unit_test(blackout_stops_spread),
         cmocka_unit_test(news_lags),
         cmocka_unit_test(lethal_force),

@@ -135,6 +135,7 @@ typedef struct unrest_sc_params {
     uint32_t days;           /* length of the run */
     double people_per_agent; /* 1 = every person is an agent */
     double bloc_people;      /* people who share one draw of disposition (0: each agent) */
+    uint32_t min_agents;     /* the fewest citizen agents of a site (0: people_per_agent alone) */
     /* Epstein core on each lattice */
     char profile[16];       /* rule profile: paper | netlogo | mesa */
     double citizen_density; /* citizens per cell */
@@ -147,6 +148,7 @@ typedef struct unrest_sc_params {
     double focal_jump;      /* P(an hour) an active citizen outside the focal areas goes to one */
     int focal_choice;       /* gatherers choose among the untaken points by attract (Davies) */
     double focal_decay;     /* that choice: pull lost with distance, per lattice side */
+    double relocate;        /* P(an hour) a person moves anywhere in the city (mixing) */
     /* legitimacy */
     double legitimacy;     /* national legitimacy at the start */
     double arrest_erosion; /* legitimacy lost per 1% of a site's people detained */

@@ -131,6 +131,7 @@ typedef struct unrest_params {
     uint32_t bloc;                /* citizens sharing one draw of H and R (0, 1: each its own) */
     double fatigue;               /* P(a tick) an active citizen goes home spent (0: never) */
     double rest;                  /* P(a tick) a spent citizen can rise again */
+    double relocate;              /* P(a tick) an agent moves anywhere on the lattice (mixing) */
 } unrest_params;
 
 /* Parameter value kinds, for the name-driven interface below. */

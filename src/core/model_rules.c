@@ -340,12 +340,35 @@ HOT philox4x32_ctr_t after_jump(const philox4x32_ctr_t *b0, const philox4x32_ctr
     return (philox4x32_ctr_t){{b1->v[2], b1->v[3], b0->v[0], b0->v[1]}};
 }
 
+/* Relocation (param relocate): with probability relocate a tick, agent a at pos moves to an
+ * empty cell anywhere on the lattice instead of within vision, the first of FOCUS_TRIES uniform
+ * draws that is empty; 1 if it moved. Its own keyed stream, so the other draws of the run are
+ * those without it. People change the neighbourhood they see as a share of themselves an hour,
+ * whatever the cells: mixing at a rate that does not depend on the resolution (docs/MODEL.md
+ * II.2, "Relocation"). */
+static int far_move(worker *w, uint32_t a, uint32_t pos)
+{
+    unrest_model *m = w->m;
+    rng r;
+    rng_init(&r, m->seed, RNG_RELOCATE, m->tick + 1, a);
+    if (rng_uniform(&r) >= m->p.relocate) return 0;
+    for (int i = 0; i < FOCUS_TRIES; i++) {
+        uint32_t to = pos_make(rng_below(&r, m->L.w), rng_below(&r, m->L.h));
+        if (!is_blocked(m, to)) {
+            relocate(w, a, pos, to);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Rule M: move to a uniformly random empty cell within vision (stay if there is none); an
  * active citizen may instead head for a focal point (unrest_model_set_focus) or gather at one
  * (unrest_model_set_gather). */
 HOT void move(worker *w, uint32_t a, const shape *s, uint32_t pos, rules ru)
 {
     unrest_model *m = w->m;
+    if (m->p.relocate > 0 && far_move(w, a, pos)) return;
     /* lean whenever the rules make it so, and also, with focal points, for an agent they do not
      * concern (not active) or whose draws they leave as they are: the same draws from the same
      * stream, the same cell (activate_list sets premove) */

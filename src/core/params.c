@@ -82,6 +82,8 @@ static const param_def defs[] = {
      OFF(bloc)},
     {{"fatigue", R, 0, 1, NULL, 1, "P(a tick) an active citizen goes home spent"}, OFF(fatigue)},
     {{"rest", R, 0, 1, NULL, 1, "P(a tick) a spent citizen can rise again"}, OFF(rest)},
+    {{"relocate", R, 0, 1, NULL, 0, "P(a tick) an agent moves to an empty cell anywhere"},
+     OFF(relocate)},
 };
 
 #define NDEFS (sizeof defs / sizeof defs[0])
@@ -129,6 +131,7 @@ void unrest_params_default(unrest_params *p)
     p->bloc = 1;
     p->fatigue = 0;
     p->rest = 1;
+    p->relocate = 0;
     p->kernel = UNREST_KERNEL_FAST;
     p->update = UNREST_UPDATE_SEQUENTIAL;
     unrest_params_profile(p, "paper");
@@ -385,6 +388,8 @@ unrest_status unrest_params_validate(const unrest_params *p, char *err, size_t e
     if (p->cop_to_arrestee && p->jail_place == UNREST_JAIL_BLOCKING)
         FAIL(UNREST_EINVAL, "cop_to_arrestee=true needs jail_place removed or transparent: a "
                             "blocking jailed citizen keeps its cell");
+    if (p->relocate > 0 && p->update == UNREST_UPDATE_PARALLEL)
+        FAIL(UNREST_EINVAL, "relocate moves agents any distance: it needs update=sequential");
     return UNREST_OK;
 }
 

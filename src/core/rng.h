@@ -20,7 +20,8 @@ enum {
     RNG_ARREST = 5,  /* arrestee and term, keyed by (cop, tick) */
     RNG_RELEASE = 6, /* release placement, keyed by (agent, tick) */
     RNG_COPS = 7,    /* adding/removing cops, keyed by tick */
-    RNG_FATIGUE = 8  /* going home spent and rising again, keyed by (agent, tick) */
+    RNG_FATIGUE = 8, /* going home spent and rising again, keyed by (agent, tick) */
+    RNG_RELOCATE = 9 /* moving anywhere on the lattice (relocate), keyed by (agent, tick) */
 };
 
 typedef struct rng {

@@ -38,6 +38,9 @@ const keydef unrest_param_keys[] = {
           "people one citizen agent stands for (1 = every person an agent)"),
     PREAL("scale", "bloc_people", "world", bloc_people, 0, 1e8, 0, 0, "people",
           "people who share one draw of hardship and risk aversion, a bloc (0: each agent)"),
+    PKEY("scale", "min_agents", "world", V_UINT, min_agents, 0, 10000000, 0, 0, "agents",
+         "the fewest citizen agents a site has, at most one per person: a site smaller than "
+         "min_agents x people_per_agent runs at a finer grain (0: off)"),
     /* lattice: Epstein's Model I on each site */
     {{"lattice.profile", "lattice", V_PROFILE, 0, 0, 0, NAN, "",
       "rule profile: paper, netlogo or mesa (docs/MODEL.md)"},
@@ -66,6 +69,9 @@ const keydef unrest_param_keys[] = {
          "2013), not the nearest"),
     PREAL("lattice", "focal_decay", "focal", focal_decay, 0, 1000, 0, 0, "per lattice side",
           "focal_choice: a point's pull falls as exp(-decay x distance / the lattice's width)"),
+    PREAL("lattice", "relocate", "lattice", relocate, 0, 1, 0, 0, "per hour",
+          "chance an hour that a person moves to another part of the city, anywhere on its "
+          "lattice: mixing at a rate in people, whatever the resolution (0: off)"),
     /* legitimacy */
     PREAL("legitimacy", "initial", "legitimacy", legitimacy, 0, 1, 0, 0.8, "",
           "national legitimacy L at the start"),

@@ -73,10 +73,13 @@ int world_in_window(double h, double from, double to)
 
 /* ---- create / destroy --------------------------------------------------------------------- */
 
-/* Citizen agents of a site of `population` people: one per people_per_agent, at least one. */
+/* Citizen agents of a site of `population` people: one per people_per_agent, at least one, and
+ * at least min_agents where the site has that many people (docs/MODEL.md II.2, "Lattice of a
+ * site": a lattice much wider than the vision). */
 double world_site_agents(const unrest_sc_params *p, double population)
 {
     double agents = floor(population / p->people_per_agent + 0.5);
+    if (agents < p->min_agents) agents = fmin((double)p->min_agents, floor(population));
     return agents < 1 ? 1 : agents;
 }
 
@@ -163,6 +166,8 @@ unrest_status unrest_world_create_part(unrest_world **out, const unrest_scenario
         double bloc = p->bloc_people / (ss->population / agents);
         q.bloc = bloc > 1 ? (uint32_t)fmin(floor(bloc + 0.5), 1e9) : 1;
         fatigue_params(p, &q); /* the crowd goes home (fatigue.c) */
+        /* relocation (MODEL.md II.2): the chance an hour, as a chance a tick */
+        q.relocate = 1 - pow(1 - p->relocate, p->tick_hours);
         char merr[256];
         /* each site draws from its own key: the run seed mixed with the site's index */
         if (owned && !owned[i]) /* another process steps it */
