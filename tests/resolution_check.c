@@ -22,7 +22,8 @@
  * Seeds and the level are fixed: the test is repeatable and can fail. The 1:100 against 1:1000
  * comparison is a CTest test (label stat) since the session-9 calibration passed it. With 40 seeds
  * the file failed it until session 20 gave every city at least 5,000 agents (scale.min_agents):
- * with that floor it passes at 40 seeds too, the medians within 2 % (docs/VALIDATION.md).
+ * with that floor it passes at 40 seeds too, the medians within 2 % (docs/VALIDATION.md). The
+ * 1:10 comparison passes with its twelve seeds but fails with 40 (1:10's crowds a sixth larger).
  */
 #include <math.h>
 #include <setjmp.h>
