@@ -286,6 +286,23 @@ static inline int holds_square(const unrest_model *m, uint32_t x, uint32_t y, ui
     return 0;
 }
 
+/* Move agent a at pos to the first empty one of FOCUS_TRIES cells drawn uniformly from the sx x sy
+ * window at (x0, y0) (wrapped on the torus); 1 if it moved. Gathering's square and relocation's
+ * whole lattice. */
+static int jump_into(worker *w, uint32_t a, uint32_t pos, uint32_t x0, uint32_t y0, uint32_t sx,
+                     uint32_t sy, rng *r)
+{
+    unrest_model *m = w->m;
+    for (int i = 0; i < FOCUS_TRIES; i++) {
+        uint32_t to = pos_make((x0 + rng_below(r, sx)) % m->L.w, (y0 + rng_below(r, sy)) % m->L.h);
+        if (!is_blocked(m, to)) {
+            relocate(w, a, pos, to);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Gathering (unrest_model_set_gather): 1 if the active citizen at pos stays in a focal area or
  * has gone to one, 0 if it moves as before. The nearest point's area takes it; a cell is drawn
  * FOCUS_TRIES times for an empty one. */
@@ -300,14 +317,7 @@ static int gather(worker *w, uint32_t a, uint32_t pos, rng *r)
     uint32_t sx = side > m->L.w ? m->L.w : side, sy = side > m->L.h ? m->L.h : side;
     uint32_t x0 = pos_x(m->focus[f]) + m->L.w - m->frad[f] % m->L.w;
     uint32_t y0 = pos_y(m->focus[f]) + m->L.h - m->frad[f] % m->L.h;
-    for (int i = 0; i < FOCUS_TRIES; i++) {
-        uint32_t to = pos_make((x0 + rng_below(r, sx)) % m->L.w, (y0 + rng_below(r, sy)) % m->L.h);
-        if (!is_blocked(m, to)) {
-            relocate(w, a, pos, to);
-            return 1;
-        }
-    }
-    return 0;
+    return jump_into(w, a, pos, x0, y0, sx, sy, r);
 }
 
 /* How the move of an active citizen draws its candidates where focal points take it off the
@@ -352,14 +362,7 @@ static int far_move(worker *w, uint32_t a, uint32_t pos)
     rng r;
     rng_init(&r, m->seed, RNG_RELOCATE, m->tick + 1, a);
     if (rng_uniform(&r) >= m->p.relocate) return 0;
-    for (int i = 0; i < FOCUS_TRIES; i++) {
-        uint32_t to = pos_make(rng_below(&r, m->L.w), rng_below(&r, m->L.h));
-        if (!is_blocked(m, to)) {
-            relocate(w, a, pos, to);
-            return 1;
-        }
-    }
-    return 0;
+    return jump_into(w, a, pos, 0, 0, m->L.w, m->L.h, &r);
 }
 
 /* Rule M: move to a uniformly random empty cell within vision (stay if there is none); an
