@@ -206,7 +206,9 @@ uint32_t model_random_empty_cell(const unrest_model *m, rng *r)
 {
     uint32_t w = m->L.w, h = m->L.h;
     for (int i = 0; i < 64; i++) {
-        uint32_t p = pos_make(rng_below(r, w), rng_below(r, h));
+        uint32_t y = rng_below(r, h); /* y, then x, in sequence: every compiler draws alike (the
+                                       * order GCC chose when the order was left unspecified) */
+        uint32_t p = pos_make(rng_below(r, w), y);
         if (!is_blocked(m, p)) return p;
     }
     /* nearly full lattice: count and pick exactly */
@@ -215,7 +217,7 @@ uint32_t model_random_empty_cell(const unrest_model *m, rng *r)
         for (uint32_t x = 0; x < w; x++)
             empty += !pad_test(&m->L, x, y);
     if (!empty) return NO_CELL;
-    uint64_t k = ((uint64_t)rng_u32(r) << 32 | rng_u32(r)) % empty;
+    uint64_t k = rng_u64(r) % empty;
     for (uint32_t y = 0; y < h; y++)
         for (uint32_t x = 0; x < w; x++)
             if (!pad_test(&m->L, x, y) && k-- == 0) return pos_make(x, y);
@@ -294,7 +296,8 @@ static int jump_into(worker *w, uint32_t a, uint32_t pos, uint32_t x0, uint32_t 
 {
     unrest_model *m = w->m;
     for (int i = 0; i < FOCUS_TRIES; i++) {
-        uint32_t to = pos_make((x0 + rng_below(r, sx)) % m->L.w, (y0 + rng_below(r, sy)) % m->L.h);
+        uint32_t y = (y0 + rng_below(r, sy)) % m->L.h; /* y, then x, in sequence (as above) */
+        uint32_t to = pos_make((x0 + rng_below(r, sx)) % m->L.w, y);
         if (!is_blocked(m, to)) {
             relocate(w, a, pos, to);
             return 1;
