@@ -319,6 +319,32 @@ static void test_bloc(void **state)
     assert_int_equal(distinct, (c.citizens + 6) / 7);
     /* the mean risk aversion of ~160 blocs: U(0,1), sd 0.29 / sqrt(160) = 0.023 */
     assert_true(fabs(bloc->mean_r - 0.5) < 4 * 0.29 / sqrt(c.citizens / 7.0));
+    /* bloc_scatter: the same blocs of 7, their members anywhere on the lattice */
+    set(&p, "bloc_scatter", "1");
+    unrest_model *scat = make(&p, 11), *again = make(&p, 11);
+    uint32_t side = 0, size[64] = {0};
+    for (uint32_t a = 0; a < c.citizens; a++) {
+        assert_true(scat->ag[a].hard == again->ag[a].hard); /* the same seed, the same blocs */
+        side += a && scat->ag[a].hard == scat->ag[a - 1].hard;
+        uint32_t k = 0; /* the bloc's size: citizens sharing this draw */
+        for (uint32_t b = 0; b < c.citizens; b++)
+            k += scat->ag[b].hard == scat->ag[a].hard && scat->ag[b].risk == scat->ag[a].risk;
+        size[k < 63 ? k : 63]++;
+    }
+    /* every bloc whole: each citizen shares its draw with 6 others (the last bloc may be short) */
+    assert_true(size[7] >= c.citizens - 6 && size[7] <= c.citizens);
+    /* side by side 6 of 7 pairs of citizens numbered one after another share a draw (about 960
+     * pairs); scattered each pair does with chance 6 / (n - 1): about 6 pairs, Poisson */
+    assert_true(side < 20);
+    /* the draws are the blocs' draws of before: the same multiset of hardships */
+    double sum_b = 0, sum_s = 0;
+    for (uint32_t a = 0; a < c.citizens; a++) {
+        sum_b += bloc->ag[a].hard;
+        sum_s += scat->ag[a].hard;
+    }
+    assert_true(fabs(sum_b - sum_s) < 1e-3 * sum_b);
+    unrest_model_destroy(scat);
+    unrest_model_destroy(again);
     unrest_model_destroy(one);
     unrest_model_destroy(same);
     unrest_model_destroy(bloc);

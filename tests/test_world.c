@@ -383,7 +383,8 @@ static void reproducible(void **state)
 }
 
 /* scale.bloc_people becomes each lattice's bloc in citizens at that site's people per agent:
- * 1,000 people are 10 agents at 1:100 and one at 1:1,000; none (0) or less than an agent is 1. */
+ * 1,000 people are 10 agents at 1:100 and one at 1:1,000; none (0) or less than an agent is 1;
+ * scale.bloc_scatter passes to each lattice as it is. */
 static void bloc_in_agents(void **state)
 {
     (void)state;
@@ -394,6 +395,7 @@ static void bloc_in_agents(void **state)
                  {{"scale.bloc_people=250", NULL}, 3},
                  {{"scale.bloc_people=1000", "scale.people_per_agent=1000"}, 1},
                  {{"scale.bloc_people=40", NULL}, 1},
+                 {{"scale.bloc_people=1000", "scale.bloc_scatter=true"}, 10},
                  {{NULL, NULL}, 1}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         unrest_scenario *sc = load("");
@@ -402,8 +404,13 @@ static void bloc_in_agents(void **state)
             if (unrest_scenario_set(sc, cases[c].set[k], err, sizeof err) != UNREST_OK)
                 fail_msg("%s", err);
         unrest_world *w = wt_make(sc, 1);
-        for (size_t i = 0; i < unrest_world_site_count(w); i++)
-            assert_int_equal(unrest_model_params(unrest_world_model(w, i))->bloc, cases[c].bloc);
+        for (size_t i = 0; i < unrest_world_site_count(w); i++) {
+            const unrest_params *q = unrest_model_params(unrest_world_model(w, i));
+            assert_int_equal(q->bloc, cases[c].bloc);
+            /* scale.bloc_scatter reaches every lattice, off unless set */
+            assert_int_equal(q->bloc_scatter,
+                             cases[c].set[1] && strstr(cases[c].set[1], "scatter"));
+        }
         unrest_world_destroy(w);
     }
 }

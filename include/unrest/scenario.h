@@ -136,6 +136,7 @@ typedef struct unrest_sc_params {
     double people_per_agent; /* 1 = every person is an agent */
     double bloc_people;      /* people who share one draw of disposition (0: each agent) */
     uint32_t min_agents;     /* the fewest citizen agents of a site (0: people_per_agent alone) */
+    int bloc_scatter;        /* a bloc's members lie anywhere in the city (0: side by side) */
     /* Epstein core on each lattice */
     char profile[16];       /* rule profile: paper | netlogo | mesa */
     double citizen_density; /* citizens per cell */

@@ -129,6 +129,7 @@ typedef struct unrest_params {
     unrest_update update;         /* activation scheme */
     uint32_t outburst_threshold;  /* observer: an outburst is active > this */
     uint32_t bloc;                /* citizens sharing one draw of H and R (0, 1: each its own) */
+    int bloc_scatter;             /* a bloc's citizens lie anywhere (else one after another) */
     double fatigue;               /* P(a tick) an active citizen goes home spent (0: never) */
     double rest;                  /* P(a tick) a spent citizen can rise again */
     double relocate;              /* P(a tick) an agent moves anywhere on the lattice (mixing) */

@@ -17,6 +17,7 @@
 #include "mem.h"
 #include "model_int.h"
 #include "model_mirror.h"
+#include "shuffle.h"
 #include "unrest/unrest.h"
 
 #ifndef M_PI
@@ -196,9 +197,19 @@ unrest_status unrest_model_create(unrest_model **out, const unrest_params *p, ui
         }
     double sh = 0, sr = 0;
     uint32_t bloc = p->bloc > 1 ? p->bloc : 1; /* citizens placed one after another share */
+    uint32_t *member = NULL; /* bloc_scatter: citizen a is member[a] of the numbering blocs cut */
+    if (bloc > 1 && p->bloc_scatter && ncit > 1) {
+        member = malloc((size_t)ncit * sizeof *member);
+        if (!member) goto nomem;
+        for (uint32_t a = 0; a < ncit; a++)
+            member[a] = a;
+        rng r;
+        rng_init(&r, seed, RNG_BLOC, 0, 0);
+        shuffle_list(member, ncit, &r);
+    }
     for (uint32_t a = 0; a < ncit; a++) {
         rng r;
-        rng_init(&r, seed, RNG_ATTR, 0, a / bloc);
+        rng_init(&r, seed, RNG_ATTR, 0, (member ? member[a] : a) / bloc);
         double u = rng_uniform(&r);
         if (p->hardship_sigma > 0) { /* log-normal with median 0.5 (Box-Muller, keyed draws) */
             double v = rng_uniform(&r);
@@ -212,6 +223,7 @@ unrest_status unrest_model_create(unrest_model **out, const unrest_params *p, ui
         sh += m->ag[a].hard;
         sr += m->ag[a].risk;
     }
+    free(member);
     for (uint32_t a = ncit; a < m->n_agents; a++)
         m->ag[a].hard = m->ag[a].risk = 0;
     m->mean_h = ncit ? sh / ncit : 0;

@@ -13,15 +13,16 @@
 
 /* Streams: one per purpose, so adding a draw in one purpose never shifts another. */
 enum {
-    RNG_PLACE = 1,   /* initial placement, keyed by cell */
-    RNG_ATTR = 2,    /* hardship and risk aversion, keyed by agent */
-    RNG_ORDER = 3,   /* activation order, keyed by tick */
-    RNG_MOVE = 4,    /* movement target, keyed by (agent, tick) */
-    RNG_ARREST = 5,  /* arrestee and term, keyed by (cop, tick) */
-    RNG_RELEASE = 6, /* release placement, keyed by (agent, tick) */
-    RNG_COPS = 7,    /* adding/removing cops, keyed by tick */
-    RNG_FATIGUE = 8, /* going home spent and rising again, keyed by (agent, tick) */
-    RNG_RELOCATE = 9 /* moving anywhere on the lattice (relocate), keyed by (agent, tick) */
+    RNG_PLACE = 1,    /* initial placement, keyed by cell */
+    RNG_ATTR = 2,     /* hardship and risk aversion, keyed by agent */
+    RNG_ORDER = 3,    /* activation order, keyed by tick */
+    RNG_MOVE = 4,     /* movement target, keyed by (agent, tick) */
+    RNG_ARREST = 5,   /* arrestee and term, keyed by (cop, tick) */
+    RNG_RELEASE = 6,  /* release placement, keyed by (agent, tick) */
+    RNG_COPS = 7,     /* adding/removing cops, keyed by tick */
+    RNG_FATIGUE = 8,  /* going home spent and rising again, keyed by (agent, tick) */
+    RNG_RELOCATE = 9, /* moving anywhere on the lattice (relocate), keyed by (agent, tick) */
+    RNG_BLOC = 10     /* which citizens form a bloc (bloc_scatter), one stream per model */
 };
 
 typedef struct rng {

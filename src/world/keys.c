@@ -41,6 +41,9 @@ const keydef unrest_param_keys[] = {
     PKEY("scale", "min_agents", "world", V_UINT, min_agents, 0, 10000000, 0, 0, "agents",
          "the fewest citizen agents a site has, at most one per person: a site smaller than "
          "min_agents x people_per_agent runs at a finer grain (0: off)"),
+    PKEY("scale", "bloc_scatter", "world", V_BOOL, bloc_scatter, 0, 1, 0, 0, "",
+         "a bloc's members are scattered over the city's lattice (false: placed side by side, "
+         "a cluster whose extent in cells grows as the grain gets finer)"),
     /* lattice: Epstein's Model I on each site */
     {{"lattice.profile", "lattice", V_PROFILE, 0, 0, 0, NAN, "",
       "rule profile: paper, netlogo or mesa (docs/MODEL.md)"},

@@ -165,6 +165,7 @@ unrest_status unrest_world_create_part(unrest_world **out, const unrest_scenario
         /* a bloc of bloc_people people, at this site's people per agent */
         double bloc = p->bloc_people / (ss->population / agents);
         q.bloc = bloc > 1 ? (uint32_t)fmin(floor(bloc + 0.5), 1e9) : 1;
+        q.bloc_scatter = p->bloc_scatter;
         fatigue_params(p, &q); /* the crowd goes home (fatigue.c) */
         /* relocation (MODEL.md II.2): the chance an hour, as a chance a tick */
         q.relocate = 1 - pow(1 - p->relocate, p->tick_hours);
