@@ -29,6 +29,18 @@ done
 [ -z "$sets_text" ] || sets_text=" (with$sets_text)"
 ppa_text=$(echo "$ppa" | sed -E ':a;s/^([0-9]+)([0-9]{3})/\1,\2/;ta') # 1000 -> 1,000
 
+post() { # KEY [median]: the posterior's median of KEY (and its 90% interval) over its particles
+    sqlite3 "$db" "SELECT theta FROM cal_posterior WHERE calibration_id = (SELECT max(id) FROM calibration)" |
+        tr ';' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }' | sort -g |
+        awk -v what="${2:-}" '{ v[NR] = $1 }
+             END {
+                 if (!NR) { printf "not calibrated in it"; exit }
+                 n = NR; m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+                 if (what == "median") printf "%.3g", m
+                 else printf "median %.2g, 90%% %.2g-%.2g", m, v[int(0.05 * (n - 1)) + 1], v[int(0.95 * (n - 1)) + 1]
+             }'
+}
+
 compare() { # TITLE, then compare's variant options
     local title=$1
     shift
@@ -73,20 +85,23 @@ calibrated model misses the record of 1-5 January, these answers inherit the mis
 answer below hangs on the anger that violence seen adds (anger.gain), which carries both the
 escalation of 4-5 January and the unrest that outlasts the run (docs/SCENARIO.md, "What the end hangs
 on"). Since session 12 the default's posterior (scenarios/kazakhstan-2022-posterior.db, docs/ANSWERS.md)
-calibrates it with the rest, and the record of 1-5 January pins it only loosely (session 18's: median
-0.016, 90% 0.0023-0.047): every interval mixes runs drawn low and high in it. The default's
+calibrates it with the rest, and the record of 1-5 January pins it only loosely (this posterior's:
+$(post anger.gain)): every interval mixes runs drawn low and high in it. The default's
 posterior was calibrated at one agent per 100 people with the square counted at its share
 (force.focal_exact, on in the default file; session 15) by history matching, rejection ABC and
 ABC-SMC (session 16), with the forces reading a concession made under pressure as weakness
-(loyalty.concession, since session 17; median 8.8 in this posterior, so the cabinet's resignation
-costs the police and guards about a quarter of their will) and, since session 19, with a storming
-party (force.storm_party, calibrated in session 18: median 141 people) that it takes to enter a
-building. Since session 20 the default file gives every city at least 5,000 agents
-(scale.min_agents): on a smaller lattice a quiet city's tail rises less, and without the floor the
-crowds at 1:1000 were a fifth smaller than at 1:100. With it 1:1000 and 1:100 agree at 40 seeds
-(docs/VALIDATION.md, "Session 20"), and these comparisons run with it. The posterior was calibrated
-without the floor. Session 19's answers, the same posterior without the floor, are
-docs/ANSWERS-session19.md; session 17's, before the storming party, docs/ANSWERS-session17.md. The earlier posteriors, calibrated with the crowd's walk to the buildings
+(loyalty.concession, since session 17; $(post loyalty.concession) in this posterior) and, since
+session 19, with a storming party (force.storm_party, calibrated since session 18; $(post force.storm_party)
+people in this posterior) that it takes to enter a building. Since session 20 the default file gives
+every city at least 5,000 agents (scale.min_agents): on a smaller lattice a quiet city's tail rises
+less, and without the floor the crowds at 1:1000 were a fifth smaller than at 1:100. Since session
+21 each bloc's members are scattered over their city (scale.bloc_scatter): side by side, 1:10's
+crowds were a sixth larger than 1:100's. With both, 1:10, 1:100 and 1:1000 agree at 40 seeds
+(docs/VALIDATION.md, "Session 20" and "Session 21"), and since session 21 the default's posterior is
+calibrated with both; these comparisons run with both. Session 20's answers, session 18's posterior
+run with the floor it was not calibrated with, are docs/ANSWERS-session20.md; session 19's, the
+same posterior without the floor, docs/ANSWERS-session19.md; session 17's, before the storming
+party, docs/ANSWERS-session17.md. The earlier posteriors, calibrated with the crowd's walk to the buildings
 (lattice.focal_pull 0.5) where the default now gathers (lattice.focal_jump), and with every officer
 on duty in the clashes where the default counts those in contact (violence.contact), answer with
 UNREST_SETS="lattice.focal_pull=0.5 lattice.focal_jump=0 violence.contact=0": docs/ANSWERS-anger.md (session 10) and
