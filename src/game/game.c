@@ -18,7 +18,7 @@
 #include "unrest/game.h"
 #include "yamldoc.h"
 
-#define MAX_SETS 32 /* settings per strategy or game */
+#define MAX_SETS 64 /* settings per strategy or game (the game file sets 35) */
 #define SET_LEN 160 /* longest "path=value" */
 
 static const char *const feature_names[UNREST_GF_COUNT] = {
