@@ -98,7 +98,7 @@ less, and without the floor the crowds at 1:1000 were a fifth smaller than at 1:
 21 each bloc's members are scattered over their city (scale.bloc_scatter): side by side, 1:10's
 crowds were a sixth larger than 1:100's. At session 20's particle 1:100 and 1:1000 agreed at 40
 seeds with the floor, and 1:10 and 1:100 with both; at the file's particle of session 21 the
-twelve-seed checks pass (docs/VALIDATION.md, "Session 20" and "Session 21"), and since session 21 the default's posterior is
+three grains agree at 40 seeds too (docs/VALIDATION.md, "Session 20" and "Session 21"), and since session 21 the default's posterior is
 calibrated with both; these comparisons run with both. Session 20's answers, session 18's posterior
 run with the floor it was not calibrated with, are docs/ANSWERS-session20.md; session 19's, the
 same posterior without the floor, docs/ANSWERS-session19.md; session 17's, before the storming
