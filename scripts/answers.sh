@@ -29,15 +29,14 @@ done
 [ -z "$sets_text" ] || sets_text=" (with$sets_text)"
 ppa_text=$(echo "$ppa" | sed -E ':a;s/^([0-9]+)([0-9]{3})/\1,\2/;ta') # 1000 -> 1,000
 
-post() { # KEY [median]: the posterior's median of KEY (and its 90% interval) over its particles
+post() { # KEY: the posterior's median of KEY and its 90% interval over its particles
     sqlite3 "$db" "SELECT theta FROM cal_posterior WHERE calibration_id = (SELECT max(id) FROM calibration)" |
         tr ';' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }' | sort -g |
-        awk -v what="${2:-}" '{ v[NR] = $1 }
+        awk '{ v[NR] = $1 }
              END {
                  if (!NR) { printf "not calibrated in it"; exit }
                  n = NR; m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-                 if (what == "median") printf "%.3g", m
-                 else printf "median %.2g, 90%% %.2g-%.2g", m, v[int(0.05 * (n - 1)) + 1], v[int(0.95 * (n - 1)) + 1]
+                 printf "median %.3g, 90%% %.3g-%.3g", m, v[int(0.05 * (n - 1)) + 1], v[int(0.95 * (n - 1)) + 1]
              }'
 }
 
